@@ -1,0 +1,37 @@
+# Arkhiv: `make run` serves the demo archive, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export ARKHIV_HOME ?= $(CURDIR)/arkhiv-data
+
+.PHONY: run test lint bench install browser clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	@if [ ! -f "$(ARKHIV_HOME)/archive.sqlite3" ]; then \
+		echo "importing the demo archive (fixtures/) into $(ARKHIV_HOME)"; \
+		$(BIN)/arkhiv import --no-progress fixtures/seed.json fixtures/articles.jsonl; \
+	fi
+	$(BIN)/arkhiv serve --host 127.0.0.1 --port 5000
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) arkhiv-data build *.egg-info

@@ -1,0 +1,62 @@
+"""Where the archive lives and the settings read from the environment.
+
+Everything the archive writes lives under ``$ARKHIV_HOME`` (default ``./arkhiv-data``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+class ConfigError(ValueError):
+    """A setting from the environment cannot be used."""
+
+
+def _languages_from_env() -> tuple[str, ...]:
+    raw = os.environ.get("ARKHIV_LANGUAGES", "uk,en,ru")
+    languages = tuple(code.strip().lower() for code in raw.split(",") if code.strip())
+    if not languages:
+        raise ConfigError("ARKHIV_LANGUAGES: expected a comma-separated list such as uk,en,ru")
+    return languages
+
+
+def _zone_from_env() -> ZoneInfo:
+    name = os.environ.get("ARKHIV_TIMEZONE", "UTC")
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"ARKHIV_TIMEZONE: unknown time zone {name!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The archive's settings. Build with :func:`load_settings` or directly in tests."""
+
+    home: Path
+    default_zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    languages: tuple[str, ...] = ("uk", "en", "ru")
+
+    @property
+    def store_path(self) -> Path:
+        return self.home / "archive.sqlite3"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.home / "index"
+
+    @property
+    def import_lock_path(self) -> Path:
+        return self.home / "import.lock"
+
+
+def load_settings(home: str | os.PathLike[str] | None = None) -> Settings:
+    """Settings from the environment; ``home`` overrides ``$ARKHIV_HOME``."""
+    home_path = Path(home or os.environ.get("ARKHIV_HOME") or "arkhiv-data")
+    return Settings(
+        home=home_path.resolve(),
+        default_zone=_zone_from_env(),
+        languages=_languages_from_env(),
+    )

@@ -1,0 +1,223 @@
+"""Bulk import: read files, validate each record, store in batches, explain every rejection.
+
+A batch is one transaction, so an import killed at any moment keeps every batch it committed; the
+next run finds those records ``unchanged`` and stores the rest. Only one import writes at a time:
+a second one waits for the first.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from archive.config import Settings
+from archive.reader import JsonFile, RawRecord, ReadError
+from archive.record import Article, RecordError, validate_record
+from archive.store import ADDED, UNCHANGED, UPDATED, Store
+
+BATCH_SIZE = 500
+
+
+@dataclass
+class ImportReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    seconds: float = 0.0
+    files: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def taken(self) -> int:
+        return self.added + self.updated + self.unchanged
+
+    @property
+    def exit_code(self) -> int:
+        """0: every record taken; 1: some rejected, the rest kept."""
+        return 1 if self.rejected else 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "seconds": round(self.seconds, 3),
+            "files": self.files,
+            "dry_run": self.dry_run,
+        }
+
+
+@dataclass
+class Rejection:
+    """A record that was not stored, as written to the rejects file."""
+
+    where: dict[str, Any]
+    error: str
+    raw: Any
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.where, "error": self.error, "raw": self.raw}
+
+
+class ImportBusy(RuntimeError):
+    pass
+
+
+@contextmanager
+def import_lock(settings: Settings, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold the archive's import lock; wait (telling ``on_wait``) while another import holds it."""
+    settings.home.mkdir(parents=True, exist_ok=True)
+    with open(settings.import_lock_path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            if on_wait:
+                on_wait(f"another import is running (pid {holder}); waiting for it to finish")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class Progress:
+    """A one-line progress report on a terminal: articles, articles/s, and ETA from bytes read."""
+
+    def __init__(self, total_bytes: int, stream: IO[str] | None = None, enabled: bool = True):
+        self.total = max(total_bytes, 1)
+        self.stream = stream or sys.stderr
+        self.enabled = enabled
+        self.started = time.monotonic()
+        self._last = 0.0
+
+    def update(self, records: int, done_bytes: int, *, final: bool = False) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if not final and now - self._last < 0.25:
+            return
+        self._last = now
+        elapsed = max(now - self.started, 1e-6)
+        rate = records / elapsed
+        share = min(done_bytes / self.total, 1.0)
+        line = f"\r{records:>10,} articles  {rate:>8,.0f}/s  {share:>4.0%}"
+        if 0 < share < 1:
+            remaining = elapsed * (1 - share) / share
+            line += f"  ETA {int(remaining // 60)}:{int(remaining % 60):02d}"
+        self.stream.write(line.ljust(60))
+        if final:
+            self.stream.write("\n")
+        self.stream.flush()
+
+
+class Importer:
+    """Reads files into the store. ``rejects`` receives one JSON line per rejected record."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        *,
+        rejects: IO[str] | None = None,
+        dry_run: bool = False,
+        progress: bool = False,
+        batch_size: int = BATCH_SIZE,
+        on_batch: Callable[[], None] | None = None,
+    ):
+        self.store = store
+        self.settings = settings
+        self.rejects = rejects
+        self.dry_run = dry_run
+        self.show_progress = progress
+        self.batch_size = batch_size
+        self.on_batch = on_batch
+        self.rejections: list[Rejection] = []
+
+    def open_files(self, paths: Sequence[str | Path]) -> list[JsonFile]:
+        """Open every file first: if any cannot be read as JSON at all, nothing is imported."""
+        opened: list[JsonFile] = []
+        try:
+            for path in paths:
+                opened.append(JsonFile(path))
+        except ReadError:
+            for handle in opened:
+                handle.close()
+            raise
+        return opened
+
+    def run(self, paths: Sequence[str | Path]) -> ImportReport:
+        files = self.open_files(paths)
+        report = ImportReport(files=[f.name for f in files], dry_run=self.dry_run)
+        started = time.monotonic()
+        progress = Progress(sum(f.size for f in files), enabled=self.show_progress)
+        done_bytes = 0
+        batch: list[Article] = []
+        try:
+            for handle in files:
+                for raw in handle.records():
+                    article = self._validate(raw, report)
+                    if article is not None:
+                        batch.append(article)
+                    if len(batch) >= self.batch_size:
+                        self._commit(batch, report)
+                        batch = []
+                    progress.update(report.taken + report.rejected, done_bytes + handle.position)
+                done_bytes += handle.size
+                handle.close()
+            self._commit(batch, report)
+        finally:
+            for handle in files:
+                handle.close()
+        report.seconds = time.monotonic() - started
+        progress.update(report.taken + report.rejected, done_bytes, final=True)
+        return report
+
+    def _validate(self, raw: RawRecord, report: ImportReport) -> Article | None:
+        if raw.error is not None:
+            self._reject(raw, raw.error, report)
+            return None
+        try:
+            return validate_record(
+                raw.value,
+                default_zone=self.settings.default_zone,
+                languages=self.settings.languages,
+            )
+        except RecordError as exc:
+            self._reject(raw, str(exc), report)
+            return None
+
+    def _reject(self, raw: RawRecord, error: str, report: ImportReport) -> None:
+        report.rejected += 1
+        rejection = Rejection(raw.where, error, raw.raw)
+        if len(self.rejections) < 1000:  # enough to show; the rejects file has them all
+            self.rejections.append(rejection)
+        if self.rejects is not None:
+            self.rejects.write(json.dumps(rejection.as_dict(), ensure_ascii=False) + "\n")
+
+    def _commit(self, batch: list[Article], report: ImportReport) -> None:
+        if not batch:
+            return
+        outcomes = self.store.classify(batch) if self.dry_run else self.store.upsert(batch)
+        report.added += outcomes.count(ADDED)
+        report.updated += outcomes.count(UPDATED)
+        report.unchanged += outcomes.count(UNCHANGED)
+        if self.on_batch and not self.dry_run:
+            self.on_batch()

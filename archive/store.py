@@ -1,0 +1,338 @@
+"""The SQLite store: the archive's system of record.
+
+Every change to an article takes the next number of one rising sequence (``seq``); the search index
+remembers the last number it applied and catches up from there. The store is the truth; the index
+can always be rebuilt from it.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+from archive.record import Article
+
+ADDED, UPDATED, UNCHANGED = "added", "updated", "unchanged"
+
+# Each entry migrates the schema from version N to N+1; PRAGMA user_version says where a file is.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE articles (
+        id TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL,
+        content_hash TEXT NOT NULL,
+        record TEXT NOT NULL,
+        title TEXT NOT NULL,
+        language TEXT NOT NULL,
+        source TEXT,
+        published TEXT,
+        published_at REAL,
+        translation_key TEXT,
+        added_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE UNIQUE INDEX articles_by_seq ON articles (seq);
+    CREATE INDEX articles_by_translation ON articles (translation_key)
+        WHERE translation_key IS NOT NULL;
+    CREATE TABLE store_state (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
+    INSERT INTO store_state (key, value) VALUES ('last_seq', 0);
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StoreError(RuntimeError):
+    """The store file cannot be used (newer schema, not a database)."""
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """An article as the store holds it: the article and the change that last wrote it."""
+
+    seq: int
+    article: Article
+
+
+class Store:
+    """The article store in one SQLite file (WAL), safe to share between threads."""
+
+    def __init__(self, path: str | Path, default_zone: tzinfo = UTC):
+        self.path = Path(path)
+        self.default_zone = default_zone
+        self._local = threading.local()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._migrate()
+
+    # -- connections -------------------------------------------------------------------------
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+            connection.execute("PRAGMA journal_mode=WAL")
+            # NORMAL in WAL mode survives a killed process; only a power cut may lose the last
+            # committed batch, which a re-run of the import restores.
+            connection.execute("PRAGMA synchronous=NORMAL")
+            connection.execute("PRAGMA foreign_keys=ON")
+            self._local.connection = connection
+        return connection
+
+    def close(self) -> None:
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
+            connection.close()
+            self._local.connection = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        db = self.db
+        try:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path} is not an Arkhiv store: {exc}") from exc
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} has schema version {version}; this Arkhiv knows up to "
+                f"{SCHEMA_VERSION}. Upgrade Arkhiv."
+            )
+        for number in range(version, SCHEMA_VERSION):
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                current = db.execute("PRAGMA user_version").fetchone()[0]
+                if current == number:  # another process may have migrated meanwhile
+                    for statement in MIGRATIONS[number].split(";"):
+                        if statement.strip():
+                            db.execute(statement)
+                    db.execute(f"PRAGMA user_version = {number + 1}")
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def _plan(self, batch: list[Article]) -> list[tuple[str, str]]:
+        """For each article, its outcome and content hash, without writing anything."""
+        known = self._hashes(article.id for article in batch)
+        plan: list[tuple[str, str]] = []
+        for article in batch:
+            digest = article.content_hash()
+            previous = known.get(article.id)
+            if previous == digest:
+                plan.append((UNCHANGED, digest))
+            else:
+                plan.append((UPDATED if previous else ADDED, digest))
+                known[article.id] = digest  # a second copy later in the batch compares to this
+        return plan
+
+    def classify(self, articles: Iterable[Article]) -> list[str]:
+        """What :meth:`upsert` would answer for each article, without writing (a dry run)."""
+        return [outcome for outcome, _ in self._plan(list(articles))]
+
+    def upsert(self, articles: Iterable[Article]) -> list[str]:
+        """Store a batch in one transaction; returns ``added``/``updated``/``unchanged`` for each.
+
+        The same content again changes nothing (and takes no sequence number).
+        """
+        batch = list(articles)
+        if not batch:
+            return []
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            seq = db.execute("SELECT value FROM store_state WHERE key = 'last_seq'").fetchone()[0]
+            plan = self._plan(batch)
+            rows = []
+            for article, (outcome, digest) in zip(batch, plan, strict=True):
+                if outcome == UNCHANGED:
+                    continue
+                seq += 1
+                published = article.published
+                rows.append(
+                    (
+                        article.id,
+                        seq,
+                        digest,
+                        json.dumps(article.to_record(), ensure_ascii=False, separators=(",", ":")),
+                        article.title,
+                        article.language,
+                        article.source,
+                        published.text if published else None,
+                        published.timestamp if published else None,
+                        article.translation_key,
+                        now,
+                        now,
+                    )
+                )
+            db.executemany(
+                """INSERT INTO articles (id, seq, content_hash, record, title, language,
+                       source, published, published_at, translation_key, added_at, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (id) DO UPDATE SET
+                       seq = excluded.seq, content_hash = excluded.content_hash,
+                       record = excluded.record, title = excluded.title,
+                       language = excluded.language, source = excluded.source,
+                       published = excluded.published, published_at = excluded.published_at,
+                       translation_key = excluded.translation_key,
+                       updated_at = excluded.updated_at""",
+                rows,
+            )
+            db.execute("UPDATE store_state SET value = ? WHERE key = 'last_seq'", (seq,))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return [outcome for outcome, _ in plan]
+
+    def _hashes(self, ids: Iterable[str]) -> dict[str, str]:
+        wanted = list(dict.fromkeys(ids))
+        found: dict[str, str] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                self.db.execute(
+                    f"SELECT id, content_hash FROM articles WHERE id IN ({marks})", chunk
+                ).fetchall()
+            )
+        return found
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def _article(self, record_json: str) -> Article:
+        return Article.from_record(json.loads(record_json), self.default_zone)
+
+    def get(self, article_id: str) -> Article | None:
+        row = self.db.execute("SELECT record FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return self._article(row[0]) if row else None
+
+    def get_many(self, ids: Iterable[str]) -> dict[str, Article]:
+        wanted = list(dict.fromkeys(ids))
+        found: dict[str, Article] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for article_id, record_json in self.db.execute(
+                f"SELECT id, record FROM articles WHERE id IN ({marks})", chunk
+            ):
+                found[article_id] = self._article(record_json)
+        return found
+
+    def translations(self, article: Article) -> list[Article]:
+        """The other articles that share ``article``'s translation key."""
+        if not article.translation_key:
+            return []
+        rows = self.db.execute(
+            "SELECT record FROM articles WHERE translation_key = ? AND id != ? ORDER BY language",
+            (article.translation_key, article.id),
+        )
+        return [self._article(row[0]) for row in rows]
+
+    def translations_of(self, keys: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+        """For each translation key, the (id, title, language) of the articles sharing it."""
+        wanted = [key for key in dict.fromkeys(keys) if key]
+        found: dict[str, list[dict[str, Any]]] = {}
+        if not wanted:
+            return found
+        marks = ",".join("?" * len(wanted))
+        for key, article_id, title, language in self.db.execute(
+            f"""SELECT translation_key, id, title, language FROM articles
+                WHERE translation_key IN ({marks}) ORDER BY language, id""",
+            wanted,
+        ):
+            found.setdefault(key, []).append(
+                {"id": article_id, "title": title, "language": language}
+            )
+        return found
+
+    def changed_since(self, seq: int, batch_size: int = 1000) -> Iterator[StoredArticle]:
+        """Every article whose last change is after ``seq``, in sequence order."""
+        while True:
+            rows = self.db.execute(
+                "SELECT seq, record FROM articles WHERE seq > ? ORDER BY seq LIMIT ?",
+                (seq, batch_size),
+            ).fetchall()
+            if not rows:
+                return
+            for row_seq, record_json in rows:
+                yield StoredArticle(row_seq, self._article(record_json))
+            seq = rows[-1][0]
+
+    def pending_count(self, seq: int) -> int:
+        """How many articles changed after ``seq``."""
+        return self.db.execute("SELECT count(*) FROM articles WHERE seq > ?", (seq,)).fetchone()[0]
+
+    def id_seqs(self) -> Iterator[tuple[str, int]]:
+        yield from self.db.execute("SELECT id, seq FROM articles")
+
+    def last_seq(self) -> int:
+        row = self.db.execute("SELECT value FROM store_state WHERE key = 'last_seq'").fetchone()
+        return int(row[0])
+
+    def count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+    def stats(self) -> dict[str, Any]:
+        """Counts for ``arkhiv stats``."""
+        db = self.db
+        by_language = dict(
+            db.execute(
+                "SELECT language, count(*) FROM articles GROUP BY language ORDER BY 2 DESC"
+            ).fetchall()
+        )
+        by_source = [
+            {"source": source, "articles": count}
+            for source, count in db.execute(
+                """SELECT coalesce(source, ''), count(*) FROM articles GROUP BY 1
+                   ORDER BY 2 DESC, 1"""
+            )
+        ]
+        first, last, dated = db.execute(
+            """SELECT min(published_at), max(published_at), count(published_at) FROM articles"""
+        ).fetchone()
+        date_range = None
+        if dated:
+            first_text = db.execute(
+                "SELECT published FROM articles WHERE published_at = ? LIMIT 1", (first,)
+            ).fetchone()[0]
+            last_text = db.execute(
+                "SELECT published FROM articles WHERE published_at = ? LIMIT 1", (last,)
+            ).fetchone()[0]
+            date_range = {"first": first_text, "last": last_text, "dated": dated}
+        size = sum(
+            path.stat().st_size
+            for path in (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm"))
+            if path.exists()
+        )
+        detected = Counter(
+            dict(
+                db.execute(
+                    """SELECT language, count(*) FROM articles
+                       WHERE json_extract(record, '$.language_detected') = 1 GROUP BY language"""
+                ).fetchall()
+            )
+        )
+        return {
+            "articles": self.count(),
+            "languages": by_language,
+            "languages_detected": dict(detected),
+            "sources": len(by_source),
+            "by_source": by_source,
+            "published": date_range,
+            "store_bytes": size,
+            "last_seq": self.last_seq(),
+        }

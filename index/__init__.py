@@ -1,0 +1,1 @@
+"""Search index of the archive: text analysis and the Whoosh index."""
