@@ -50,7 +50,9 @@ ALIASES = {
 }
 
 MAX_ID_LENGTH = 512
-_BARE_HOST = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}(?::\d+)?(?:[/?#]|$)", re.I)
+_BARE_HOST = re.compile(
+    r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}(?::\d+)?(?:[/?#]|$)", re.I
+)
 # Fields the archive itself writes beside the canonical ones (see Article.to_record).
 _OWN_META = ("language_detected", "language_confidence")
 _TRACKING_PARAMS = ("utm_", "fbclid", "gclid")

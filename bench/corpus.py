@@ -299,7 +299,13 @@ def generate(
     About `uk_share` of them are Ukrainian; about `translation_share` come in uk/en pairs that
     share a `translation_key` (and a date). Raises CorpusMissing when the corpus is absent.
     """
-    pools = load_pools(corpus_dir)
+    pools = load_pools(corpus_dir)  # now, not at the first next(): a missing corpus fails early
+    return _recombine(n, seed, pools, uk_share, translation_share)
+
+
+def _recombine(
+    n: int, seed: int, pools: dict[str, LanguagePool], uk_share: float, translation_share: float
+) -> Iterator[dict]:
     rng = random.Random(seed)
     newsroom = _Newsroom(pools, rng)
     prefix = f"bench-{seed}-"
@@ -346,18 +352,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
-    articles = generate(args.n, args.seed, corpus_dir=args.corpus, uk_share=args.uk_share)
     try:
-        if args.out == "-":
-            count = write_jsonl(articles, sys.stdout)
-        else:
-            out = Path(args.out)
-            out.parent.mkdir(parents=True, exist_ok=True)
-            with open(out, "w", encoding="utf-8") as f:
-                count = write_jsonl(articles, f)
+        articles = generate(args.n, args.seed, corpus_dir=args.corpus, uk_share=args.uk_share)
     except CorpusMissing as error:
         print(f"bench.corpus: {error}", file=sys.stderr)
         return 2
+    if args.out == "-":
+        count = write_jsonl(articles, sys.stdout)
+    else:
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with open(out, "w", encoding="utf-8") as f:
+            count = write_jsonl(articles, f)
     elapsed = time.perf_counter() - started
     print(
         f"bench.corpus: {count} articles to {args.out} in {elapsed:.1f} s "

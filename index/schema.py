@@ -63,7 +63,7 @@ def words_query(fieldname: str, groups: list[tuple[str, ...]], boost: float = 1.
 
 
 class ExactValues(fields.FieldType):
-    """A list of raw values (authors, tags, source, language) indexed verbatim for filters/facets."""
+    """Raw values (authors, tags, source, language) indexed verbatim, for filters and facets."""
 
     def __init__(self):
         super().__init__(formats.Existence(), analyzer=None, stored=False, unique=False)
@@ -89,7 +89,7 @@ def build_schema() -> fields.Schema:
         title=ArticleText(field_boost=TITLE_BOOST),
         summary=ArticleText(field_boost=SUMMARY_BOOST),
         body=ArticleText(),
-        # Analysed names for ``author:``, ``tag:`` and ``source:`` in a query (any form, any script).
+        # Analysed names for ``author:``, ``tag:`` and ``source:`` in a query (any form or script).
         author=ArticleText(),
         tag=ArticleText(),
         source=ArticleText(),

@@ -56,12 +56,16 @@ def main() -> None:
 
 @main.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write each rejected record here as a JSON line.")
+@click.option(
+    "--rejects",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write each rejected record here as a JSON line.",
+)
 @click.option("--dry-run", is_flag=True, help="Validate and report; write nothing.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
-def import_command(paths: tuple[Path, ...], rejects: Path | None, dry_run: bool,
-                   no_progress: bool) -> None:
+def import_command(
+    paths: tuple[Path, ...], rejects: Path | None, dry_run: bool, no_progress: bool
+) -> None:
     """Import articles from .json, .jsonl or .ndjson files (optionally .gz).
 
     Exit 0: every record taken; 1: some rejected, the rest kept; 2: nothing could be read.
@@ -73,8 +77,9 @@ def import_command(paths: tuple[Path, ...], rejects: Path | None, dry_run: bool,
     try:
         if rejects:
             rejects_file = open(rejects, "w", encoding="utf-8")  # noqa: SIM115
-        importer = Importer(store, settings, rejects=rejects_file, dry_run=dry_run,
-                            progress=progress)
+        importer = Importer(
+            store, settings, rejects=rejects_file, dry_run=dry_run, progress=progress
+        )
         if dry_run:
             report = importer.run(paths)
         else:
@@ -91,9 +96,11 @@ def import_command(paths: tuple[Path, ...], rejects: Path | None, dry_run: bool,
         where = ", ".join(f"{k} {v}" for k, v in rejection.where.items() if k != "file")
         click.echo(f"rejected {rejection.where['file']} ({where}): {rejection.error}", err=True)
     if report.rejected > 20:
-        click.echo(f"… and {report.rejected - 20} more rejected"
-                   + (f" (all in {rejects})" if rejects else " (use --rejects FILE to keep them)"),
-                   err=True)
+        click.echo(
+            f"… and {report.rejected - 20} more rejected"
+            + (f" (all in {rejects})" if rejects else " (use --rejects FILE to keep them)"),
+            err=True,
+        )
     verb = "would be" if dry_run else ""
     click.echo(
         f"{'dry run: ' if dry_run else ''}{report.added} added, {report.updated} updated, "
@@ -130,8 +137,9 @@ def reindex() -> None:
     settings = _settings()
     store = _store(settings)
     with import_lock(settings, on_wait=lambda message: click.echo(message, err=True)):
-        count = indexer.rebuild(store, settings.index_dir,
-                                _index_progress(sys.stderr.isatty(), "indexing"))
+        count = indexer.rebuild(
+            store, settings.index_dir, _index_progress(sys.stderr.isatty(), "indexing")
+        )
     click.echo(f"indexed {count:,} articles")
 
 
@@ -141,13 +149,16 @@ def check() -> None:
     settings = _settings()
     result = indexer.compare(_store(settings), settings.index_dir)
     if result.agree:
-        click.echo(f"ok: {result.store_articles:,} articles in the store and the index "
-                   f"(change {result.store_seq})")
+        click.echo(
+            f"ok: {result.store_articles:,} articles in the store and the index "
+            f"(change {result.store_seq})"
+        )
         return
     for difference in result.differences:
         click.echo(f"differs: {difference}", err=True)
-    click.echo("run `arkhiv import` again or `arkhiv reindex` to bring the index up to date",
-               err=True)
+    click.echo(
+        "run `arkhiv import` again or `arkhiv reindex` to bring the index up to date", err=True
+    )
     sys.exit(1)
 
 

@@ -1,0 +1,210 @@
+"""Parsing what a journalist types into a Whoosh query.
+
+All words are required; ``"exact phrase"``, ``OR``, ``-word``/``NOT``, ``title:``, ``author:``,
+``tag:``, ``source:``, ``language:``, ``prefix*`` (three letters or more) and parentheses work.
+Each word is analysed like the text it searches: its lemmas (or stem) are alternatives at one
+position. A query that cannot be parsed is searched as plain words, with a notice, never an error.
+"""
+
+from __future__ import annotations
+
+import heapq
+import re
+from dataclasses import dataclass, field
+
+from whoosh import query
+from whoosh.qparser import (
+    AndGroup,
+    FieldAliasPlugin,
+    MultifieldPlugin,
+    PlusMinusPlugin,
+    PrefixPlugin,
+    QueryParser,
+    SingleQuotePlugin,
+    WildcardPlugin,
+)
+from whoosh.qparser.plugins import BoostPlugin, RangePlugin
+from whoosh.reading import IndexReader
+
+from index.analysis import normalize_word, tokenize, word_terms
+from index.schema import TEXT_FIELDS, words_query
+
+MIN_PREFIX = 3
+MAX_PREFIX_TERMS = 256
+# Values of these fields are matched as written (after trimming), not analysed.
+EXACT_FIELDS = ("language",)
+FIELD_ALIASES = {
+    "author": ["authors", "автор", "автори"],
+    "tag": ["tags", "тег", "теги"],
+    "source": ["джерело", "outlet"],
+    "title": ["заголовок"],
+    "language": ["lang", "мова"],
+}
+_SYNTAX = re.compile(r'[()"*:+\-]|\b(?:AND|OR|NOT)\b')
+
+
+@dataclass
+class ParsedQuery:
+    """The query to run, and what the user should be told about how it was read."""
+
+    query: query.Query
+    notices: list[str] = field(default_factory=list)
+
+
+class ArchiveQueryParser(QueryParser):
+    """Whoosh's parser with the archive's analysis of words and phrases."""
+
+    def __init__(self, schema):
+        super().__init__(None, schema, group=AndGroup)
+        self.add_plugin(MultifieldPlugin(list(TEXT_FIELDS)))
+        # An apostrophe belongs inside Ukrainian and English words, never quotes a term.
+        self.remove_plugin_class(SingleQuotePlugin)
+        self.remove_plugin_class(WildcardPlugin)
+        self.remove_plugin_class(RangePlugin)
+        self.remove_plugin_class(BoostPlugin)
+        self.add_plugin(PrefixPlugin())
+        self.add_plugin(PlusMinusPlugin())
+        self.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
+        self.phraseclass = phrase_query
+
+    def term_query(self, fieldname, text, termclass, boost=1.0, tokenize=True, removestops=True):
+        if fieldname in EXACT_FIELDS:
+            return query.Term(fieldname, text.strip().lower(), boost=boost)
+        if termclass is query.Prefix:
+            return query.Prefix(fieldname, normalize_word(text.rstrip("*")), boost=boost)
+        groups = [word_terms(word) for _, _, _, word in _tokens(text)]
+        return words_query(fieldname, groups, boost)
+
+
+def _tokens(text: str):
+    return tokenize(text)
+
+
+def phrase_query(fieldname, words, slop=1, boost=1.0, char_ranges=None):
+    """A phrase whose positions may each hold several alternatives (the lemmas of one word).
+
+    Whoosh hands over the analyser's terms with their character ranges; terms of one word share
+    its range, so grouping by range recovers the words.
+    """
+    groups: list[list[str]] = []
+    last_range = object()
+    for word, char_range in zip(words, char_ranges or [None] * len(words), strict=False):
+        if char_range is not None and char_range == last_range and groups:
+            groups[-1].append(word)
+        else:
+            groups.append([word])
+        last_range = char_range
+    if not groups:
+        return query.NullQuery
+    if len(groups) == 1:
+        return words_query(fieldname, [tuple(groups[0])], boost)
+    parts = [
+        query.Term(fieldname, g[0])
+        if len(g) == 1
+        else query.Or([query.Term(fieldname, t) for t in g])
+        for g in groups
+    ]
+    return query.Sequence(parts, slop=slop, boost=boost)
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for char in text:
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0 and text.count('"') % 2 == 0
+
+
+def _plain_words(text: str) -> str:
+    return " ".join(_SYNTAX.sub(" ", text).split())
+
+
+def _contains_error(q: query.Query) -> bool:
+    if isinstance(q, query.qcore._NullQuery):
+        return False
+    if q.__class__.__name__ == "ErrorQuery":
+        return True
+    return any(_contains_error(child) for child in q.children())
+
+
+def parse_query(text: str, schema) -> ParsedQuery:
+    """Parse ``text``; anything odd falls back to plain words with a notice."""
+    notices: list[str] = []
+    parser = ArchiveQueryParser(schema)
+    if not _balanced(text):
+        plain = _plain_words(text)
+        notices.append(f"Unbalanced quotes or parentheses: searched for the words “{plain}”.")
+        return ParsedQuery(_parse_plain(plain, parser), notices)
+    try:
+        parsed = parser.parse(text)
+    except Exception:  # noqa: BLE001 - whatever Whoosh raises, the user gets plain words
+        parsed = None
+    if parsed is None or _contains_error(parsed):
+        plain = _plain_words(text)
+        notices.append(f"The query could not be read as written: searched for “{plain}”.")
+        return ParsedQuery(_parse_plain(plain, parser), notices)
+    return ParsedQuery(parsed, notices)
+
+
+def _parse_plain(text: str, parser: ArchiveQueryParser) -> query.Query:
+    groups = [terms for _, _, _, word in tokenize(text) if (terms := word_terms(word))]
+    if not groups:
+        return query.NullQuery
+    per_word = [query.Or([words_query(name, [terms]) for name in TEXT_FIELDS]) for terms in groups]
+    return per_word[0] if len(per_word) == 1 else query.And(per_word)
+
+
+def bound_prefixes(q: query.Query, reader: IndexReader, notices: list[str]) -> query.Query:
+    """Replace each prefix by its most frequent expansions (at most MAX_PREFIX_TERMS)."""
+    told: set[str] = set()
+
+    def expand(node: query.Query) -> query.Query:
+        if not isinstance(node, query.Prefix):
+            return node
+        prefix = node.text
+        if len(prefix) < MIN_PREFIX:
+            if prefix not in told:
+                told.add(prefix)
+                notices.append(
+                    f"A prefix search needs at least {MIN_PREFIX} letters: “{prefix}*” was "
+                    "searched as a word."
+                )
+            return words_query(node.fieldname, [word_terms(prefix)], node.boost)
+        candidates = (
+            (reader.doc_frequency(node.fieldname, term), term)
+            for term in reader.expand_prefix(node.fieldname, prefix)
+        )
+        top = heapq.nlargest(MAX_PREFIX_TERMS + 1, candidates)
+        if len(top) > MAX_PREFIX_TERMS and prefix not in told:
+            told.add(prefix)
+            notices.append(
+                f"“{prefix}*” matches many words; the {MAX_PREFIX_TERMS} most frequent were used."
+            )
+        terms = [term for _, term in top[:MAX_PREFIX_TERMS]]
+        if not terms:
+            return query.NullQuery
+        return query.Or([query.Term(node.fieldname, term) for term in terms], boost=node.boost)
+
+    return q.accept(expand)
+
+
+def highlight_terms(q: query.Query, fields: tuple[str, ...] = TEXT_FIELDS) -> set[str]:
+    """The terms a snippet should mark: those of ``fields`` the query asks for (not excluded)."""
+    found: set[str] = set()
+
+    def walk(node: query.Query) -> None:
+        if isinstance(node, query.Not):
+            return
+        if isinstance(node, query.Term):
+            if node.fieldname in fields:
+                found.add(node.text)
+            return
+        for child in node.children():
+            walk(child)
+
+    walk(q)
+    return found

@@ -1,0 +1,170 @@
+"""A search as the user asks for it: the query string of the page and of ``/api/search``.
+
+The query string is the whole state of a search, so a search is a link that can be shared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any, Protocol
+
+SORTS = ("relevance", "newest", "oldest")
+FACET_PARAMS = {"language": "language", "source": "source", "author": "author", "tag": "tag"}
+MAX_PER_PAGE = 100
+MAX_PAGE = 10_000
+MAX_QUERY_LENGTH = 1000
+
+
+class RequestError(ValueError):
+    """A parameter that cannot be used; ``param`` names it."""
+
+    def __init__(self, param: str, message: str):
+        self.param = param
+        super().__init__(f"{param}: {message}")
+
+
+class MultiArgs(Protocol):
+    def get(self, key: str, default: Any = None) -> Any: ...
+    def getlist(self, key: str) -> list[str]: ...
+
+
+def _date(args: MultiArgs, name: str, end: bool) -> date | None:
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return None
+    parts = raw.split("-")
+    try:
+        if len(parts) == 1:
+            year = int(parts[0])
+            return date(year, 12, 31) if end else date(year, 1, 1)
+        if len(parts) == 2:
+            year, month = int(parts[0]), int(parts[1])
+            if end:
+                following = date(year + (month == 12), month % 12 + 1, 1)
+                return date.fromordinal(following.toordinal() - 1)
+            return date(year, month, 1)
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise RequestError(
+            name, f"{raw[:40]!r} is not a date (expected 2016, 2016-05 or 2016-05-12)"
+        ) from None
+
+
+def _int(args: MultiArgs, name: str, default: int, lowest: int, highest: int) -> int:
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise RequestError(name, f"{raw[:20]!r} is not a whole number") from None
+    if not lowest <= value <= highest:
+        raise RequestError(name, f"must be between {lowest} and {highest}")
+    return value
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    q: str = ""
+    language: tuple[str, ...] = ()
+    source: tuple[str, ...] = ()
+    author: tuple[str, ...] = ()
+    tag: tuple[str, ...] = ()
+    date_from: date | None = None
+    date_to: date | None = None
+    sort: str = ""
+    page: int = 1
+    per_page: int = 20
+    facet_size: int = 30
+
+    @classmethod
+    def from_args(cls, args: MultiArgs) -> SearchRequest:
+        """Read a query string; raises :class:`RequestError` for a parameter that cannot be used."""
+        q = (args.get("q") or "").strip()
+        if len(q) > MAX_QUERY_LENGTH:
+            raise RequestError("q", f"is longer than {MAX_QUERY_LENGTH} characters")
+        values = {
+            name: tuple(dict.fromkeys(v.strip() for v in args.getlist(name) if v and v.strip()))
+            for name in FACET_PARAMS
+        }
+        sort = (args.get("sort") or "").strip()
+        if sort and sort not in SORTS:
+            raise RequestError("sort", f"{sort[:20]!r} is not one of {', '.join(SORTS)}")
+        date_from, date_to = _date(args, "from", end=False), _date(args, "to", end=True)
+        if date_from and date_to and date_from > date_to:
+            raise RequestError("from", "is after to")
+        return cls(
+            q=q,
+            date_from=date_from,
+            date_to=date_to,
+            sort=sort,
+            page=_int(args, "page", 1, 1, MAX_PAGE),
+            per_page=_int(args, "per_page", 20, 1, MAX_PER_PAGE),
+            facet_size=_int(args, "facet_size", 30, 1, 1000),
+            **values,
+        )
+
+    @property
+    def effective_sort(self) -> str:
+        """Relevance for a query; newest first when browsing (an empty query)."""
+        if self.sort:
+            return self.sort
+        return "relevance" if self.q else "newest"
+
+    def selected(self, facet: str) -> tuple[str, ...]:
+        return getattr(self, facet)
+
+    def to_args(self) -> list[tuple[str, str]]:
+        """The query string pairs of this search (for links)."""
+        pairs: list[tuple[str, str]] = []
+        if self.q:
+            pairs.append(("q", self.q))
+        for name in FACET_PARAMS:
+            pairs.extend((name, value) for value in getattr(self, name))
+        if self.date_from:
+            pairs.append(("from", self.date_from.isoformat()))
+        if self.date_to:
+            pairs.append(("to", self.date_to.isoformat()))
+        if self.sort:
+            pairs.append(("sort", self.sort))
+        if self.page != 1:
+            pairs.append(("page", str(self.page)))
+        if self.per_page != 20:
+            pairs.append(("per_page", str(self.per_page)))
+        return pairs
+
+    def toggled(self, facet: str, value: str) -> SearchRequest:
+        """This search with one facet value switched on or off (back to the first page)."""
+        current = getattr(self, facet)
+        new = tuple(v for v in current if v != value) if value in current else (*current, value)
+        return replace(self, page=1, **{facet: new})
+
+    def with_dates(self, date_from: date | None, date_to: date | None) -> SearchRequest:
+        return replace(self, page=1, date_from=date_from, date_to=date_to)
+
+    def with_page(self, page: int) -> SearchRequest:
+        return replace(self, page=page)
+
+    def with_sort(self, sort: str) -> SearchRequest:
+        return replace(self, sort=sort, page=1)
+
+
+def request_from_mapping(values: Mapping[str, Any]) -> SearchRequest:
+    """Build a request from a plain dict (lists for repeatable parameters); for code and tests."""
+
+    class _Args:
+        def get(self, key: str, default: Any = None) -> Any:
+            value = values.get(key, default)
+            if isinstance(value, (list, tuple)):
+                return value[0] if value else default
+            return value if value is None else str(value)
+
+        def getlist(self, key: str) -> list[str]:
+            value = values.get(key)
+            if value is None:
+                return []
+            return [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
+
+    return SearchRequest.from_args(_Args())

@@ -1,0 +1,249 @@
+"""The search engine's front door: one search request in, one result (the JSON API's shape) out.
+
+Searchers follow the index: a new commit (an import) or a rebuilt index (``arkhiv reindex``) is
+seen by the next search, without a restart. Each thread has its own Whoosh searcher (Whoosh's file
+reads are not thread-safe); the numpy columns of a generation are shared.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from whoosh import index as whoosh_index
+from whoosh import query
+from whoosh.searching import Searcher
+
+from archive.record import Article
+from archive.store import Store
+from index.analysis import tokenize, word_terms
+from index.columns import Columns
+from index.facets import apply_filters, date_facet, value_facets
+from index.highlight import mark, snippet
+from index.indexer import open_or_create
+from index.matching import Matcher
+from index.query import bound_prefixes, highlight_terms, parse_query
+from index.request import SearchRequest
+
+MORE_LIKE_THIS_TERMS = 16
+
+
+@dataclass
+class _Generation:
+    key: tuple[int, int]
+    columns: Columns
+
+
+@dataclass
+class _ThreadView:
+    key: tuple[int, int]
+    index: whoosh_index.Index
+    searcher: Searcher
+    matcher: Matcher
+
+
+class SearchIndex:
+    """Searches the index under ``directory``; articles themselves come from ``store``."""
+
+    def __init__(self, directory: Path, store: Store):
+        self.directory = Path(directory)
+        self.store = store
+        self._lock = threading.Lock()
+        self._generation: _Generation | None = None
+        self._local = threading.local()
+        open_or_create(self.directory).close()
+
+    # -- following the index -----------------------------------------------------------------
+
+    def _key(self) -> tuple[int, int]:
+        inode = os.stat(self.directory).st_ino
+        generation = whoosh_index.open_dir(str(self.directory)).latest_generation()
+        return inode, generation
+
+    def _view(self) -> _ThreadView:
+        key = self._key()
+        view: _ThreadView | None = getattr(self._local, "view", None)
+        if view is not None and view.key == key:
+            return view
+        if view is not None:
+            view.searcher.close()
+        ix = whoosh_index.open_dir(str(self.directory))
+        searcher = ix.searcher()
+        with self._lock:
+            if self._generation is None or self._generation.key != key:
+                self._generation = _Generation(key, Columns.build(searcher.reader()))
+            columns = self._generation.columns
+        view = _ThreadView(key, ix, searcher, Matcher(searcher, columns))
+        self._local.view = view
+        return view
+
+    # -- searching ---------------------------------------------------------------------------
+
+    def search(self, request: SearchRequest) -> dict[str, Any]:
+        started = time.perf_counter()
+        view = self._view()
+        columns = view.matcher.columns
+        notices: list[str] = []
+        terms: set[str] = set()
+        if request.q:
+            parsed = parse_query(request.q, view.index.schema)
+            notices.extend(parsed.notices)
+            q = bound_prefixes(parsed.query, view.searcher.reader(), notices)
+            matches, scores = view.matcher.evaluate(q)
+            terms = highlight_terms(q)
+        else:
+            matches, scores = columns.live.copy(), None
+        filtered = apply_filters(columns, matches, request)
+        total = int(filtered.final.sum())
+        sort = request.effective_sort if scores is not None else (request.sort or "newest")
+        if sort == "relevance" and scores is None:
+            sort = "newest"
+        start = (request.page - 1) * request.per_page
+        docnums = self._page(filtered.final, scores, columns, sort, start, request.per_page)
+        hits = self._hits(view.searcher, docnums, terms, scores)
+        facets = value_facets(columns, filtered, request)
+        totals = facets.pop("_totals")
+        facets["date"] = date_facet(columns, filtered, request)
+        return {
+            "query": request.q,
+            "total": total,
+            "page": request.page,
+            "per_page": request.per_page,
+            "pages": max(1, -(-total // request.per_page)),
+            "sort": sort,
+            "hits": hits,
+            "facets": facets,
+            "facet_totals": totals,
+            "notices": notices,
+            "took_ms": round((time.perf_counter() - started) * 1000, 2),
+        }
+
+    @staticmethod
+    def _page(
+        final: np.ndarray,
+        scores: np.ndarray | None,
+        columns: Columns,
+        sort: str,
+        start: int,
+        count: int,
+    ) -> list[int]:
+        candidates = np.flatnonzero(final)
+        if start >= len(candidates):
+            return []
+        published = columns.published[candidates]
+        if sort == "relevance" and scores is not None:
+            # Best score first; equal scores newest first.
+            order = np.lexsort((-published, -scores[candidates]))
+        elif sort == "oldest":
+            undated = published < 0
+            order = np.lexsort((candidates, np.where(undated, np.iinfo(np.int64).max, published)))
+        else:
+            order = np.lexsort((candidates, -published))
+        return candidates[order[start : start + count]].tolist()
+
+    def _hits(
+        self, searcher: Searcher, docnums: list[int], terms: set[str], scores: np.ndarray | None
+    ) -> list[dict[str, Any]]:
+        ids = [searcher.stored_fields(docnum)["id"] for docnum in docnums]
+        articles = self.store.get_many(ids)
+        translations = self.store.translations_of(
+            a.translation_key for a in articles.values() if a.translation_key
+        )
+        hits = []
+        for docnum, article_id in zip(docnums, ids, strict=True):
+            article = articles.get(article_id)
+            if article is None:  # indexed but since gone from the store: the index catches up
+                continue
+            hit = hit_fields(article)
+            text = article.body or article.summary or ""
+            hit["snippet"] = snippet(text, terms)
+            hit["title_html"] = mark(article.title, terms)
+            hit["translations"] = [
+                other
+                for other in translations.get(article.translation_key or "", [])
+                if other["id"] != article.id
+            ]
+            if scores is not None:
+                hit["score"] = round(float(scores[docnum]), 4)
+            hits.append(hit)
+        return hits
+
+    def matching_articles(self, request: SearchRequest, batch: int = 200):
+        """Every article the search admits, in its order (for export and feeds), streamed."""
+        view = self._view()
+        columns = view.matcher.columns
+        scores = None
+        matches = columns.live.copy()
+        if request.q:
+            parsed = parse_query(request.q, view.index.schema)
+            q = bound_prefixes(parsed.query, view.searcher.reader(), [])
+            matches, scores = view.matcher.evaluate(q)
+        final = apply_filters(columns, matches, request).final
+        sort = request.effective_sort if scores is not None else (request.sort or "newest")
+        if sort == "relevance" and scores is None:
+            sort = "newest"
+        total = int(final.sum())
+        for start in range(0, total, batch):
+            docnums = self._page(final, scores, columns, sort, start, batch)
+            ids = [view.searcher.stored_fields(docnum)["id"] for docnum in docnums]
+            found = self.store.get_many(ids)
+            for article_id in ids:
+                if article_id in found:
+                    yield found[article_id]
+
+    # -- related articles ---------------------------------------------------------------------
+
+    def more_like_this(self, article: Article, limit: int = 5) -> list[dict[str, Any]]:
+        """Articles that share the most distinctive words of ``article``."""
+        view = self._view()
+        reader = view.searcher.reader()
+        counts = Counter(
+            terms[0]
+            for _, _, _, word in tokenize(f"{article.title}\n{article.body}")
+            if len(word) > 3 and (terms := word_terms(word))
+        )
+        size = max(reader.doc_count(), 1)
+        weighted = []
+        for term, frequency in counts.items():
+            df = reader.doc_frequency("body", term)
+            if 1 < df < size * 0.2:
+                weighted.append((frequency * np.log(size / df), term))
+        weighted.sort(reverse=True)
+        chosen = [term for _, term in weighted[:MORE_LIKE_THIS_TERMS]]
+        if not chosen:
+            return []
+        q = query.Or([query.Term(field, term) for term in chosen for field in ("title", "body")])
+        matches, scores = view.matcher.evaluate(q)
+        own = [d for d in view.searcher.document_numbers(id=article.id)]
+        matches[own] = False
+        candidates = np.flatnonzero(matches)
+        best = candidates[np.argsort(-scores[candidates], kind="stable")[:limit]]
+        ids = [view.searcher.stored_fields(int(d))["id"] for d in best]
+        found = self.store.get_many(ids)
+        return [hit_fields(found[i]) for i in ids if i in found]
+
+    def doc_count(self) -> int:
+        return int(self._view().matcher.columns.live.sum())
+
+
+def hit_fields(article: Article) -> dict[str, Any]:
+    """The fields of an article that a hit shows (the API's shape)."""
+    return {
+        "id": article.id,
+        "title": article.title,
+        "url": article.url,
+        "published": article.published.text if article.published else None,
+        "precision": article.published.precision if article.published else None,
+        "language": article.language,
+        "authors": article.authors,
+        "tags": article.tags,
+        "source": article.source,
+        "summary": article.summary,
+        "translation_key": article.translation_key,
+    }
