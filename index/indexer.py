@@ -24,6 +24,7 @@ from whoosh.writing import IndexWriter
 from archive.record import Article
 from archive.store import Store
 from index.schema import build_schema
+from index.segment_writer import FastSegmentWriter
 
 STATE_FILE = "state.json"
 COMMIT_EVERY = 20_000
@@ -81,7 +82,7 @@ def open_or_create(directory: Path) -> whoosh_index.Index:
 def _writer(ix: whoosh_index.Index) -> IndexWriter:
     # Whoosh waits for its own lock; only one of our processes writes at a time anyway (imports
     # hold the import lock), so a long wait means something is stuck.
-    return ix.writer(limitmb=WRITER_MEMORY_MB, timeout=300.0, delay=0.25)
+    return FastSegmentWriter(ix, limitmb=WRITER_MEMORY_MB, timeout=300.0, delay=0.25)
 
 
 Progress = Callable[[int, int], None]

@@ -162,5 +162,95 @@ def check() -> None:
     sys.exit(1)
 
 
+@main.command()
+@click.option(
+    "--language",
+    type=click.Choice(["uk", "en"]),
+    help="Accepted for clarity; each word is analysed by its script either way.",
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per token.")
+@click.argument("text", required=False)
+def analyze(language: str | None, as_json: bool, text: str | None) -> None:
+    """Show how TEXT (or standard input) is indexed: each token and its terms."""
+    from index.analysis import analyze as analyze_text
+
+    if text is None:
+        text = sys.stdin.read()
+    for token in analyze_text(text, language):
+        if as_json:
+            click.echo(json.dumps(token, ensure_ascii=False))
+        else:
+            click.echo(f"{token['token']}\t{' '.join(token['terms'])}")
+
+
+@main.command()
+@click.option("-q", "--query", "q", default="", help="The search, as typed on the search page.")
+@click.option("--language", multiple=True, help="Filter by language (repeatable).")
+@click.option("--source", multiple=True, help="Filter by outlet (repeatable).")
+@click.option("--author", multiple=True, help="Filter by author (repeatable).")
+@click.option("--tag", multiple=True, help="Filter by tag (repeatable).")
+@click.option("--from", "date_from", help="Published on or after (2016, 2016-05, 2016-05-12).")
+@click.option("--to", "date_to", help="Published on or before.")
+@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]))
+@click.option(
+    "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.File("w", encoding="utf-8"),
+    default="-",
+    help="Write here instead of standard output.",
+)
+def export(q: str, language, source, author, tag, date_from, date_to, sort, fmt, output) -> None:
+    """Write the articles a search finds (all of them, not one page) as JSON Lines or CSV."""
+    from index.export import export_lines
+    from index.request import RequestError, request_from_mapping
+    from index.search import SearchIndex
+
+    settings = _settings()
+    store = _store(settings)
+    try:
+        request = request_from_mapping(
+            {
+                "q": q,
+                "language": list(language),
+                "source": list(source),
+                "author": list(author),
+                "tag": list(tag),
+                "from": date_from,
+                "to": date_to,
+                "sort": sort,
+            }
+        )
+    except RequestError as exc:
+        raise click.UsageError(str(exc)) from None
+    index = SearchIndex(settings.index_dir, store)
+    for line in export_lines(index.matching_articles(request), fmt):
+        output.write(line)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--debug", is_flag=True, help="Flask's debug server instead of waitress.")
+def serve(host: str, port: int, threads: int, debug: bool) -> None:
+    """Serve the web app on a production WSGI server (waitress)."""
+    from webapp.app import create_app
+
+    settings = _settings()
+    store = _store(settings)
+    indexer.catch_up(store, settings.index_dir)  # a killed import leaves work to finish
+    app = create_app({"ARKHIV_HOME": str(settings.home)})
+    click.echo(f"Arkhiv serving {store.count():,} articles on http://{host}:{port}/", err=True)
+    if debug:
+        app.run(host=host, port=port, debug=True)
+        return
+    from webapp.server import serve as serve_app
+
+    serve_app(app, host=host, port=port, threads=threads)
+
+
 if __name__ == "__main__":
     main()

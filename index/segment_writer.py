@@ -1,0 +1,359 @@
+"""A lean write path to ordinary Whoosh segments.
+
+Whoosh's ``SegmentWriter`` sends every posting through a generic sorting pool as a 5-tuple, sorts
+them all at commit, looks up the document's field length once per posting and writes each term
+through several layers of per-posting calls; for this archive (about 380 postings an article,
+most terms with a single posting) that is most of the cost of indexing. This writer keeps the
+postings of a segment in plain dicts (field -> term -> postings in document order), knows the
+field lengths of its documents, and writes the finished segment with the Whoosh 3 codec's own
+file formats: the posting blocks, the term table and the per-document columns are exactly what
+``W3Codec`` reads, so Whoosh's searcher, its merging and this writer's merging all read them.
+
+The differences from Whoosh's writer are in how, not what:
+
+* the text fields (:class:`index.schema.ArticleText`) are analysed by :func:`text_positions`,
+  which groups a field's tokens by word before looking up the word's terms;
+* small posting blocks are stored without zlib (Whoosh writes the compression flag per block and
+  its reader honours it): compressing the 40 bytes of a single posting only makes them larger.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from array import array
+from collections.abc import Iterable, Iterator
+from pickle import dumps
+from struct import Struct
+
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.system import pack_uint
+from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.writing import SegmentWriter
+
+from index.analysis import WORD_PATTERN, word_terms
+
+# Words exactly as ``index.analysis.tokenize`` finds them (same pattern); positions are the
+# running number of the word in the text.
+_find_words = re.compile(WORD_PATTERN).findall
+
+_MAGIC = b"W3Bl"
+_INT = Struct("!i")
+_TERMINFO = Struct("!BfIBBfII")
+_POINTER = Struct("!qi")
+_FIELD_ID = Struct("!H")
+BLOCK_LIMIT = 128
+COMPRESSION = 3
+# Pickled block data shorter than this is stored uncompressed.
+COMPRESS_FROM = 256
+
+
+def quantized_length(length: int) -> int:
+    """The field length as Whoosh stores it (one byte) and reads it back."""
+    return byte_to_length(length_to_byte(length)) if length else 0
+
+
+def text_positions(text: str) -> tuple[dict[str, list[int]], int]:
+    """Map each index term of ``text`` to its positions; also the field length (term count).
+
+    The same as collecting ``word_terms(word)`` for every ``(position, word)`` of
+    ``index.analysis.tokenize``, done once per distinct word instead of once per token.
+    """
+    by_word: dict[str, list[int]] = {}
+    get = by_word.get
+    for position, word in enumerate(_find_words(text)):
+        where = get(word)
+        if where is None:
+            by_word[word] = [position]
+        else:
+            where.append(position)
+    positions: dict[str, list[int]] = {}
+    mixed = []
+    length = 0
+    for word, where in by_word.items():
+        terms = word_terms(word)
+        length += len(where) * len(terms)
+        for term in terms:
+            have = positions.get(term)
+            if have is None:
+                positions[term] = where  # shared between a word's terms; never changed in place
+            else:
+                positions[term] = have + where
+                mixed.append(term)
+    for term in mixed:
+        positions[term].sort()
+    return positions, length
+
+
+class PositionEncoder:
+    """``formats.Positions.encode`` with the single-position case (most postings) cached."""
+
+    def __init__(self):
+        self._single: list[bytes] = []
+
+    def single(self, position: int) -> bytes:
+        single = self._single
+        if position >= len(single):
+            single.extend(
+                pack_uint(1) + dumps([p], 2) for p in range(len(single), position + 64)
+            )
+        return single[position]
+
+    def __call__(self, positions: list[int]) -> bytes:
+        if len(positions) == 1:
+            return self.single(positions[0])
+        deltas = [positions[0]]
+        deltas += [b - a for a, b in zip(positions, positions[1:], strict=False)]
+        return pack_uint(len(deltas)) + dumps(deltas, 2)
+
+
+def _text_field_names(schema) -> set[str]:
+    from index.schema import ArticleText
+
+    return {name for name, field in schema.items() if isinstance(field, ArticleText)}
+
+
+class FastSegmentWriter(SegmentWriter):
+    """A ``SegmentWriter`` with per-term posting lists instead of Whoosh's sorting pool.
+
+    Documents, deletions, merges (``add_reader``), commit and cancel behave as in Whoosh.
+    """
+
+    def __init__(self, ix, **kwargs):
+        kwargs.setdefault("codec", W3Codec())
+        super().__init__(ix, **kwargs)
+        if not isinstance(self.codec, W3Codec):
+            raise TypeError("FastSegmentWriter writes Whoosh 3 (W3Codec) segments only")
+        self._text_fields = _text_field_names(self.schema)
+        # field -> term (str for text fields, else bytes) -> [(docnum, weight, value), ...]
+        self._postings: dict[str, dict] = {}
+        # field -> field length of each document of this segment (quantized), by docnum
+        self._lengths: dict[str, list[int]] = {}
+        self._encode = PositionEncoder()
+
+    # -- documents ---------------------------------------------------------------------------
+
+    def add_document(self, **fields):
+        self._check_state()
+        perdocwriter = self.perdocwriter
+        schema = self.schema
+        docnum = self.docnum
+        docboost = self._doc_boost(fields)
+        fieldnames = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(schema, fieldnames)
+        all_postings = self._postings
+        all_lengths = self._lengths
+        encode = self._encode
+        single = encode.single
+
+        perdocwriter.start_doc(docnum)
+        try:
+            for fieldname in fieldnames:
+                value = fields[fieldname]
+                if value is None:
+                    continue
+                field = schema[fieldname]
+                postings = all_postings.get(fieldname)
+                if postings is None:
+                    postings = all_postings[fieldname] = {}
+                length = 0
+                if fieldname in self._text_fields:
+                    # Whoosh's weight: count * format boost, then times the field boost.
+                    format_boost = field.format.field_boost
+                    fieldboost = self._field_boost(fields, fieldname, docboost)
+                    positions, length = text_positions(value)
+                    get = postings.get
+                    for term, where in positions.items():
+                        count = len(where)
+                        posting = (
+                            docnum,
+                            count * format_boost * fieldboost,
+                            single(where[0]) if count == 1 else encode(where),
+                        )
+                        have = get(term)
+                        if have is None:
+                            postings[term] = [posting]
+                        else:
+                            have.append(posting)
+                elif field.indexed:
+                    fieldboost = self._field_boost(fields, fieldname, docboost)
+                    scorable = field.scorable
+                    for tbytes, freq, weight, vbytes in field.index(value):
+                        if scorable:
+                            length += freq
+                        posting = (docnum, weight * fieldboost, vbytes or b"")
+                        have = postings.get(tbytes)
+                        if have is None:
+                            postings[tbytes] = [posting]
+                        else:
+                            have.append(posting)
+                if field.vector or field.separate_spelling():
+                    raise NotImplementedError(f"field {fieldname!r}: vectors and spelling")
+                if length:
+                    lengths = all_lengths.get(fieldname)
+                    if lengths is None:
+                        lengths = all_lengths[fieldname] = []
+                    if len(lengths) < docnum:
+                        lengths.extend([0] * (docnum - len(lengths)))
+                    lengths.append(quantized_length(length))
+                customval = fields.get(f"_stored_{fieldname}", value)
+                perdocwriter.add_field(
+                    fieldname, field, customval if field.stored else None, length
+                )
+                column = field.column_type
+                if column and customval is not None:
+                    perdocwriter.add_column_value(
+                        fieldname, column, field.to_column_value(customval)
+                    )
+        except Exception:
+            perdocwriter.cancel_doc()
+            raise
+        perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    # -- merging: postings of merged segments go to the same lists ---------------------------
+
+    def add_postings_to_pool(self, reader, startdoc, docmap):
+        all_postings = self._postings
+        text_fields = self._text_fields
+        for fieldname, btext, docnum, weight, vbytes in self._process_posts(
+            reader.iter_postings(), startdoc, docmap
+        ):
+            postings = all_postings.get(fieldname)
+            if postings is None:
+                postings = all_postings[fieldname] = {}
+            term = btext.decode("utf-8") if fieldname in text_fields else btext
+            posting = (docnum, weight, vbytes or b"")
+            have = postings.get(term)
+            if have is None:
+                postings[term] = [posting]
+            else:
+                have.append(posting)
+
+    # -- writing the segment -----------------------------------------------------------------
+
+    def _field_lengths(self, pdr) -> dict[str, list[int]]:
+        """Field lengths of every document of the segment, merged documents included."""
+        count = self.docnum - self.docbase
+        lengths = {}
+        for fieldname in self._postings:
+            known = self._lengths.get(fieldname, [])
+            start = len(known)
+            more = [pdr.doc_field_length(d, fieldname) or 0 for d in range(start, count)]
+            lengths[fieldname] = known + more
+        return lengths
+
+    def _flush_segment(self):
+        self.perdocwriter.close()
+        pdr = self.per_document_reader()
+        try:
+            lengths = self._field_lengths(pdr)
+        finally:
+            pdr.close()
+        fieldwriter = self.fieldwriter
+        write_fields(
+            fieldwriter._tindex,
+            fieldwriter._postfile,
+            fieldwriter._fieldmap,
+            self._postings,
+            lengths,
+            self._text_fields,
+        )
+        self._postings = {}
+        fieldwriter.close()
+
+
+def write_fields(tindex, postfile, fieldmap, postings, lengths, text_fields) -> None:
+    """Write the term table and posting blocks of every field, in field and term order."""
+    tell = postfile.tell
+    write = postfile.write
+    add_term = tindex.add
+    for fieldname in sorted(postings):
+        fieldid = fieldmap.setdefault(fieldname, len(fieldmap))
+        prefix = _FIELD_ID.pack(fieldid)
+        field_lengths = lengths.get(fieldname) or []
+        terms = postings[fieldname]
+        if fieldname in text_fields:
+            keys: Iterable = sorted(terms)  # str order is UTF-8 byte order
+            encoded: Iterator = (term.encode("utf-8") for term in keys)
+        else:
+            keys = sorted(terms)
+            encoded = iter(keys)
+        for key, btext in zip(keys, encoded, strict=True):
+            offset = tell()
+            info = write_postings(write, terms[key], field_lengths)
+            add_term(prefix + btext, info + _POINTER.pack(offset, tell() - offset))
+
+
+def write_postings(write, postings: list, field_lengths: list[int]) -> bytes:
+    """Write one term's postings as W3 blocks; returns the fixed part of its ``W3TermInfo``."""
+    write(_MAGIC)
+    total_weight = 0.0
+    max_weight = 0.0
+    min_length = None
+    max_length = 0
+    count = len(postings)
+    for start in range(0, count, BLOCK_LIMIT):
+        block = postings[start : start + BLOCK_LIMIT] if count > BLOCK_LIMIT else postings
+        ids = [posting[0] for posting in block]
+        raw_weights = [posting[1] for posting in block]
+        weights = array("f", raw_weights)
+        block_lengths = [field_lengths[d] for d in ids if d < len(field_lengths)]
+        block_lengths = [length for length in block_lengths if length]
+        block_min = min(block_lengths) if block_lengths else None
+        block_max = max(block_lengths) if block_lengths else 0
+        block_weight = max(raw_weights)
+        if block_weight < 0:
+            block_weight = 0
+        deltas = [ids[0]]
+        if len(ids) > 1:
+            deltas += [b - a for a, b in zip(ids, ids[1:], strict=False)]
+        if all(w == 1.0 for w in weights):
+            mini_weights = None
+        elif all(w == weights[0] for w in weights):
+            mini_weights = weights[0]
+        else:
+            mini_weights = tuple(weights)
+        data = dumps(
+            (tuple(deltas), mini_weights, tuple(posting[2] for posting in block)), 2
+        )
+        compression = COMPRESSION if len(data) >= COMPRESS_FROM else 0
+        if compression:
+            data = zlib.compress(data, compression)
+        blockinfo = dumps(
+            (
+                len(ids),
+                ids[-1],
+                block_weight,
+                compression,
+                length_to_byte(block_min),
+                length_to_byte(block_max),
+            ),
+            2,
+        )
+        size = len(blockinfo) + len(data)
+        last = start + BLOCK_LIMIT >= count
+        write(_INT.pack(-size if last else size))
+        write(blockinfo)
+        write(data)
+        total_weight += sum(weights)
+        if block_weight > max_weight:
+            max_weight = block_weight
+        if block_min is not None and (min_length is None or block_min < min_length):
+            min_length = block_min
+        if block_max > max_length:
+            max_length = block_max
+    return _TERMINFO.pack(
+        0,
+        total_weight,
+        count,
+        0 if min_length is None else length_to_byte(min_length),
+        length_to_byte(max_length),
+        max_weight,
+        postings[0][0],
+        postings[-1][0],
+    )
+
+
+__all__ = ["FastSegmentWriter", "PositionEncoder", "quantized_length", "text_positions"]

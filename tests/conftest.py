@@ -1,0 +1,81 @@
+"""Shared fixtures: a small archive in a temporary folder, built through the real code paths."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "fixtures"
+DEMO_FILES = (FIXTURES / "seed.json", FIXTURES / "articles.jsonl")
+
+
+def corpus_dir() -> Path:
+    return Path(os.environ.get("ARKHIV_CORPUS", ROOT.parent / "shared" / "corpus"))
+
+
+def corpus_files() -> list[Path]:
+    return sorted(corpus_dir().glob("*.jsonl"))
+
+
+needs_corpus = pytest.mark.skipif(
+    not corpus_files(),
+    reason=f"the real corpus is not at {corpus_dir()} (set ARKHIV_CORPUS to where it is)",
+)
+
+
+def arkhiv_command() -> list[str]:
+    executable = shutil.which("arkhiv", path=str(Path(sys.executable).parent))
+    return [executable] if executable else [sys.executable, "-m", "webapp.cli"]
+
+
+def run_arkhiv(home: Path, *args: str, input: str | None = None, timeout: float = 600):
+    """Run the real command line with ``ARKHIV_HOME=home``."""
+    env = {**os.environ, "ARKHIV_HOME": str(home)}
+    return subprocess.run(
+        [*arkhiv_command(), *args], env=env, capture_output=True, text=True, input=input,
+        timeout=timeout, cwd=ROOT,
+    )
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def settings(home: Path):
+    from archive.config import Settings
+
+    return Settings(home=home)
+
+
+@pytest.fixture
+def store(settings):
+    from archive.store import Store
+
+    with Store(settings.store_path, settings.default_zone) as opened:
+        yield opened
+
+
+@pytest.fixture(scope="session")
+def demo_archive(tmp_path_factory) -> Path:
+    """A home with the demo archive (fixtures/) imported and indexed, shared by read-only tests."""
+    home = tmp_path_factory.mktemp("demo") / "home"
+    result = run_arkhiv(home, "import", "--no-progress", *map(str, DEMO_FILES))
+    assert result.returncode == 0, result.stderr
+    return home
+
+
+@pytest.fixture(scope="session")
+def demo_index(demo_archive: Path):
+    from archive.store import Store
+    from index.search import SearchIndex
+
+    store = Store(demo_archive / "archive.sqlite3")
+    return SearchIndex(demo_archive / "index", store)

@@ -1,0 +1,31 @@
+"""The archive as the web app reads it: one store and one search index, shared by all threads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+
+from archive.config import Settings, load_settings
+from archive.store import Store
+from index.search import SearchIndex
+
+
+@dataclass
+class ReadingRoom:
+    """Where requests read articles (``store``) and search them (``index``)."""
+
+    settings: Settings
+    store: Store
+    index: SearchIndex
+
+    @classmethod
+    def open(cls, home: str | None = None) -> ReadingRoom:
+        settings = load_settings(home)
+        settings.home.mkdir(parents=True, exist_ok=True)
+        store = Store(settings.store_path, settings.default_zone)
+        return cls(settings, store, SearchIndex(settings.index_dir, store))
+
+
+def reading_room() -> ReadingRoom:
+    return current_app.extensions["arkhiv"]

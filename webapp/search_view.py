@@ -1,0 +1,233 @@
+"""What the search page shows, worked out from a search result: facet links, chips, the date
+histogram, pagination. Every control is a plain link whose query string is the whole new state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from babel.dates import format_date
+from flask import url_for
+from flask_babel import gettext, lazy_gettext
+
+from index.request import MAX_PER_PAGE, SearchRequest
+from webapp.i18n import current_locale, language_label
+
+FACETS = ("source", "author", "tag", "language")
+FACET_TITLES = {
+    "source": lazy_gettext("Outlet"),
+    "author": lazy_gettext("Author"),
+    "tag": lazy_gettext("Tag"),
+    "language": lazy_gettext("Language"),
+}
+DEFAULT_FACET_SIZE = 30
+FACET_SHOWN = 8  # values shown before "show all"
+SHOW_ALL_SIZE = 1000
+MAX_FILLED_BARS = 400
+BAR_WIDTH, BAR_GAP, CHART_HEIGHT = 20, 4, 80
+
+
+def search_href(search: SearchRequest, endpoint: str = "pages.search", **extra: str) -> str:
+    """The link to ``search`` (its query string is the whole state)."""
+    pairs = search.to_args()
+    if search.facet_size != DEFAULT_FACET_SIZE:
+        pairs.append(("facet_size", str(search.facet_size)))
+    pairs.extend(extra.items())
+    base = url_for(endpoint)
+    return f"{base}?{urlencode(pairs)}" if pairs else base
+
+
+def value_label(facet: str, value: str) -> str:
+    return language_label(value) if facet == "language" else value
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    href: str
+
+
+@dataclass
+class FacetGroup:
+    name: str
+    title: str
+    values: list[FacetValue]
+    hidden: list[FacetValue] = field(default_factory=list)
+    show_all_href: str | None = None
+    distinct: int = 0
+
+
+@dataclass
+class Chip:
+    label: str
+    href: str
+
+
+@dataclass
+class Bar:
+    label: str
+    count: int
+    href: str | None
+    x: int
+    y: int
+    height: int
+    selected: bool
+
+
+def facet_groups(search: SearchRequest, result: dict[str, Any]) -> list[FacetGroup]:
+    groups = []
+    for name in FACETS:
+        values = [
+            FacetValue(
+                value=item["value"],
+                label=value_label(name, item["value"]),
+                count=item["count"],
+                selected=item["selected"],
+                href=search_href(search.toggled(name, item["value"])),
+            )
+            for item in result["facets"].get(name, [])
+        ]
+        if not values:
+            continue
+        distinct = result.get("facet_totals", {}).get(name, len(values))
+        # Chosen values always show; the rest up to FACET_SHOWN, then "show all".
+        shown = [v for v in values if v.selected]
+        shown += [v for v in values if not v.selected][: max(0, FACET_SHOWN - len(shown))]
+        hidden = [v for v in values if v not in shown]
+        show_all = None
+        if distinct > len(values) and search.facet_size < SHOW_ALL_SIZE:
+            show_all = search_href(replace(search, facet_size=SHOW_ALL_SIZE))
+        groups.append(
+            FacetGroup(name, str(FACET_TITLES[name]), shown, hidden, show_all, distinct)
+        )
+    return groups
+
+
+def chips(search: SearchRequest) -> list[Chip]:
+    """The chosen filters, each with the link that removes it."""
+    found = []
+    for name in FACETS:
+        for value in search.selected(name):
+            label = f"{FACET_TITLES[name]}: {value_label(name, value)}"
+            found.append(Chip(label, search_href(search.toggled(name, value))))
+    if search.date_from or search.date_to:
+        found.append(Chip(date_range_label(search), search_href(search.with_dates(None, None))))
+    return found
+
+
+def date_range_label(search: SearchRequest) -> str:
+    locale = current_locale()
+    start = format_date(search.date_from, "d MMM y", locale=locale) if search.date_from else "…"
+    end = format_date(search.date_to, "d MMM y", locale=locale) if search.date_to else "…"
+    return f"{gettext('Dates')}: {start} – {end}"
+
+
+def _next_period(granularity: str, start: date) -> date:
+    if granularity == "year":
+        return date(start.year + 1, 1, 1)
+    if granularity == "month":
+        return date(start.year + (start.month == 12), start.month % 12 + 1, 1)
+    return start + timedelta(days=1)
+
+
+def _period_end(granularity: str, start: date) -> date:
+    return _next_period(granularity, start) - timedelta(days=1)
+
+
+def _period_label(granularity: str, start: date) -> str:
+    if granularity == "year":
+        return str(start.year)
+    pattern = "LLL y" if granularity == "month" else "d MMM y"
+    return format_date(start, pattern, locale=current_locale())
+
+
+def histogram(search: SearchRequest, date_facet: dict[str, Any]) -> list[Bar]:
+    """Bars for the date facet, empty periods between filled in so time reads left to right."""
+    granularity = date_facet.get("granularity", "year")
+    counted = {
+        date.fromisoformat(bucket["from"]): bucket for bucket in date_facet.get("buckets", [])
+    }
+    if not counted:
+        return []
+    periods = sorted(counted)
+    filled, cursor = [], periods[0]
+    while cursor <= periods[-1] and len(filled) <= MAX_FILLED_BARS:
+        filled.append(cursor)
+        cursor = _next_period(granularity, cursor)
+    if len(filled) > MAX_FILLED_BARS:
+        filled = periods
+    highest = max(bucket["count"] for bucket in counted.values())
+    bars = []
+    for position, start in enumerate(filled):
+        bucket = counted.get(start)
+        count = bucket["count"] if bucket else 0
+        height = round(CHART_HEIGHT * count / highest) if count else 0
+        if count:
+            height = max(height, 3)
+        end = _period_end(granularity, start)
+        bars.append(
+            Bar(
+                label=_period_label(granularity, start),
+                count=count,
+                href=search_href(search.with_dates(start, end)) if count else None,
+                x=position * (BAR_WIDTH + BAR_GAP),
+                y=CHART_HEIGHT - height,
+                height=height,
+                selected=bool(bucket and bucket["selected"]),
+            )
+        )
+    return bars
+
+
+@dataclass
+class PageLink:
+    number: int
+    href: str | None  # None for the current page
+
+
+def pagination(search: SearchRequest, pages: int) -> list[PageLink | None]:
+    """Page links around the current one; None marks a gap (…)."""
+    current = search.page
+    wanted = {1, pages, *range(current - 2, current + 3)}
+    links: list[PageLink | None] = []
+    previous = 0
+    for number in sorted(n for n in wanted if 1 <= n <= pages):
+        if number - previous > 1:
+            links.append(None)
+        href = None if number == current else search_href(search.with_page(number))
+        links.append(PageLink(number, href))
+        previous = number
+    return links
+
+
+def loosening(search: SearchRequest) -> list[Chip]:
+    """For an empty result: links that each drop one constraint."""
+    ways = []
+    for chip in chips(search):
+        ways.append(Chip(gettext("without %(filter)s", filter=chip.label), chip.href))
+    if search.q and ways:
+        ways.append(
+            Chip(gettext("all articles for “%(q)s”", q=search.q), search_href(SearchRequest(q=search.q)))
+        )
+    if search.q:
+        browse = replace(search, q="", page=1)
+        ways.append(Chip(gettext("every article, with no words"), search_href(browse)))
+    return ways
+
+
+def sort_options() -> list[tuple[str, str]]:
+    return [
+        ("relevance", gettext("relevance")),
+        ("newest", gettext("newest first")),
+        ("oldest", gettext("oldest first")),
+    ]
+
+
+def per_page_limit() -> int:
+    return MAX_PER_PAGE
