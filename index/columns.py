@@ -105,7 +105,9 @@ _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.flo
 
 def _lengths(leaf: IndexReader, fieldname: str) -> np.ndarray:
     count = leaf.doc_count_all()
-    perdoc = leaf._perdoc  # noqa: SLF001 - Whoosh has no public bulk access to lengths
+    perdoc = getattr(leaf, "_perdoc", None)  # Whoosh has no public bulk access to lengths
+    if perdoc is None:  # an empty reader
+        return np.zeros(count, dtype=np.float32)
     column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)  # noqa: SLF001
     if column is None:
         return np.zeros(count, dtype=np.float32)
@@ -114,6 +116,8 @@ def _lengths(leaf: IndexReader, fieldname: str) -> np.ndarray:
 
 
 def _numeric_column(reader: IndexReader, fieldname: str, size: int, dtype) -> np.ndarray:
+    if size == 0:  # an empty index has no columns at all
+        return np.zeros(0, dtype=dtype)
     column = reader.column_reader(fieldname, translate=True)
     values = np.fromiter((int(v) for v in column), dtype=np.int64, count=size)
     return values.astype(dtype)

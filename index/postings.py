@@ -33,6 +33,8 @@ def read_postings(reader: IndexReader, fieldname: str, text: str) -> tuple[np.nd
     doc_parts: list[np.ndarray] = []
     weight_parts: list[np.ndarray] = []
     for leaf, offset in leaf_readers(reader):
+        if not hasattr(leaf, "_terms"):  # an empty reader
+            continue
         try:
             matcher = leaf._terms.matcher(  # noqa: SLF001 - the raw matcher, without deletions
                 fieldname, leaf._text_to_bytes(fieldname, text), leaf.schema[fieldname].format

@@ -38,8 +38,13 @@ def run_arkhiv(home: Path, *args: str, input: str | None = None, timeout: float 
     """Run the real command line with ``ARKHIV_HOME=home``."""
     env = {**os.environ, "ARKHIV_HOME": str(home)}
     return subprocess.run(
-        [*arkhiv_command(), *args], env=env, capture_output=True, text=True, input=input,
-        timeout=timeout, cwd=ROOT,
+        [*arkhiv_command(), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        input=input,
+        timeout=timeout,
+        cwd=ROOT,
     )
 
 

@@ -44,8 +44,9 @@ def stored_count(home: Path) -> int:
 
 def test_mixed_file_exit_1_rejects_explained_valid_kept(home, tmp_path):
     rejects = tmp_path / "rejects.jsonl"
-    result = run_arkhiv(home, "import", "--no-progress", "--rejects", str(rejects),
-                        str(FIXTURES / "invalid.jsonl"))
+    result = run_arkhiv(
+        home, "import", "--no-progress", "--rejects", str(rejects), str(FIXTURES / "invalid.jsonl")
+    )
     assert result.returncode == 1, result.stderr
     assert "5 added, 0 updated, 0 unchanged, 9 rejected" in result.stdout
     lines = [json.loads(line) for line in rejects.read_text().splitlines()]
@@ -78,7 +79,9 @@ def test_all_formats_and_gzip(home, tmp_path):
     wrapped.write_bytes(gzip.compress(json.dumps({"articles": records[3:5]}).encode()))
     ndjson = tmp_path / "lines.ndjson"
     ndjson.write_bytes(("\r\n\r\n" + json.dumps(records[5]) + "\r\n").encode())
-    result = run_arkhiv(home, "import", "--no-progress", *map(str, (array, single, wrapped, ndjson)))
+    result = run_arkhiv(
+        home, "import", "--no-progress", *map(str, (array, single, wrapped, ndjson))
+    )
     assert result.returncode == 0, result.stderr
     assert "6 added" in result.stdout
     assert stored_count(home) == 6
@@ -92,7 +95,8 @@ def test_array_with_bad_items_reports_indexes(home, tmp_path):
     assert result.returncode == 1
     rejected = [json.loads(line) for line in rejects.read_text().splitlines()]
     assert [(r["index"], r["error"]) for r in rejected] == [
-        (1, "body: is missing"), (2, "expected a JSON object, got a number"),
+        (1, "body: is missing"),
+        (2, "expected a JSON object, got a number"),
     ]
     assert rejected[1]["raw"] == 5
     assert stored_count(home) == 2
@@ -169,8 +173,14 @@ def test_stats_json(home, tmp_path):
 
 def _start_import(home: Path, path: Path) -> subprocess.Popen:
     env = {**os.environ, "ARKHIV_HOME": str(home)}
-    return subprocess.Popen([*arkhiv_command(), "import", "--no-progress", str(path)], env=env,
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [*arkhiv_command(), "import", "--no-progress", str(path)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _wait_until(predicate, timeout: float = 120) -> None:
@@ -206,7 +216,8 @@ def test_sigkill_three_times_then_rerun_stores_each_once(home, tmp_path):
     assert result.returncode == 0, result.stderr
     with sqlite3.connect(home / "archive.sqlite3") as db:
         assert db.execute("SELECT count(*), count(DISTINCT id) FROM articles").fetchone() == (
-            total, total,
+            total,
+            total,
         )
     check = run_arkhiv(home, "check")
     assert check.returncode == 0, check.stderr

@@ -49,11 +49,19 @@ def test_invalid_records_name_field_and_reason(record, message):
 
 
 def test_aliases_are_read_and_unknown_fields_kept():
-    article = validate_record({
-        "title": "Заголовок", "text": "Текст статті.", "lang": "uk", "date": "2016",
-        "author": "Ольга Глущенко", "keywords": ["війна"], "outlet": "Є", "place": "Київ",
-        "nested": {"a": [1, 2]},
-    })
+    article = validate_record(
+        {
+            "title": "Заголовок",
+            "text": "Текст статті.",
+            "lang": "uk",
+            "date": "2016",
+            "author": "Ольга Глущенко",
+            "keywords": ["війна"],
+            "outlet": "Є",
+            "place": "Київ",
+            "nested": {"a": [1, 2]},
+        }
+    )
     assert article.body == "Текст статті."
     assert article.language == "uk"
     assert article.published.text == "2016" and article.published.precision == "year"
@@ -71,7 +79,12 @@ def test_canonical_name_wins_over_alias_and_alias_is_kept():
 
 def test_authors_and_tags_trimmed_deduplicated_nfc():
     decomposed = "Гнатю\u0301к"  # not composed; NFC keeps the stress mark composed form
-    article = validate_record(valid(authors=["  Olha  Hlushchenko ", "Olha Hlushchenko", "olha hlushchenko", decomposed], tags="ISW"))
+    article = validate_record(
+        valid(
+            authors=["  Olha  Hlushchenko ", "Olha Hlushchenko", "olha hlushchenko", decomposed],
+            tags="ISW",
+        )
+    )
     assert article.authors[0] == "Olha Hlushchenko"
     assert len(article.authors) == 2
     assert article.tags == ["ISW"]
@@ -126,10 +139,12 @@ def test_same_content_same_hash_and_round_trip():
 
 
 def test_language_detected_when_absent_and_recorded():
-    article = validate_record({
-        "title": "Кремль відкине пропозиції щодо гарантій безпеки",
-        "body": "Аналітики вважають, що Кремль не погодиться на присутність військ країн НАТО.",
-    })
+    article = validate_record(
+        {
+            "title": "Кремль відкине пропозиції щодо гарантій безпеки",
+            "body": "Аналітики вважають, що Кремль не погодиться на присутність військ країн НАТО.",
+        }
+    )
     assert article.language == "uk"
     assert article.language_detected is True
     assert article.language_confidence > 0.9

@@ -1,0 +1,93 @@
+"""The JSON API (DESIGN.md): ``/api/search``, ``/api/articles/<id>``, ``/api/analyze``.
+
+Bad parameters answer 400 with ``{"error": {"status", "param", "message"}}``; never a 500.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, jsonify, request
+from werkzeug.wrappers import Response
+
+from index.analysis import analyze
+from index.request import RequestError, SearchRequest
+from webapp.i18n import language_label
+from webapp.reading_room import reading_room
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+MAX_ANALYZE_LENGTH = 10_000
+
+
+def error_response(status: int, message: str, param: str | None = None) -> Response:
+    error: dict[str, Any] = {"status": status, "message": message}
+    if param:
+        error["param"] = param
+    response = jsonify({"error": error})
+    response.status_code = status
+    return response
+
+
+@bp.errorhandler(RequestError)
+def bad_parameter(exc: RequestError) -> Response:
+    return error_response(400, str(exc), exc.param)
+
+
+def api_result(result: dict[str, Any]) -> dict[str, Any]:
+    """The search result in the API's shape: ``facets.date`` is a list of buckets like the
+    others; the histogram's granularity and the undated count sit beside it."""
+    facets = dict(result["facets"])
+    date_facet = facets.pop("date")
+    shaped = {
+        name: [{**item, "label": language_label(item["value"])} for item in values]
+        if name == "language"
+        else values
+        for name, values in facets.items()
+    }
+    shaped["date"] = date_facet["buckets"]
+    return {
+        "query": result["query"],
+        "total": result["total"],
+        "page": result["page"],
+        "per_page": result["per_page"],
+        "pages": result["pages"],
+        "sort": result["sort"],
+        "hits": result["hits"],
+        "facets": shaped,
+        "facet_totals": result["facet_totals"],
+        "date_granularity": date_facet["granularity"],
+        "undated": date_facet["undated"],
+        "notices": result["notices"],
+        "took_ms": result["took_ms"],
+    }
+
+
+@bp.get("/search")
+def search() -> Response:
+    search_request = SearchRequest.from_args(request.args)
+    return jsonify(api_result(reading_room().index.search(search_request)))
+
+
+@bp.get("/articles/<path:article_id>")
+def article(article_id: str) -> Response:
+    room = reading_room()
+    found = room.store.get(article_id)
+    if found is None:
+        abort(404)
+    record = found.to_record()
+    record["translations"] = [
+        {"id": other.id, "title": other.title, "language": other.language}
+        for other in room.store.translations(found)
+    ]
+    return jsonify(record)
+
+
+@bp.get("/analyze")
+def analyze_text() -> Response:
+    text = request.args.get("text", "")
+    if len(text) > MAX_ANALYZE_LENGTH:
+        raise RequestError("text", f"is longer than {MAX_ANALYZE_LENGTH} characters")
+    language = (request.args.get("language") or "").strip() or None
+    if language not in (None, "uk", "en"):
+        raise RequestError("language", f"{language[:20]!r} is not one of uk, en")
+    return jsonify({"text": text, "language": language, "tokens": analyze(text, language)})

@@ -1,0 +1,72 @@
+"""The pages a reader sees: the search page, an article, and the interface language switch."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request
+from werkzeug.wrappers import Response
+
+from index.request import RequestError, SearchRequest
+from webapp import search_view
+from webapp.i18n import COOKIE, LOCALES
+from webapp.reading_room import reading_room
+
+bp = Blueprint("pages", __name__)
+ONE_YEAR = 365 * 24 * 3600
+
+
+@bp.get("/")
+def search() -> tuple[str, int] | str:
+    try:
+        search_request = SearchRequest.from_args(request.args)
+    except RequestError as exc:
+        return render_template(
+            "search.html", search=SearchRequest(), result=None, problem=exc
+        ), 400
+    result = reading_room().index.search(search_request)
+    return render_template(
+        "search.html",
+        search=search_request,
+        result=result,
+        problem=None,
+        facets=search_view.facet_groups(search_request, result),
+        chips=search_view.chips(search_request),
+        bars=search_view.histogram(search_request, result["facets"]["date"]),
+        pages=search_view.pagination(search_request, result["pages"]),
+        loosening=search_view.loosening(search_request) if not result["total"] else [],
+        sort_options=search_view.sort_options(),
+        href=search_view.search_href,
+    )
+
+
+@bp.get("/article/<path:article_id>")
+def article(article_id: str) -> str:
+    room = reading_room()
+    found = room.store.get(article_id)
+    if found is None:
+        abort(404)
+    return render_template(
+        "article.html",
+        article=found,
+        paragraphs=[p.strip() for p in found.body.split("\n\n") if p.strip()],
+        translations=room.store.translations(found),
+        related=room.index.more_like_this(found, limit=5),
+        search=SearchRequest(),
+        href=search_view.search_href,
+    )
+
+
+def _local_path(target: str | None) -> str:
+    """Only a path on this site: never an open redirect."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    return target
+
+
+@bp.get("/language/<locale>")
+def choose_language(locale: str) -> Response:
+    """The switcher: remember the reader's interface language and go back where they were."""
+    if locale not in LOCALES:
+        abort(404)
+    response = redirect(_local_path(request.args.get("next")), code=303)
+    response.set_cookie(COOKIE, locale, max_age=ONE_YEAR, samesite="Lax", httponly=True)
+    return response
