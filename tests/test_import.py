@@ -206,7 +206,9 @@ def test_sigkill_three_times_then_rerun_stores_each_once(home, tmp_path):
     # Kill while the store fills (twice) and once while the index catches up.
     for threshold in (500, 1500, total):
         process = _start_import(home, path)
-        _wait_until(lambda t=threshold: _count_or_zero(home) >= t or process.poll() is not None)
+        _wait_until(
+            lambda t=threshold, p=process: _count_or_zero(home) >= t or p.poll() is not None
+        )
         if threshold == total:
             time.sleep(0.3)  # the store is complete: the index is being written now
         process.send_signal(signal.SIGKILL)
