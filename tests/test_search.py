@@ -263,7 +263,8 @@ def test_snippets_escape_markup(tmp_path):
                     "id": "x",
                     "title": "<script>alert(1)</script> budget",
                     "language": "en",
-                    "body": 'The budget <img src=x onerror=alert(1)> and <a href="javascript:alert(1)">x</a>',
+                    "body": "The budget <img src=x onerror=alert(1)> and "
+                    '<a href="javascript:alert(1)">x</a>',
                 }
             )
         ]
