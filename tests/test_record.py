@@ -169,3 +169,17 @@ def test_language_too_short_is_undetermined():
 def test_language_detection_restricted_and_deterministic(text, expected):
     results = {detect_language(text).language for _ in range(5)}
     assert results == {expected}
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Каліфорнія", "uk"),  # short, but і is Ukrainian only
+        ("Перелопатити гору роботи", "uk"),  # no telling letters; the dictionary knows the words
+        ("Лебедина дружба", "uk"),
+        ("Съезд партии", "ru"),
+        ("Clyde 0-5 Celtic", "und"),  # too short to tell, and no letters that tell
+    ],
+)
+def test_short_titles_decided_by_letters_or_dictionary(title, expected):
+    assert detect_language(title).language == expected

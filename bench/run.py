@@ -1,0 +1,201 @@
+"""``make bench``: Arkhiv against Datasette (sqlite-utils + FTS5) on the same articles, one run.
+
+For each size N (default 30k and 100k; 1M on request with ``--sizes 1000000``):
+
+1. builds N articles recombined from the real corpus (``bench/corpus.py``), cached in ``--data``;
+2. imports them into an empty Arkhiv home (store and index together), ``--import-runs`` times,
+   and into the peer's SQLite with FTS5;
+3. serves both over HTTP (Arkhiv on waitress, the peer on ``datasette serve``) and asks each the
+   same Ukrainian and English queries with five facets (source, language, author, tag, date) and
+   20 hits (Arkhiv's with highlighted snippets), ``--rounds`` times after a warm-up round;
+4. prints a table and writes the figures and the ratios as JSON to ``bench/results/``.
+
+No figure here is asserted anywhere: machines are shared and noisy; ratios within one run are
+what to compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+from bench.corpus import CorpusMissing, generate, write_jsonl
+from bench.http_load import measure
+from bench.peer_datasette import EN_QUERIES, UK_QUERIES, DatasettePeer, build
+
+ROOT = Path(__file__).resolve().parents[1]
+ARKHIV = Path(sys.executable).parent / "arkhiv"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def dataset(size: int, data_dir: Path) -> Path:
+    path = data_dir / f"{size // 1000}k.jsonl" if size % 1000 == 0 else data_dir / f"{size}.jsonl"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".partial")
+        with temporary.open("w", encoding="utf-8") as out:
+            write_jsonl(generate(size), out)
+        temporary.rename(path)
+    return path
+
+
+def arkhiv_import(path: Path, home: Path) -> dict:
+    shutil.rmtree(home, ignore_errors=True)
+    env = {**os.environ, "ARKHIV_HOME": str(home)}
+    started = time.perf_counter()
+    result = subprocess.run(
+        [str(ARKHIV), "import", "--no-progress", str(path)], env=env, capture_output=True, text=True
+    )
+    seconds = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"arkhiv import failed: {result.stderr[-2000:]}")
+    store_seconds = float(result.stdout.rsplit(" in ", 1)[1].split()[0])
+    return {"seconds": seconds, "store_seconds": store_seconds}
+
+
+class ArkhivServer:
+    def __init__(self, home: Path):
+        self.home = home
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> ArkhivServer:
+        env = {**os.environ, "ARKHIV_HOME": str(self.home)}
+        self.process = subprocess.Popen(
+            [str(ARKHIV), "serve", "--port", str(self.port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.url("/api/search?per_page=1"), timeout=5):
+                    return self
+            except OSError:
+                time.sleep(0.2)
+        raise SystemExit("arkhiv serve did not start")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process:
+            self.process.send_signal(signal.SIGTERM)
+            self.process.wait(timeout=30)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def search_url(self, query: str) -> str:
+        return self.url("/api/search?" + urllib.parse.urlencode({"q": query, "per_page": 20}))
+
+
+def check_arkhiv_answer(server: ArkhivServer, query: str) -> None:
+    with urllib.request.urlopen(server.search_url(query), timeout=60) as response:
+        answer = json.load(response)
+    assert set(answer["facets"]) >= {"source", "author", "tag", "language", "date"}, answer.keys()
+    assert len(answer["hits"]) == min(20, answer["total"]), query
+    assert all("snippet" in hit for hit in answer["hits"])
+
+
+def run_size(size: int, args: argparse.Namespace) -> dict:
+    path = dataset(size, args.data)
+    queries = UK_QUERIES + EN_QUERIES
+    home = args.data / f"arkhiv-{size}"
+    imports = [arkhiv_import(path, home) for _ in range(args.import_runs)]
+    import_rate = statistics.median(size / run["seconds"] for run in imports)
+    store_rate = statistics.median(size / run["store_seconds"] for run in imports)
+    with ArkhivServer(home) as server:
+        for query in queries:
+            check_arkhiv_answer(server, query)
+        arkhiv = measure([server.search_url(q) for q in queries], args.rounds)
+    peer_db = args.data / f"peer-{size}.db"
+    peer_db.unlink(missing_ok=True)
+    peer_load = build(path, peer_db)
+    with DatasettePeer(peer_db) as peer:
+        for query in queries:
+            peer.check(query)
+        datasette = measure([peer.search_url(q) for q in queries], args.rounds)
+    return {
+        "articles": size,
+        "import": {
+            "arkhiv_articles_per_s": round(import_rate, 1),
+            "arkhiv_store_only_articles_per_s": round(store_rate, 1),
+            "arkhiv_runs_s": [round(run["seconds"], 2) for run in imports],
+            "peer_articles_per_s": round(peer_load.articles_per_second, 1),
+        },
+        "search": {"arkhiv": arkhiv, "datasette": datasette},
+        "ratios": {
+            "search_p95_arkhiv_over_datasette": round(arkhiv["p95_ms"] / datasette["p95_ms"], 4),
+            "search_p50_arkhiv_over_datasette": round(arkhiv["p50_ms"] / datasette["p50_ms"], 4),
+            "import_arkhiv_over_peer": round(import_rate / peer_load.articles_per_second, 4),
+        },
+    }
+
+
+def print_table(results: list[dict]) -> None:
+    print()
+    print(
+        f"{'articles':>9} {'import/s':>9} {'peer/s':>8} "
+        f"{'p50 ms':>8} {'p95 ms':>8} {'peer p50':>9} {'peer p95':>9} {'p95 ratio':>9}"
+    )
+    for r in results:
+        a, d = r["search"]["arkhiv"], r["search"]["datasette"]
+        print(
+            f"{r['articles']:>9,} {r['import']['arkhiv_articles_per_s']:>9,.0f} "
+            f"{r['import']['peer_articles_per_s']:>8,.0f} {a['p50_ms']:>8.1f} {a['p95_ms']:>8.1f} "
+            f"{d['p50_ms']:>9.1f} {d['p95_ms']:>9.1f} "
+            f"{r['ratios']['search_p95_arkhiv_over_datasette']:>9.3f}"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="30000,100000", help="comma-separated article counts")
+    parser.add_argument("--rounds", type=int, default=10, help="timed rounds over the queries")
+    parser.add_argument("--import-runs", type=int, default=3, help="imports per size (median)")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=Path(os.environ.get("ARKHIV_BENCH_DATA", "/tmp/arkhiv-bench")),
+        help="where generated data goes",
+    )
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    args = parser.parse_args(argv)
+    results = []
+    try:
+        for size in (int(s) for s in args.sizes.split(",")):
+            print(f"== {size:,} articles", file=sys.stderr)
+            results.append(run_size(size, args))
+            print(json.dumps(results[-1], indent=2), file=sys.stderr)
+    except CorpusMissing as exc:
+        print(f"bench: {exc}", file=sys.stderr)
+        return 2
+    args.out.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    (args.out / f"bench-{stamp}.json").write_text(
+        json.dumps(
+            {"when": stamp, "machine": {"cpus": os.cpu_count()}, "results": results}, indent=2
+        )
+    )
+    print_table(results)
+    print(f"\nfigures: {args.out / f'bench-{stamp}.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

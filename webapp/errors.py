@@ -1,0 +1,52 @@
+"""Error answers: JSON with a status and a message under ``/api``, a friendly page elsewhere."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, render_template, request
+from flask_babel import gettext
+from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.wrappers import Response
+
+from index.request import SearchRequest
+from webapp.api import error_response
+from webapp.search_view import search_href
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/api"
+
+
+def _page(status: int, message: str) -> tuple[str, int]:
+    html = render_template(
+        "error.html", status=status, message=message, search=SearchRequest(), href=search_href
+    )
+    return html, status
+
+
+def _friendly_message(status: int) -> str:
+    if status == 404:
+        return gettext("There is no such page or article in the archive.")
+    if status == 405:
+        return gettext("This address cannot be used that way.")
+    if status >= 500:
+        return gettext("Something went wrong on our side. Please try again.")
+    return gettext("The request could not be used.")
+
+
+def handle_http_error(exc: HTTPException) -> Response | tuple[str, int]:
+    status = exc.code or 500
+    if _wants_json():
+        return error_response(status, exc.description or exc.name)
+    return _page(status, _friendly_message(status))
+
+
+def handle_unexpected(exc: Exception) -> Response | tuple[str, int]:
+    if isinstance(exc, HTTPException):
+        return handle_http_error(exc)
+    current_app.logger.exception("unexpected error on %s", request.path)
+    return handle_http_error(InternalServerError())
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(Exception, handle_unexpected)
