@@ -22,8 +22,9 @@ from __future__ import annotations
 import re
 import zlib
 from array import array
-from collections.abc import Iterable, Iterator
-from pickle import dumps
+from hashlib import md5
+from operator import itemgetter, sub
+from pickle import HIGHEST_PROTOCOL, dumps
 from struct import Struct
 
 from whoosh.codec.whoosh3 import W3Codec
@@ -41,6 +42,10 @@ _MAGIC = b"W3Bl"
 _INT = Struct("!i")
 _TERMINFO = Struct("!BfIBBfII")
 _POINTER = Struct("!qi")
+_KV_LENGTHS = Struct("!ii")  # filetables.HashWriter's record header
+# Block data may use any pickle protocol: W3LeafMatcher unpickles it with ``loads``. The
+# newest is faster to write and stores the position bytes without a latin-1 detour.
+_PICKLE = HIGHEST_PROTOCOL
 _FIELD_ID = Struct("!H")
 BLOCK_LIMIT = 128
 COMPRESSION = 3
@@ -265,59 +270,107 @@ class FastSegmentWriter(SegmentWriter):
 
 
 def write_fields(tindex, postfile, fieldmap, postings, lengths, text_fields) -> None:
-    """Write the term table and posting blocks of every field, in field and term order."""
-    tell = postfile.tell
-    write = postfile.write
-    add_term = tindex.add
+    """Write the term table and posting blocks of every field, in field and term order.
+
+    ``tindex`` is the segment's ``OrderedHashWriter`` (its records are written here as its
+    ``add`` would write them), ``postfile`` the segment's postings file.
+    """
+    terms_file = tindex.dbfile.raw_file()
+    posts_file = postfile.raw_file()
+    term_offset = terms_file.tell()
+    post_offset = posts_file.tell()
+    buckets = tindex.buckets
+    key_offsets: list[int] = []
+    term_chunks: list[bytes] = []
+    post_chunks: list[bytes] = []
+    key = b""
     for fieldname in sorted(postings):
         fieldid = fieldmap.setdefault(fieldname, len(fieldmap))
         prefix = _FIELD_ID.pack(fieldid)
-        field_lengths = lengths.get(fieldname) or []
+        field_lengths = lengths.get(fieldname) or [0]
+        scorable = any(field_lengths)
         terms = postings[fieldname]
-        if fieldname in text_fields:
-            keys: Iterable = sorted(terms)  # str order is UTF-8 byte order
-            encoded: Iterator = (term.encode("utf-8") for term in keys)
-        else:
-            keys = sorted(terms)
-            encoded = iter(keys)
-        for key, btext in zip(keys, encoded, strict=True):
-            offset = tell()
-            info = write_postings(write, terms[key], field_lengths)
-            add_term(prefix + btext, info + _POINTER.pack(offset, tell() - offset))
+        text = fieldname in text_fields
+        for term in sorted(terms):  # str order is UTF-8 byte order
+            key = prefix + (term.encode("utf-8") if text else term)
+            chunk = _posting_blocks(terms[term], field_lengths, scorable)
+            value = chunk[0] + _POINTER.pack(post_offset, len(chunk[1]))
+            post_chunks.append(chunk[1])
+            post_offset += len(chunk[1])
+            record = _KV_LENGTHS.pack(len(key), len(value)) + key + value
+            key_offsets.append(term_offset)
+            digest = md5(key, usedforsecurity=False).digest()
+            hashed = int.from_bytes(digest[12:], "big")  # filetables.md5_hash
+            buckets[hashed & 255].append((hashed, term_offset))
+            term_chunks.append(record)
+            term_offset += len(record)
+            if len(term_chunks) >= 4096:
+                terms_file.write(b"".join(term_chunks))
+                posts_file.write(b"".join(post_chunks))
+                term_chunks.clear()
+                post_chunks.clear()
+    terms_file.write(b"".join(term_chunks))
+    posts_file.write(b"".join(post_chunks))
+    if key_offsets:
+        if tindex.lastkey and key_offsets and tindex.lastkey >= key:
+            raise ValueError("terms must be added in order")
+        tindex.index.extend(key_offsets)
+        tindex.lastkey = key
 
 
-def write_postings(write, postings: list, field_lengths: list[int]) -> bytes:
-    """Write one term's postings as W3 blocks; returns the fixed part of its ``W3TermInfo``."""
-    write(_MAGIC)
+def _posting_blocks(postings: list, field_lengths: list[int], scorable: bool):
+    """One term's postings as W3 blocks: ``(fixed part of its W3TermInfo, block bytes)``."""
+    count = len(postings)
+    if count == 1:
+        # Most terms of a segment: one block of one posting.
+        docnum, weight, value = postings[0]
+        weight = _float32(weight)
+        length = field_lengths[docnum] if scorable and docnum < len(field_lengths) else 0
+        data = dumps(((docnum,), None if weight == 1.0 else weight, (value,)), _PICKLE)
+        length_byte = length_to_byte(length or None)
+        info = dumps((1, docnum, weight if weight > 0 else 0, 0, length_byte, length_byte), 2)
+        block = b"".join((_MAGIC, _INT.pack(-(len(info) + len(data))), info, data))
+        return (
+            _TERMINFO.pack(
+                0,
+                weight,
+                1,
+                length_byte if length else 0,
+                length_byte,
+                weight if weight > 0 else 0,
+                docnum,
+                docnum,
+            ),
+            block,
+        )
+    chunks = [_MAGIC]
     total_weight = 0.0
     max_weight = 0.0
     min_length = None
     max_length = 0
-    count = len(postings)
     for start in range(0, count, BLOCK_LIMIT):
         block = postings[start : start + BLOCK_LIMIT] if count > BLOCK_LIMIT else postings
-        ids = [posting[0] for posting in block]
-        raw_weights = [posting[1] for posting in block]
-        weights = array("f", raw_weights)
-        block_lengths = [field_lengths[d] for d in ids if d < len(field_lengths)]
-        block_lengths = [length for length in block_lengths if length]
+        ids, weights, values = zip(*block, strict=True)
+        weights = array("f", weights).tolist()
+        if scorable:
+            block_lengths = [length for length in _lengths_of(ids, field_lengths) if length]
+        else:
+            block_lengths = ()
         block_min = min(block_lengths) if block_lengths else None
         block_max = max(block_lengths) if block_lengths else 0
-        block_weight = max(raw_weights)
+        block_weight = max(weights)
         if block_weight < 0:
             block_weight = 0
-        deltas = [ids[0]]
         if len(ids) > 1:
-            deltas += [b - a for a, b in zip(ids, ids[1:], strict=False)]
-        if all(w == 1.0 for w in weights):
-            mini_weights = None
-        elif all(w == weights[0] for w in weights):
-            mini_weights = weights[0]
+            deltas = (ids[0], *map(sub, ids[1:], ids))
+        else:
+            deltas = ids
+        distinct = set(weights)
+        if len(distinct) == 1:
+            mini_weights = None if weights[0] == 1.0 else weights[0]
         else:
             mini_weights = tuple(weights)
-        data = dumps(
-            (tuple(deltas), mini_weights, tuple(posting[2] for posting in block)), 2
-        )
+        data = dumps((deltas, mini_weights, values), _PICKLE)
         compression = COMPRESSION if len(data) >= COMPRESS_FROM else 0
         if compression:
             data = zlib.compress(data, compression)
@@ -333,10 +386,9 @@ def write_postings(write, postings: list, field_lengths: list[int]) -> bytes:
             2,
         )
         size = len(blockinfo) + len(data)
-        last = start + BLOCK_LIMIT >= count
-        write(_INT.pack(-size if last else size))
-        write(blockinfo)
-        write(data)
+        chunks.append(_INT.pack(-size if start + BLOCK_LIMIT >= count else size))
+        chunks.append(blockinfo)
+        chunks.append(data)
         total_weight += sum(weights)
         if block_weight > max_weight:
             max_weight = block_weight
@@ -344,7 +396,7 @@ def write_postings(write, postings: list, field_lengths: list[int]) -> bytes:
             min_length = block_min
         if block_max > max_length:
             max_length = block_max
-    return _TERMINFO.pack(
+    info = _TERMINFO.pack(
         0,
         total_weight,
         count,
@@ -354,6 +406,20 @@ def write_postings(write, postings: list, field_lengths: list[int]) -> bytes:
         postings[0][0],
         postings[-1][0],
     )
+    return info, b"".join(chunks)
+
+
+def _lengths_of(ids, field_lengths: list[int]):
+    if ids[-1] < len(field_lengths):
+        return itemgetter(*ids)(field_lengths) if len(ids) > 1 else (field_lengths[ids[0]],)
+    return [field_lengths[d] if d < len(field_lengths) else 0 for d in ids]
+
+
+def _float32(value: float) -> float:
+    return value if value in _EXACT else array("f", (value,))[0]
+
+
+_EXACT = {n * b for n in range(1, 64) for b in (1.0, 1.5, 2.5)}
 
 
 __all__ = ["FastSegmentWriter", "PositionEncoder", "quantized_length", "text_positions"]

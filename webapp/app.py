@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from webapp import api, errors, feeds, i18n, pages, security
+from webapp import api, errors, feeds, i18n, pages, search_view, security
 from webapp.reading_room import ReadingRoom
 
 
@@ -26,6 +26,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    app.jinja_env.globals.update(new_search=search_view.new_search)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(feeds.bp)

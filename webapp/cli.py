@@ -63,8 +63,17 @@ def main() -> None:
 )
 @click.option("--dry-run", is_flag=True, help="Validate and report; write nothing.")
 @click.option("--no-progress", is_flag=True, help="No progress bar.")
+@click.option(
+    "--no-index",
+    is_flag=True,
+    help="Store only; the index catches up at the next import, serve or reindex.",
+)
 def import_command(
-    paths: tuple[Path, ...], rejects: Path | None, dry_run: bool, no_progress: bool
+    paths: tuple[Path, ...],
+    rejects: Path | None,
+    dry_run: bool,
+    no_progress: bool,
+    no_index: bool,
 ) -> None:
     """Import articles from .json, .jsonl or .ndjson files (optionally .gz).
 
@@ -85,7 +94,10 @@ def import_command(
         else:
             with import_lock(settings, on_wait=lambda message: click.echo(message, err=True)):
                 report = importer.run(paths)
-                indexer.catch_up(store, settings.index_dir, _index_progress(progress, "indexing"))
+                if not no_index:
+                    indexer.catch_up(
+                        store, settings.index_dir, _index_progress(progress, "indexing")
+                    )
     except ReadError as exc:
         click.echo(f"arkhiv import: {exc}; nothing was imported", err=True)
         sys.exit(2)

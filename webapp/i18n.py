@@ -20,8 +20,9 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from flask import Flask, request
 from flask_babel import Babel, get_locale, gettext
+from markupsafe import Markup
 
-from archive.dates import Published
+from archive.dates import Published, parse_published
 
 LOCALES = ("uk", "en")
 DEFAULT_LOCALE = "uk"
@@ -78,11 +79,15 @@ def current_locale() -> str:
     return str(locale) if locale else DEFAULT_LOCALE
 
 
-def format_published(published: Published | None) -> str:
-    """«27 серпня 2025, 04:46» / "27 August 2025, 04:46", at the record's precision and offset."""
-    if published is None:
+def format_published(published: Published | str | None, precision: str | None = None) -> str:
+    """«27 серпня 2025, 04:46» / "27 August 2025, 04:46", at the record's precision and offset.
+
+    Takes a :class:`Published` or its canonical text (as a search hit carries it)."""
+    if not published:
         return gettext("undated")
-    return format_moment(published.start, published.precision)
+    if isinstance(published, str):
+        published = parse_published(published)
+    return format_moment(published.start, precision or published.precision)
 
 
 def format_moment(moment: datetime, precision: str) -> str:
@@ -108,6 +113,13 @@ def language_label(code: str | None) -> str:
     return _language_name(code, current_locale())
 
 
+def text_lang(code: str | None) -> Markup:
+    """A ``lang`` attribute for text in an article's language (none when undetermined)."""
+    if not code or code == "und" or not code.isalpha():
+        return Markup("")
+    return Markup('lang="%s"') % code
+
+
 def init_app(app: Flask) -> None:
     directory = compile_catalogs()
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
@@ -120,4 +132,5 @@ def init_app(app: Flask) -> None:
         language_label=language_label,
         format_count=format_count,
         format_published=format_published,
+        text_lang=text_lang,
     )

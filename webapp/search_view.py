@@ -13,15 +13,15 @@ from babel.dates import format_date
 from flask import url_for
 from flask_babel import gettext, lazy_gettext
 
-from index.request import MAX_PER_PAGE, SearchRequest
+from index.request import SearchRequest
 from webapp.i18n import current_locale, language_label
 
 FACETS = ("source", "author", "tag", "language")
 FACET_TITLES = {
-    "source": lazy_gettext("Outlet"),
-    "author": lazy_gettext("Author"),
-    "tag": lazy_gettext("Tag"),
-    "language": lazy_gettext("Language"),
+    "source": lazy_gettext("Outlets"),
+    "author": lazy_gettext("Authors"),
+    "tag": lazy_gettext("Tags"),
+    "language": lazy_gettext("Languages"),
 }
 DEFAULT_FACET_SIZE = 30
 FACET_SHOWN = 8  # values shown before "show all"
@@ -38,6 +38,11 @@ def search_href(search: SearchRequest, endpoint: str = "pages.search", **extra: 
     pairs.extend(extra.items())
     base = url_for(endpoint)
     return f"{base}?{urlencode(pairs)}" if pairs else base
+
+
+def new_search(**filters: Any) -> str:
+    """The link to a fresh search, e.g. ``new_search(author=("Марта Коваленко",))``."""
+    return search_href(SearchRequest(**filters))
 
 
 def value_label(facet: str, value: str) -> str:
@@ -125,7 +130,7 @@ def date_range_label(search: SearchRequest) -> str:
     locale = current_locale()
     start = format_date(search.date_from, "d MMM y", locale=locale) if search.date_from else "…"
     end = format_date(search.date_to, "d MMM y", locale=locale) if search.date_to else "…"
-    return f"{gettext('Dates')}: {start} – {end}"
+    return gettext("Dates: %(start)s – %(end)s", start=start, end=end)
 
 
 def _next_period(granularity: str, start: date) -> date:
@@ -227,7 +232,3 @@ def sort_options() -> list[tuple[str, str]]:
         ("newest", gettext("newest first")),
         ("oldest", gettext("oldest first")),
     ]
-
-
-def per_page_limit() -> int:
-    return MAX_PER_PAGE
