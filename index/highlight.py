@@ -12,6 +12,8 @@ from html import escape
 from index.analysis import tokenize, word_terms
 
 SNIPPET_WORDS = 36
+OPENING_CHARS = 5000
+MARGIN_CHARS = 1500
 
 
 def _matches(word: str, terms: set[str]) -> bool:
@@ -26,29 +28,33 @@ def mark(text: str, terms: set[str]) -> str:
 
 
 def snippet(text: str, terms: set[str], words: int = SNIPPET_WORDS) -> str:
-    """The passage of about ``words`` words holding the most matches, escaped and marked."""
-    tokens = list(tokenize(text))
+    """The passage of about ``words`` words holding the most matches, escaped and marked.
+
+    Only the opening of a long text is read, unless the opening holds no match.
+    """
+    tokens, whole = _opening_tokens(text)
+    matched = (
+        [_matches(word, terms) for _, _, _, word in tokens] if terms else [False] * len(tokens)
+    )
+    if terms and not any(matched) and not whole:
+        tokens, whole = list(tokenize(text)), True
+        matched = [_matches(word, terms) for _, _, _, word in tokens]
     if not tokens:
         return ""
-    matched = [_matches(word, terms) if terms else False for _, _, _, word in tokens]
-    best_start, best_score = 0, -1
+    best_start = 0
     if any(matched):
-        window = sum(matched[:words])
-        best_score, best_start = window, 0
+        window = best = sum(matched[:words])
         for start in range(1, max(len(tokens) - words + 1, 1)):
             window += matched[start + words - 1] - matched[start - 1]
-            if window > best_score:
-                best_score, best_start = window, start
-        # Start a little before the first match of the window, so it reads in context.
+            if window > best:
+                best, best_start = window, start
+        # Start a few words before the window's first match, so it reads in context.
         first = next(i for i in range(best_start, len(tokens)) if matched[i])
         best_start = max(0, first - 4)
     end = min(best_start + words, len(tokens))
-    start_char = tokens[best_start][1]
-    end_char = tokens[end - 1][2]
-    if best_start == 0:
-        start_char = 0
-    if end == len(tokens):
-        end_char = len(text)
+    at_end = whole and end == len(tokens)
+    start_char = 0 if best_start == 0 else tokens[best_start][1]
+    end_char = len(text) if at_end else tokens[end - 1][2]
     marks = [
         (s, e)
         for (_, s, e, _), hit in zip(tokens[best_start:end], matched[best_start:end], strict=True)
@@ -56,8 +62,15 @@ def snippet(text: str, terms: set[str], words: int = SNIPPET_WORDS) -> str:
     ]
     html = _render(text, marks, start_char, end_char)
     prefix = "… " if best_start > 0 else ""
-    suffix = " …" if end < len(tokens) else ""
+    suffix = "" if at_end else " …"
     return f"{prefix}{html}{suffix}"
+
+
+def _opening_tokens(text: str) -> tuple[list[tuple[int, int, int, str]], bool]:
+    """Tokens of the text's opening (with room for a passage after it) and whether that is all."""
+    if len(text) <= OPENING_CHARS + MARGIN_CHARS:
+        return list(tokenize(text)), True
+    return list(tokenize(text[: OPENING_CHARS + MARGIN_CHARS])), False
 
 
 def _render(text: str, marks: list[tuple[int, int]], start: int, end: int) -> str:
