@@ -13,13 +13,37 @@ The pairs are data we did not write and stay outside the repository. How the sam
 /work/bruk-pairs.tsv was gathered: BRUK, the Brown corpus of Ukrainian (github.com/brown-uk/corpus,
 CC BY-NC-SA 4.0), keeps its hand-disambiguated texts in ``data/disambig/*.xml``, one
 ``<token value="розкрила" lemma="розкрити" tags="verb:perf:past:f" />`` per word (the files in
-``data/good/`` are plain text, not tagged). From the first 16,000 characters of four of them,
-three scientific texts (category G: Movchan 2010, Kuleba 2012, Karkovska 2010) and one press
-column (category A: Pidvezianyi 2012), we took every token whose tags are not ``punct``,
-``number`` or ``noninfl``, dropped those whose value equals the lemma ignoring case and the
-hyphenated ones (the index splits words at hyphens, so those are never one term), and kept the
-first occurrence of each distinct (form, lemma) pair, as BRUK's annotators wrote it: 370 pairs.
-The analyser was not tuned on them.
+``data/good/`` are plain text, not tagged). Each file was read through a stored copy of the
+repository, 16,000 characters (about 200 tokens) a page, and the value/lemma of every token on the
+page was copied as the XML gives it (``&apos;``, ``&quot;``, ``&amp;`` unescaped); nothing was
+corrected. A pair is kept when the value differs from the lemma ignoring case and both are Cyrillic
+words (letters, apostrophe, hyphen: no punctuation, numbers such as ``2006-му``, abbreviations with
+dots or Latin-script tokens), and only the first occurrence of each (form, lemma) pair, compared in
+lower case, is kept.
+
+The sample has 2,530 pairs, gathered on 2026-11-27 in two rounds:
+
+* 370 pairs (the first 370 lines) from the first page of four files: three scientific texts
+  (category G: Movchan 2010, Kuleba 2012, Karkovska 2010) and one press column (category A:
+  Pidvezianyi 2012). Hyphenated forms were left out of this round.
+* 2,160 more pairs from 28 pages of 27 other press texts (category A; the first page of each, and
+  also the page at offset 80,000 of Kontrapunkt/Dudko 2011): Ekho (Shevchyshyn, Kovshevna,
+  Blyzniuk), Kontrapunkt (Dudko), Halytska Prosvita (Zorina, Riabyi), Dilove slovo (Lyskanych),
+  Holos Ukrayiny (Brukhal, Neyizhmak), Glavkom (Mahda, Mykhaylivska), Halytskyi korespondent
+  (Tkachyk, Derkevych), Doba (Chorney, Bilous), Khreshchatyk (Kasich, Zaretska), Khmarochos
+  (Dudina, Lutska), Detektor Media (Bakhteyev, Svitlyk), Kozatska varta (Krasovskyi), Krayina
+  (Neseniuk), Chornomorski novyny (Boiko-Ozherediva), Chas Kyivshchyny (Karpiuk), Bukovynska
+  pravda (Myhalyuk), Dzerkalo Kolomyyi (Nahirnyi). This round keeps hyphenated forms (35 pairs in
+  the whole sample, e.g. ``прес-конференції`` -> ``прес-конференція``, and the particles ``-таки``,
+  ``-но`` that BRUK tokenises with their hyphen); each is tested as one word, although
+``index.analysis.tokenize`` splits words at hyphens, so the index never sees such a word whole:
+read the share with and without these 35 pairs.
+
+Only the files whose names start with A could be listed from the stored copy, so the second round
+is press only; other genres are represented only by the three G texts of the first round. The
+per-page list is in the scratch file /work/bruk-pairs-new.txt (``@ file offset`` lines). BRUK gives
+one lemma per token, so there is no "first lemma only" variant to report. The analyser was not
+tuned on these pairs.
 """
 
 from __future__ import annotations
