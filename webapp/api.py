@@ -73,7 +73,7 @@ def article(article_id: str) -> Response:
     room = reading_room()
     found = room.store.get(article_id)
     if found is None:
-        abort(404)
+        abort(404, description=f"there is no article with id {article_id[:200]!r}")
     record = found.to_record()
     record["translations"] = [
         {"id": other.id, "title": other.title, "language": other.language}

@@ -22,6 +22,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
     app.json.ensure_ascii = False
+    app.json.sort_keys = False  # the contract's order: total, page, per_page, hits, facets
     app.extensions["arkhiv"] = ReadingRoom.open(app.config["ARKHIV_HOME"])
     i18n.init_app(app)
     security.init_app(app)

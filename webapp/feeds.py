@@ -13,8 +13,8 @@ from archive.record import Article
 from index.export import FORMATS, export_lines
 from index.request import RequestError, SearchRequest
 from webapp.api import error_response
-from webapp.search_view import search_href
 from webapp.reading_room import reading_room
+from webapp.search_view import search_href
 
 bp = Blueprint("feeds", __name__)
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
@@ -33,9 +33,7 @@ def export() -> Response:
         raise RequestError("format", f"{fmt[:20]!r} is not one of {', '.join(FORMATS)}")
     search = SearchRequest.from_args(request.args)
     articles = reading_room().index.matching_articles(search)
-    response = Response(
-        stream_with_context(export_lines(articles, fmt)), mimetype=MEDIA_TYPES[fmt]
-    )
+    response = Response(stream_with_context(export_lines(articles, fmt)), mimetype=MEDIA_TYPES[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="arkhiv-export.{fmt}"'
     return response
 
@@ -47,14 +45,10 @@ def _timestamp(article: Article) -> str:
 
 def _entry(article: Article) -> str:
     link = url_for("pages.article", article_id=article.id, _external=True)
-    authors = "".join(
-        f"<author><name>{escape(name)}</name></author>" for name in article.authors
-    )
+    authors = "".join(f"<author><name>{escape(name)}</name></author>" for name in article.authors)
     categories = "".join(f"<category term={quoteattr(tag)}/>" for tag in article.tags)
     summary = article.summary or article.body[:500]
-    original = (
-        f'<link rel="related" href={quoteattr(article.url)}/>' if article.url else ""
-    )
+    original = f'<link rel="related" href={quoteattr(article.url)}/>' if article.url else ""
     return (
         f"<entry><id>{escape(link)}</id>"
         f"<title>{escape(article.title)}</title>"

@@ -1,7 +1,7 @@
 """The interface in Ukrainian and English: locale choice, catalogs, dates and language names.
 
 The catalogs (``translations/<locale>/LC_MESSAGES/messages.po``) are compiled to ``.mo`` when the
-app starts, if the ``.mo`` is missing or older than its ``.po``; the ``.mo`` files are not committed.
+app starts, if the ``.mo`` is missing or older than its ``.po``; ``.mo`` files are not committed.
 Where the package folder is read-only they are compiled into a cache folder instead.
 """
 
@@ -18,7 +18,7 @@ from babel.dates import format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
-from flask import Flask, request
+from flask import Flask, Response, request
 from flask_babel import Babel, get_locale, gettext
 from markupsafe import Markup
 
@@ -86,8 +86,16 @@ def format_published(published: Published | str | None, precision: str | None = 
     if not published:
         return gettext("undated")
     if isinstance(published, str):
-        published = parse_published(published)
+        return _format_published_text(published, precision, current_locale())
     return format_moment(published.start, precision or published.precision)
+
+
+@lru_cache(maxsize=4096)
+def _format_published_text(text: str, precision: str | None, locale: str) -> str:
+    published = parse_published(text)
+    moment = published.start
+    pattern = _PATTERNS.get(precision or published.precision, _PATTERNS["day"])
+    return format_datetime(moment, pattern, tzinfo=moment.tzinfo, locale=locale)
 
 
 def format_moment(moment: datetime, precision: str) -> str:
@@ -96,8 +104,16 @@ def format_moment(moment: datetime, precision: str) -> str:
     return format_datetime(moment, pattern, tzinfo=moment.tzinfo, locale=current_locale())
 
 
-def format_count(number: int) -> str:
-    return format_decimal(number, locale=current_locale())
+def format_count(number: float) -> str:
+    """A count or a figure in the locale's digits («1 234,5» / "1,234.5")."""
+    if isinstance(number, int) and 0 <= number < 1000:
+        return str(number)  # the same in both locales; this is most facet counts
+    return _format_number(number, current_locale())
+
+
+@lru_cache(maxsize=4096)
+def _format_number(number: float, locale: str) -> str:
+    return format_decimal(number, locale=locale)
 
 
 @lru_cache(maxsize=256)
@@ -120,11 +136,20 @@ def text_lang(code: str | None) -> Markup:
     return Markup('lang="%s"') % code
 
 
+def _vary_by_language(response: Response) -> Response:
+    """Pages differ by the reader's language: caches must keep them apart."""
+    if response.mimetype == "text/html":
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
+    return response
+
+
 def init_app(app: Flask) -> None:
     directory = compile_catalogs()
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(directory)
     Babel(app, locale_selector=select_locale)
+    app.after_request(_vary_by_language)
     app.jinja_env.globals.update(
         LOCALES=LOCALES,
         LOCALE_NAMES=LOCALE_NAMES,

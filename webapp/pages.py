@@ -19,9 +19,7 @@ def search() -> tuple[str, int] | str:
     try:
         search_request = SearchRequest.from_args(request.args)
     except RequestError as exc:
-        return render_template(
-            "search.html", search=SearchRequest(), result=None, problem=exc
-        ), 400
+        return render_template("search.html", search=SearchRequest(), result=None, problem=exc), 400
     result = reading_room().index.search(search_request)
     return render_template(
         "search.html",

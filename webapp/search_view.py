@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from babel.dates import format_date
-from flask import url_for
+from flask import g, url_for
 from flask_babel import gettext, lazy_gettext
 
 from index.request import SearchRequest
@@ -36,8 +36,16 @@ def search_href(search: SearchRequest, endpoint: str = "pages.search", **extra: 
     if search.facet_size != DEFAULT_FACET_SIZE:
         pairs.append(("facet_size", str(search.facet_size)))
     pairs.extend(extra.items())
-    base = url_for(endpoint)
+    base = _endpoint_path(endpoint)
     return f"{base}?{urlencode(pairs)}" if pairs else base
+
+
+def _endpoint_path(endpoint: str) -> str:
+    """``url_for`` once per endpoint and request: a results page holds hundreds of links."""
+    paths = g.setdefault("endpoint_paths", {})
+    if endpoint not in paths:
+        paths[endpoint] = url_for(endpoint)
+    return paths[endpoint]
 
 
 def new_search(**filters: Any) -> str:
@@ -108,9 +116,7 @@ def facet_groups(search: SearchRequest, result: dict[str, Any]) -> list[FacetGro
         show_all = None
         if distinct > len(values) and search.facet_size < SHOW_ALL_SIZE:
             show_all = search_href(replace(search, facet_size=SHOW_ALL_SIZE))
-        groups.append(
-            FacetGroup(name, str(FACET_TITLES[name]), shown, hidden, show_all, distinct)
-        )
+        groups.append(FacetGroup(name, str(FACET_TITLES[name]), shown, hidden, show_all, distinct))
     return groups
 
 
@@ -218,7 +224,10 @@ def loosening(search: SearchRequest) -> list[Chip]:
         ways.append(Chip(gettext("without %(filter)s", filter=chip.label), chip.href))
     if search.q and ways:
         ways.append(
-            Chip(gettext("all articles for “%(q)s”", q=search.q), search_href(SearchRequest(q=search.q)))
+            Chip(
+                gettext("all articles for “%(q)s”", q=search.q),
+                search_href(SearchRequest(q=search.q)),
+            )
         )
     if search.q:
         browse = replace(search, q="", page=1)

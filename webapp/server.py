@@ -21,5 +21,4 @@ def serve(
         from webapp.app import create_app
 
         app = create_app()
-    print(f"Arkhiv serving on http://{host}:{port}/ (Ctrl+C stops)", flush=True)
     waitress_serve(app, host=host, port=port, threads=threads, ident="arkhiv")

@@ -1,0 +1,288 @@
+"""The search page in a real Chromium (Debian's), against the app on waitress over HTTP.
+
+Run with ``pytest -m browser``; skipped only when /usr/bin/chromium is absent.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.web_fixtures import ROOT, import_fixtures, start_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "test-artifacts"
+SEED_ID = "up-2025-08-27-isw-kremlin-guarantees"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="Debian's chromium is not at /usr/bin/chromium"
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    home = import_fixtures(
+        tmp_path_factory.mktemp("browser"), "seed.json", "articles.jsonl", "xss.jsonl"
+    )
+    live = start_server(home)
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def open_context(browser, locale="en", width=1280, height=900, **options):
+    return browser.new_context(
+        viewport={"width": width, "height": height},
+        locale=locale,
+        extra_http_headers={"Accept-Language": locale},
+        **options,
+    )
+
+
+@pytest.fixture()
+def page(browser):
+    context = open_context(browser)
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    opened.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    yield opened
+    context.close()
+    assert not errors, errors
+
+
+def total(page) -> int:
+    text = page.locator(".total").inner_text()
+    return int(re.sub(r"\D", "", text.split(" in ")[0].split(" за ")[0]))
+
+
+def test_search_in_ukrainian_marks_inflected_forms(page, server):
+    page.goto(server.url + "/")
+    page.fill("#q", "Україна")
+    page.press("#q", "Enter")
+    page.wait_for_url("**q=*")
+    marked = set(page.locator(".hits mark").all_inner_texts())
+    assert {"Україною", "України", "Україні"} <= marked
+    assert total(page) >= 5
+
+
+def test_facet_click_narrows_the_total(page, server):
+    page.goto(server.url + "/")
+    everything = total(page)
+    page.locator('[data-facet="source"] .facet-values a').first.click()
+    page.wait_for_url("**source=*")
+    assert 0 < total(page) < everything
+    assert page.locator(".chip").count() == 1
+
+
+def test_two_facets_combine_and_a_chip_clears(page, server):
+    page.goto(server.url + "/")
+    everything = total(page)
+    page.locator('[data-facet="language"] a', has_text="English").click()
+    page.wait_for_url("**language=en*")
+    english = total(page)
+    page.locator('[data-facet="tag"] a', has_text="budget").click()
+    page.wait_for_url("**tag=budget*")
+    both = total(page)
+    assert 0 < both < english < everything
+    assert page.locator(".chip").count() == 2
+    page.locator(".chip", has_text="English").click()
+    page.wait_for_url(re.compile(r"^(?!.*language=).*tag=budget"))
+    assert page.locator(".chip").count() == 1
+    assert total(page) >= both
+
+
+def test_histogram_bar_narrows_to_its_period(page, server):
+    page.goto(server.url + "/")
+    everything = total(page)
+    bar = page.locator(".histogram a").first
+    bar.click()
+    page.wait_for_url("**from=*")
+    assert "to=" in page.url
+    assert 0 < total(page) < everything
+    assert page.locator(".chip").count() == 1
+
+
+def test_date_form_narrows(page, server):
+    page.goto(server.url + "/")
+    everything = total(page)
+    page.fill("#from", "2020")
+    page.fill("#to", "2022")
+    page.click(".date-range button")
+    page.wait_for_url("**from=2020*")
+    assert 0 < total(page) < everything
+
+
+def test_switch_the_interface_language(page, server):
+    page.goto(server.url + "/?q=Kremlin")
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.click("text=Українська")
+    page.wait_for_function("() => document.documentElement.lang === 'uk'")
+    assert "q=Kremlin" in page.url
+    assert page.locator(".searchbox button").inner_text() == "Шукати"
+    assert "27 серпня 2025, 04:46" in page.content()
+    page.click("text=English")
+    page.wait_for_function("() => document.documentElement.lang === 'en'")
+
+
+def test_open_an_article_and_its_translation(page, server):
+    page.goto(server.url + "/?q=Kremlin")
+    page.locator(f'.hit h3 a[href="/article/{SEED_ID}"]').click()
+    page.wait_for_url(f"**/article/{SEED_ID}")
+    assert "Kremlin likely to reject" in page.locator("h1").inner_text()
+    page.locator("header .also-in").first.click()
+    page.wait_for_function("() => document.querySelector('h1').lang === 'uk'")
+    assert "Кремль" in page.locator("h1").inner_text()
+    assert page.locator(".related li").count() >= 1
+
+
+def test_page_forward_and_back(page, server):
+    page.goto(server.url + "/?per_page=5")
+    first_titles = page.locator(".hit h3").all_inner_texts()
+    page.locator('a[rel="next"]').click()
+    page.wait_for_url("**page=2*")
+    second_titles = page.locator(".hit h3").all_inner_texts()
+    assert second_titles and second_titles != first_titles
+    page.locator('a[rel="next"]').click()
+    page.wait_for_url("**page=3*")
+    page.go_back()
+    page.wait_for_url("**page=2*")
+    page.wait_for_function(
+        "() => document.querySelector('.pagination [aria-current]').textContent === '2'"
+    )
+    assert page.locator(".hit h3").all_inner_texts() == second_titles
+    page.go_back()
+    page.wait_for_url(re.compile(r"per_page=5$"))
+    page.wait_for_function(
+        "() => document.querySelector('.pagination [aria-current=page]').textContent === '1'"
+    )
+    assert page.locator(".hit h3").all_inner_texts() == first_titles
+    page.go_forward()
+    page.wait_for_url("**page=2*")
+
+
+def test_slash_focuses_the_search_box(page, server):
+    page.goto(server.url + "/")
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "q"
+
+
+def test_works_without_javascript(browser, server):
+    context = open_context(browser, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(server.url + "/")
+    everything = total(page)
+    page.locator('[data-facet="language"] a', has_text="Ukrainian").click()
+    page.wait_for_url("**language=uk*")
+    assert 0 < total(page) < everything
+    page.locator(".histogram a").first.click()
+    page.wait_for_url("**from=*")
+    context.close()
+
+
+XSS_PAGES = [
+    "/?q=budget",
+    "/?q=budget&per_page=100&facet_size=1000",
+    "/?per_page=100",
+    "/article/xss-title-script",
+    "/article/xss-body-img",
+    "/article/xss-body-link",
+    "/article/xss-meta-markup",
+    "/?q=%3Cscript%3Ealert(1)%3C/script%3E",
+]
+
+
+def test_hostile_articles_run_nothing(browser, server):
+    context = open_context(browser)
+    page = context.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    for path in XSS_PAGES:
+        page.goto(server.url + path)
+        page.wait_for_load_state("networkidle")
+        page.mouse.move(300, 300)
+        injected = page.evaluate(
+            """() => document.querySelectorAll(
+                'main script, main img, main svg[onload], [onerror], [onload], [onmouseover],'
+                + ' a[href^="javascript:"], b').length"""
+        )
+        assert injected == 0, path
+    for link in page.locator("a").all():
+        assert not (link.get_attribute("href") or "").lower().startswith("javascript:")
+    page.goto(server.url + "/article/xss-title-script")
+    assert page.locator("h1").inner_text().startswith("<script>alert(1)</script>")
+    assert dialogs == []
+    context.close()
+
+
+AXE_PAGES = {
+    "search": "/",
+    "results": "/?q=Україна&source=Українська+правда",
+    "empty": "/?q=nothing-matches-this",
+    "article": f"/article/{SEED_ID}",
+}
+
+
+@pytest.mark.skipif(not AXE.exists(), reason="axe-core is not installed: run `npm install`")
+@pytest.mark.parametrize("locale", ["uk", "en"])
+@pytest.mark.parametrize("name", list(AXE_PAGES))
+def test_axe_finds_no_serious_violation(browser, server, name, locale):
+    # Our CSP forbids injected script (as it should); let the test inject axe anyway.
+    context = open_context(browser, locale=locale, bypass_csp=True)
+    page = context.new_page()
+    page.goto(server.url + AXE_PAGES[name])
+    page.add_script_tag(path=str(AXE))
+    results = page.evaluate("async () => await axe.run(document)")
+    serious = [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    context.close()
+    assert not serious, serious
+
+
+SCREENSHOT_PAGES = {
+    "search": "/",
+    "results": "/?q=Україна",
+    "article": f"/article/{SEED_ID}",
+}
+
+
+@pytest.mark.parametrize("locale", ["uk", "en"])
+@pytest.mark.parametrize("device, width, height", [("desktop", 1280, 900), ("phone", 375, 812)])
+def test_screenshots_and_no_horizontal_scroll(browser, server, locale, device, width, height):
+    ARTIFACTS.mkdir(exist_ok=True)
+    context = open_context(browser, locale=locale, width=width, height=height)
+    page = context.new_page()
+    for name, path in SCREENSHOT_PAGES.items():
+        page.goto(server.url + path)
+        # What the reader sees first, and the whole page.
+        page.screenshot(path=str(ARTIFACTS / f"{name}-{locale}-{device}.png"))
+        page.screenshot(path=str(ARTIFACTS / f"{name}-{locale}-{device}-full.png"), full_page=True)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at {width}px"
+    context.close()

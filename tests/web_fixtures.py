@@ -1,0 +1,73 @@
+"""Archives for the web tests: the demo fixtures imported into a temporary ``$ARKHIV_HOME`` by the
+real ``arkhiv import`` (no mocks), and a live waitress server over one."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+DEMO_FILES = ("seed.json", "articles.jsonl")
+ARKHIV = Path(sys.executable).parent / "arkhiv"
+
+
+def import_fixtures(home: Path, *names: str) -> Path:
+    """Import fixture files (default: the demo archive) into ``home`` with ``arkhiv import``."""
+    files = [str(FIXTURES / name) for name in (names or DEMO_FILES)]
+    env = {**os.environ, "ARKHIV_HOME": str(home)}
+    done = subprocess.run(
+        [str(ARKHIV), "import", "--no-progress", *files],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    return home
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class LiveServer:
+    url: str
+    server: object
+    thread: threading.Thread
+
+    def stop(self) -> None:
+        time.sleep(0.2)  # let waitress finish the last answer before closing
+        self.server.close()
+        self.thread.join(timeout=10)
+
+
+def start_server(home: Path) -> LiveServer:
+    """The app on waitress (as ``arkhiv serve`` runs it) in a thread, on a free port."""
+    from waitress.server import create_server
+
+    from webapp.app import create_app
+
+    app = create_app({"ARKHIV_HOME": str(home)})
+    port = free_port()
+    server = create_server(app, host="127.0.0.1", port=port, threads=4, ident="arkhiv")
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(url + "/api/search?per_page=1", timeout=2).read()
+            break
+        except OSError:
+            time.sleep(0.05)
+    return LiveServer(url, server, thread)
