@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export ARKHIV_HOME ?= $(CURDIR)/arkhiv-data
 
-.PHONY: run test lint bench install browser clean
+.PHONY: run test lint bench install browser-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,17 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: $(STAMP)
+# The browser tests drive Debian's chromium (Playwright cannot download browsers here) and inject
+# axe-core from npm.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing Debian's chromium for the browser tests"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core; }
+	@[ -f node_modules/axe-core/axe.min.js ] || npm install --no-audit --no-fund --silent
+
+test: $(STAMP) browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q
 
