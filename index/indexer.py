@@ -8,6 +8,7 @@ the state file costs a little repeated work and nothing else.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh.writing import IndexWriter
+from whoosh.writing import MERGE_SMALL
 
 from archive.record import Article
 from archive.store import Store
@@ -27,8 +28,22 @@ from index.schema import build_schema
 from index.segment_writer import FastSegmentWriter
 
 STATE_FILE = "state.json"
-COMMIT_EVERY = 20_000
+# Articles per segment that one worker builds in memory before it is written (about 0.5 GB).
+SEGMENT_ARTICLES = 15_000
+# Catch-ups smaller than this are indexed in this process; larger ones by worker processes.
+PARALLEL_FROM = 2_000
+# Segments the index may hold before the smallest are merged (Whoosh merges in Python, posting
+# by posting, so bulk imports leave their segments alone up to this count).
+MAX_SEGMENTS = 12
 WRITER_MEMORY_MB = 256
+
+
+def worker_count() -> int:
+    """Worker processes for a large catch-up: ``$ARKHIV_INDEX_PROCS``, else the CPUs we may use."""
+    configured = os.environ.get("ARKHIV_INDEX_PROCS")
+    if configured:
+        return max(1, int(configured))
+    return max(1, min(4, len(os.sched_getaffinity(0))))
 
 
 def article_document(article: Article) -> dict[str, Any]:
@@ -79,7 +94,7 @@ def open_or_create(directory: Path) -> whoosh_index.Index:
     return ix
 
 
-def _writer(ix: whoosh_index.Index) -> IndexWriter:
+def _writer(ix: whoosh_index.Index) -> FastSegmentWriter:
     # Whoosh waits for its own lock; only one of our processes writes at a time anyway (imports
     # hold the import lock), so a long wait means something is stuck.
     return FastSegmentWriter(ix, limitmb=WRITER_MEMORY_MB, timeout=300.0, delay=0.25)
@@ -96,34 +111,212 @@ def catch_up(store: Store, directory: Path, progress: Progress | None = None) ->
     if state.applied_seq >= target:
         return 0
     pending = store.pending_count(state.applied_seq)
-    fresh = ix.doc_count_all() == 0
+    procs = worker_count()
+    if procs > 1 and pending >= PARALLEL_FROM:
+        applied = _catch_up_parallel(store, directory, ix, state, pending, procs, progress)
+    else:
+        applied = _catch_up_here(store, directory, ix, state, pending, progress)
+    state.applied_seq = max(state.applied_seq, target)
+    state.write(directory)
+    return applied
+
+
+def _catch_up_here(store, directory, ix, state, pending, progress) -> int:
+    """Index the pending changes in this process, a segment per ``SEGMENT_ARTICLES``."""
     applied = 0
     writer = _writer(ix)
+    collecting = gc.isenabled()
+    gc.disable()  # see _build_segment
     try:
+        deleter = _Replacer(writer)
         last_seq = state.applied_seq
         for stored in store.changed_since(state.applied_seq):
-            document = article_document(stored.article)
-            if fresh:
-                writer.add_document(**document)
-            else:
-                writer.update_document(**document)
+            deleter.delete(stored.article.id)
+            writer.add_document(**article_document(stored.article))
             applied += 1
             last_seq = stored.seq
             if progress:
                 progress(applied, pending)
-            if applied % COMMIT_EVERY == 0:
-                writer.commit()
+            if applied % SEGMENT_ARTICLES == 0:
+                writer.commit(mergetype=bounded_merge)
                 state.applied_seq = last_seq
                 state.write(directory)
                 writer = _writer(ix)
-        writer.commit()
+                deleter = _Replacer(writer)
+        writer.commit(mergetype=bounded_merge)
         writer = None
-        state.applied_seq = max(last_seq, target)
-        state.write(directory)
+        state.applied_seq = last_seq
     finally:
         if writer is not None:
             writer.cancel()
+        if collecting:
+            gc.enable()
     return applied
+
+
+class _Replacer:
+    """Deletes the committed document of an id about to be (re)indexed: replace by id.
+
+    A fresh index has nothing to replace, so it costs nothing there.
+    """
+
+    def __init__(self, writer: FastSegmentWriter):
+        self.writer = writer
+        self.searcher = None
+        self.empty = sum(seg.doc_count_all() for seg in writer.segments) == 0
+
+    def delete(self, article_id: str) -> None:
+        if self.empty:
+            return
+        if self.searcher is None:
+            self.searcher = self.writer.searcher()
+        for docnum in self.searcher._find_unique([("id", article_id)]):
+            self.writer.delete_document(docnum)
+
+
+def bounded_merge(writer, segments):
+    """Whoosh's MERGE_SMALL, then the smallest segments merged into one while there are more
+    than ``MAX_SEGMENTS``; returns the segments kept as they are."""
+    from whoosh.reading import SegmentReader
+
+    segments = MERGE_SMALL(writer, segments)
+    if len(segments) + 1 <= MAX_SEGMENTS:
+        return segments
+    by_size = sorted(segments, key=lambda seg: seg.doc_count_all())
+    merged = len(segments) + 1 - MAX_SEGMENTS // 2
+    for segment in by_size[:merged]:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return by_size[merged:]
+
+
+def _seq_bounds(store: Store, after: int, pending: int, procs: int) -> list[list[tuple]]:
+    """Split the pending changes into rounds (one commit each) of ``procs`` seq ranges."""
+    seqs = sorted(seq for _, seq in store.id_seqs() if seq > after)
+    rounds = max(1, -(-len(seqs) // (procs * SEGMENT_ARTICLES)))
+    parts = rounds * procs
+    plan: list[list[tuple]] = []
+    start = 0
+    previous = after
+    for part in range(parts):
+        stop = len(seqs) * (part + 1) // parts
+        if stop > start:
+            if part % procs == 0:
+                plan.append([])
+            plan[-1].append((previous, seqs[stop - 1]))
+            previous = seqs[stop - 1]
+        start = stop
+    return plan
+
+
+def _catch_up_parallel(store, directory, ix, state, pending, procs, progress) -> int:
+    """Worker processes build one segment each from a range of changes; this process holds the
+    index lock, deletes replaced documents and commits the new segments with the state."""
+    import multiprocessing
+
+    from index.analysis import word_terms
+
+    word_terms("індекс")  # loads the dictionary once, before the workers fork
+    plan = _seq_bounds(store, state.applied_seq, pending, procs)
+    context = multiprocessing.get_context("fork")
+    counters = [context.Value("q", 0, lock=False) for _ in range(procs)]
+    applied = 0
+    with context.Pool(procs, initializer=_init_worker, initargs=(counters,)) as pool:
+        for ranges in plan:
+            writer = _writer(ix)
+            try:
+                jobs = [
+                    pool.apply_async(
+                        _build_segment,
+                        (str(store.path), store.default_zone, str(directory), lo, hi, slot),
+                    )
+                    for slot, (lo, hi) in enumerate(ranges)
+                ]
+                # Replaced documents are deleted here while the workers index the new ones.
+                deleter = _Replacer(writer)
+                if not deleter.empty:
+                    for lo, hi in ranges:
+                        for stored in store.changed_since(lo):
+                            if stored.seq > hi:
+                                break
+                            deleter.delete(stored.article.id)
+                results = []
+                for job in jobs:
+                    while not job.ready():
+                        job.wait(0.5)
+                        if progress:
+                            progress(applied + sum(c.value for c in counters), pending)
+                    results.append(job.get())
+                segments = [segment for segment, _ in results if segment is not None]
+                count = sum(n for _, n in results)
+                _commit_segments(writer, segments)
+                writer = None
+            finally:
+                if writer is not None:
+                    writer.cancel()
+            applied += count
+            for counter in counters:
+                counter.value = 0
+            if progress:
+                progress(applied, pending)
+            state.applied_seq = ranges[-1][1]
+            state.write(directory)
+    return applied
+
+
+def _commit_segments(writer: FastSegmentWriter, new_segments: list) -> None:
+    """Commit the writer's deletions with segments built elsewhere (as Whoosh's MpWriter)."""
+    kept = (
+        bounded_merge(writer, writer.segments)
+        if len(writer.segments) + len(new_segments) > MAX_SEGMENTS
+        else list(writer.segments)
+    )
+    if writer._added:
+        kept.append(writer._finalize_segment())
+    else:
+        writer._close_segment()
+    writer._commit_toc(kept + new_segments)
+    writer._finish()
+
+
+_COUNTERS: list = []
+
+
+def _init_worker(counters) -> None:
+    _COUNTERS[:] = counters
+
+
+def _build_segment(store_path, zone, directory, after, upto, slot):
+    """In a worker: index the changes with ``after < seq <= upto`` into a new, uncommitted
+    segment; returns it (for the parent's commit) and how many articles it holds."""
+    counter = _COUNTERS[slot] if slot < len(_COUNTERS) else None
+    # The segment is millions of small lists and tuples that live until it is written: the
+    # cyclic garbage collector would walk them over and over, and there are no cycles to find.
+    gc.disable()
+    store = Store(store_path, zone)
+    ix = whoosh_index.open_dir(directory)
+    writer = FastSegmentWriter(ix, _lk=False)
+    count = 0
+    segment = None
+    try:
+        for stored in store.changed_since(after):
+            if stored.seq > upto:
+                break
+            writer.add_document(**article_document(stored.article))
+            count += 1
+            if counter is not None and count % 100 == 0:
+                counter.value = count
+        if count:
+            segment = writer._finalize_segment()
+    finally:
+        # Not writer._finish(): that removes the temporary directory the other workers share.
+        if not writer.is_closed:
+            writer._close_segment()
+            writer.is_closed = True
+        store.close()
+        gc.enable()
+    return segment, count
 
 
 def rebuild(store: Store, directory: Path, progress: Progress | None = None) -> int:

@@ -58,6 +58,11 @@ def quantized_length(length: int) -> int:
     return byte_to_length(length_to_byte(length)) if length else 0
 
 
+# word as written -> its terms: ``word_terms`` without a call per word (it is cached there too)
+_TERMS_OF: dict[str, tuple[str, ...]] = {}
+_TERMS_LIMIT = 1 << 19
+
+
 def text_positions(text: str) -> tuple[dict[str, list[int]], int]:
     """Map each index term of ``text`` to its positions; also the field length (term count).
 
@@ -75,8 +80,13 @@ def text_positions(text: str) -> tuple[dict[str, list[int]], int]:
     positions: dict[str, list[int]] = {}
     mixed = []
     length = 0
+    cached = _TERMS_OF.get
     for word, where in by_word.items():
-        terms = word_terms(word)
+        terms = cached(word)
+        if terms is None:
+            if len(_TERMS_OF) >= _TERMS_LIMIT:
+                _TERMS_OF.clear()
+            terms = _TERMS_OF[word] = word_terms(word)
         length += len(where) * len(terms)
         for term in terms:
             have = positions.get(term)
@@ -94,15 +104,15 @@ class PositionEncoder:
     """``formats.Positions.encode`` with the single-position case (most postings) cached."""
 
     def __init__(self):
-        self._single: list[bytes] = []
+        self.singles: list[bytes] = []  # by position
 
     def single(self, position: int) -> bytes:
-        single = self._single
-        if position >= len(single):
-            single.extend(
-                pack_uint(1) + dumps([p], 2) for p in range(len(single), position + 64)
+        singles = self.singles
+        if position >= len(singles):
+            singles.extend(
+                pack_uint(1) + dumps([p], 2) for p in range(len(singles), position + 256)
             )
-        return single[position]
+        return singles[position]
 
     def __call__(self, positions: list[int]) -> bytes:
         if len(positions) == 1:
@@ -149,7 +159,7 @@ class FastSegmentWriter(SegmentWriter):
         all_postings = self._postings
         all_lengths = self._lengths
         encode = self._encode
-        single = encode.single
+        singles = encode.singles
 
         perdocwriter.start_doc(docnum)
         try:
@@ -167,14 +177,19 @@ class FastSegmentWriter(SegmentWriter):
                     format_boost = field.format.field_boost
                     fieldboost = self._field_boost(fields, fieldname, docboost)
                     positions, length = text_positions(value)
+                    weight = format_boost * fieldboost
+                    if len(singles) <= length:
+                        encode.single(length)
                     get = postings.get
                     for term, where in positions.items():
-                        count = len(where)
-                        posting = (
-                            docnum,
-                            count * format_boost * fieldboost,
-                            single(where[0]) if count == 1 else encode(where),
-                        )
+                        if len(where) == 1:
+                            posting = (docnum, weight, singles[where[0]])
+                        else:
+                            posting = (
+                                docnum,
+                                len(where) * format_boost * fieldboost,
+                                encode(where),
+                            )
                         have = get(term)
                         if have is None:
                             postings[term] = [posting]
@@ -312,8 +327,6 @@ def write_fields(tindex, postfile, fieldmap, postings, lengths, text_fields) -> 
     terms_file.write(b"".join(term_chunks))
     posts_file.write(b"".join(post_chunks))
     if key_offsets:
-        if tindex.lastkey and key_offsets and tindex.lastkey >= key:
-            raise ValueError("terms must be added in order")
         tindex.index.extend(key_offsets)
         tindex.lastkey = key
 
@@ -361,10 +374,7 @@ def _posting_blocks(postings: list, field_lengths: list[int], scorable: bool):
         block_weight = max(weights)
         if block_weight < 0:
             block_weight = 0
-        if len(ids) > 1:
-            deltas = (ids[0], *map(sub, ids[1:], ids))
-        else:
-            deltas = ids
+        deltas = (ids[0], *map(sub, ids[1:], ids)) if len(ids) > 1 else ids
         distinct = set(weights)
         if len(distinct) == 1:
             mini_weights = None if weights[0] == 1.0 else weights[0]

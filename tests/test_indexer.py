@@ -1,0 +1,262 @@
+"""The index follows the store: complete, replace by id, idempotent replays, and the fast write
+path writes the same postings as Whoosh's own writer. Real SQLite and Whoosh on disk."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+from whoosh import query
+
+from archive.importer import Importer
+from archive.store import Store
+from index import indexer
+from index.schema import build_schema
+
+UK_WORDS = [
+    "Київ",
+    "Києва",
+    "Києві",
+    "Україна",
+    "України",
+    "Україні",
+    "уряд",
+    "уряду",
+    "урядом",
+    "бюджет",
+    "бюджету",
+    "школа",
+    "школи",
+    "школам",
+    "п’ять",
+    "сім'я",
+    "Глущенко",
+    "Глущенка",
+    "рада",
+    "ради",
+    "радою",
+    "вибори",
+    "виборів",
+]
+EN_WORDS = [
+    "council",
+    "budget",
+    "schools",
+    "running",
+    "runs",
+    "Hlushchenko",
+    "Kyiv",
+    "elections",
+    "the",
+    "of",
+]
+
+
+def record(i: int, **extra) -> dict:
+    uk = i % 3 != 0
+    words = UK_WORDS if uk else EN_WORDS
+    body = " ".join(words[(i * 7 + k * 3) % len(words)] for k in range(40 + i % 50))
+    return {
+        "id": f"doc-{i}",
+        "title": f"{words[i % len(words)]} {words[(i + 5) % len(words)]} {i}",
+        "summary": "" if i % 4 == 0 else f"{words[(i + 2) % len(words)]} спільне common",
+        # "спільне" in every body: a term with more postings than one W3 block holds (128).
+        "body": f"{body} спільне {body[:60]} спільне",
+        "language": "uk" if uk else "en",
+        "published": f"20{10 + i % 15}-0{1 + i % 9}-1{i % 9}",
+        "authors": [f"Автор {i % 7}", "Jane Doe"] if i % 2 else [],
+        "tags": ["бюджет", f"tag{i % 5}"],
+        "source": f"Outlet {i % 3}",
+        **extra,
+    }
+
+
+def load(store: Store, settings, records: list[dict], path: Path) -> None:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+    Importer(store, settings).run([path])
+
+
+def index_ids(directory: Path) -> list[str]:
+    ix = whoosh_index.open_dir(str(directory))
+    with ix.searcher() as searcher:
+        return sorted(fields["id"] for fields in searcher.all_stored_fields())
+
+
+def search_ids(directory: Path, q: query.Query) -> set[str]:
+    ix = whoosh_index.open_dir(str(directory))
+    with ix.searcher() as searcher:
+        return {hit["id"] for hit in searcher.search(q, limit=None)}
+
+
+@pytest.fixture
+def index_dir(settings) -> Path:
+    return settings.index_dir
+
+
+@pytest.fixture(params=["here", "workers"])
+def path_kind(request, monkeypatch):
+    """Run each test through the in-process path and through the worker processes."""
+    if request.param == "workers":
+        monkeypatch.setattr(indexer, "PARALLEL_FROM", 1)
+        monkeypatch.setattr(indexer, "SEGMENT_ARTICLES", 40)
+        monkeypatch.setenv("ARKHIV_INDEX_PROCS", "2")
+    else:
+        monkeypatch.setenv("ARKHIV_INDEX_PROCS", "1")
+    return request.param
+
+
+def test_catch_up_indexes_everything_and_check_agrees(
+    store, settings, index_dir, tmp_path, path_kind
+):
+    load(store, settings, [record(i) for i in range(150)], tmp_path / "a.jsonl")
+    assert not indexer.compare(store, index_dir).agree
+    assert indexer.catch_up(store, index_dir) == 150
+    comparison = indexer.compare(store, index_dir)
+    assert comparison.agree, comparison.differences
+    assert index_ids(index_dir) == sorted(f"doc-{i}" for i in range(150))
+    assert indexer.IndexState.read(index_dir).applied_seq == store.last_seq()
+    # Searchable in every field kind.
+    assert search_ids(index_dir, query.Term("body", "київ"))
+    assert search_ids(index_dir, query.Term("language", "en")) == {
+        f"doc-{i}" for i in range(150) if i % 3 == 0
+    }
+    assert len(search_ids(index_dir, query.Term("body", "спільний"))) == 150
+
+
+def test_second_catch_up_applies_nothing(store, settings, index_dir, tmp_path, path_kind):
+    load(store, settings, [record(i) for i in range(60)], tmp_path / "a.jsonl")
+    assert indexer.catch_up(store, index_dir) == 60
+    toc = sorted(p.name for p in index_dir.glob("*.toc"))
+    assert indexer.catch_up(store, index_dir) == 0
+    assert sorted(p.name for p in index_dir.glob("*.toc")) == toc
+
+
+def test_update_replaces_the_document(store, settings, index_dir, tmp_path, path_kind):
+    load(store, settings, [record(i) for i in range(90)], tmp_path / "a.jsonl")
+    indexer.catch_up(store, index_dir)
+    changed = [record(i, body=f"Оновлений текст про зебру {i}") for i in (3, 50, 89)]
+    load(store, settings, changed, tmp_path / "b.jsonl")
+    assert indexer.catch_up(store, index_dir) == 3
+    assert index_ids(index_dir) == sorted(f"doc-{i}" for i in range(90))
+    assert search_ids(index_dir, query.Term("body", "зебра")) == {"doc-3", "doc-50", "doc-89"}
+    old_words = search_ids(index_dir, query.Term("body", "спільний"))
+    assert old_words == {f"doc-{i}" for i in range(90)} - {"doc-3", "doc-50", "doc-89"}
+    assert indexer.compare(store, index_dir).agree
+
+
+def test_replay_after_kill_between_commit_and_state_is_idempotent(
+    store, settings, index_dir, tmp_path, path_kind
+):
+    load(store, settings, [record(i) for i in range(80)], tmp_path / "a.jsonl")
+    indexer.catch_up(store, index_dir)
+    # The index committed, the process died before state.json said so.
+    state = indexer.IndexState.read(index_dir)
+    indexer.IndexState(applied_seq=0, build=state.build).write(index_dir)
+    assert not indexer.compare(store, index_dir).agree
+    assert indexer.catch_up(store, index_dir) == 80
+    assert index_ids(index_dir) == sorted(f"doc-{i}" for i in range(80))
+    assert len(search_ids(index_dir, query.Term("body", "спільний"))) == 80
+    assert indexer.compare(store, index_dir).agree
+
+
+def test_leftover_segment_of_a_killed_build_is_ignored_and_removed(
+    store, settings, index_dir, tmp_path, path_kind
+):
+    """Segment files written but never committed (a worker finished, the commit never came)."""
+    load(store, settings, [record(i) for i in range(50)], tmp_path / "a.jsonl")
+    indexer.open_or_create(index_dir)
+    orphan = indexer._build_segment(
+        str(store.path), store.default_zone, str(index_dir), 0, store.last_seq(), 0
+    )
+    assert orphan[1] == 50
+    assert index_ids(index_dir) == []
+    assert indexer.catch_up(store, index_dir) == 50
+    assert index_ids(index_dir) == sorted(f"doc-{i}" for i in range(50))
+    assert not list(index_dir.glob(f"*{orphan[0].segment_id()}*"))
+
+
+def postings_of(directory: Path) -> dict:
+    """Every term of every field with its statistics and postings, keyed by article id."""
+    ix = whoosh_index.open_dir(str(directory))
+    found = {}
+    with ix.reader() as reader:
+        ids = {docnum: fields["id"] for docnum, fields in reader.iter_docs()}
+        for fieldname, btext in reader.all_terms():
+            fmt = ix.schema[fieldname].format
+            info = reader.term_info(fieldname, btext)
+            matcher = reader.postings(fieldname, btext)
+            postings = []
+            while matcher.is_active():
+                docnum = matcher.id()
+                positions = (
+                    tuple(fmt.decode_positions(matcher.value()))
+                    if fmt.supports("positions")
+                    else None
+                )
+                postings.append(
+                    (
+                        ids[docnum],
+                        matcher.weight(),
+                        positions,
+                        reader.doc_field_length(docnum, fieldname),
+                    )
+                )
+                matcher.next()
+            found[(fieldname, btext)] = (
+                info.doc_frequency(),
+                info.weight(),
+                info.min_length(),
+                info.max_length(),
+                info.max_weight(),
+                sorted(postings),
+            )
+    return found
+
+
+def test_fast_path_postings_equal_whooshs_own_writer(
+    store, settings, tmp_path, path_kind, monkeypatch
+):
+    records = [record(i) for i in range(300)]
+    load(store, settings, records, tmp_path / "a.jsonl")
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    ix = whoosh_index.create_in(str(plain), build_schema())
+    writer = ix.writer()
+    for stored in store.changed_since(0):
+        writer.add_document(**indexer.article_document(stored.article))
+    writer.commit()
+
+    if path_kind == "here":
+        # One segment, as Whoosh's writer makes: the statistics of each term compare too.
+        monkeypatch.setattr(indexer, "SEGMENT_ARTICLES", 10_000)
+    fast = tmp_path / "fast"
+    indexer.catch_up(store, fast)
+
+    expected, got = postings_of(plain), postings_of(fast)
+    assert got.keys() == expected.keys()
+    assert any(stats[0] > 128 for stats in expected.values())  # a term of several blocks
+    for key in expected:
+        if path_kind == "here":
+            assert got[key] == expected[key], key
+        else:  # several segments: the postings are the same, the statistics are per segment
+            assert got[key][5] == expected[key][5], key
+
+    # And the same answers to queries, phrases included.
+    queries = [
+        query.Term("body", "київ"),
+        query.Term("body", "kyiv"),
+        query.Term("title", "бюджет"),
+        query.Term("summary", "спільний"),
+        query.Term("author", "автор"),
+        query.Term("tag_value", "бюджет"),
+        query.Term("source_value", "Outlet 1"),
+        query.Phrase("body", ["уряд", "бюджет"]),
+        query.Sequence([query.Term("body", "рада"), query.Term("body", "вибори")]),
+        query.And([query.Term("body", "school"), query.Term("language", "en")]),
+        query.NumericRange("day", 20150101, 20191231),
+    ]
+    for q in queries:
+        assert search_ids(fast, q) == search_ids(plain, q), q
+    assert search_ids(fast, query.Phrase("body", ["уряд", "бюджет"]))
