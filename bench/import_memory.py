@@ -4,7 +4,7 @@ The array is written to ``--data`` (outside the repo) from the bench corpus, one
 another, then imported into an empty home with ``--no-progress``; a sampler reads the importer's
 RSS (with its children) every 50 ms. Usage::
 
-    python -m bench.import_memory [--gigabytes 1.0] [--data /tmp/arkhiv-bench] [--store-only]
+    python -m bench.import_memory [--gigabytes 1.0] [--data /tmp/arkhiv-bench] [--no-index]
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--gigabytes", type=float, default=1.0)
     parser.add_argument("--data", type=Path, default=Path("/tmp/arkhiv-bench"))
+    parser.add_argument("--no-index", action="store_true", help="measure the store import alone")
     args = parser.parse_args(argv)
     args.data.mkdir(parents=True, exist_ok=True)
     path = args.data / f"array-{args.gigabytes:g}GB.json"
@@ -54,8 +55,11 @@ def main(argv: list[str] | None = None) -> int:
     env = {**os.environ, "ARKHIV_HOME": str(home)}
     arkhiv = Path(sys.executable).parent / "arkhiv"
     started = time.perf_counter()
+    command = [str(arkhiv), "import", "--no-progress", str(path)]
+    if args.no_index:
+        command.append("--no-index")
     process = subprocess.Popen(
-        [str(arkhiv), "import", "--no-progress", str(path)],
+        command,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
