@@ -104,12 +104,13 @@ class ArkhivServer:
         return self.url("/api/search?" + urllib.parse.urlencode({"q": query, "per_page": 20}))
 
 
-def check_arkhiv_answer(server: ArkhivServer, query: str) -> None:
+def check_arkhiv_answer(server: ArkhivServer, query: str) -> int:
     with urllib.request.urlopen(server.search_url(query), timeout=60) as response:
         answer = json.load(response)
     assert set(answer["facets"]) >= {"source", "author", "tag", "language", "date"}, answer.keys()
     assert len(answer["hits"]) == min(20, answer["total"]), query
     assert all("snippet" in hit for hit in answer["hits"])
+    return answer["total"]
 
 
 def run_size(size: int, args: argparse.Namespace) -> dict:
@@ -120,15 +121,13 @@ def run_size(size: int, args: argparse.Namespace) -> dict:
     import_rate = statistics.median(size / run["seconds"] for run in imports)
     store_rate = statistics.median(size / run["store_seconds"] for run in imports)
     with ArkhivServer(home) as server:
-        for query in queries:
-            check_arkhiv_answer(server, query)
+        totals = {query: check_arkhiv_answer(server, query) for query in queries}
         arkhiv = measure([server.search_url(q) for q in queries], args.rounds)
     peer_db = args.data / f"peer-{size}.db"
     peer_db.unlink(missing_ok=True)
     peer_load = build(path, peer_db)
     with DatasettePeer(peer_db) as peer:
-        for query in queries:
-            peer.check(query)
+        checks = [peer.check(query, require_rows=size >= 10_000) for query in queries]
         datasette = measure([peer.search_url(q) for q in queries], args.rounds)
     return {
         "articles": size,
@@ -138,7 +137,12 @@ def run_size(size: int, args: argparse.Namespace) -> dict:
             "arkhiv_runs_s": [round(run["seconds"], 2) for run in imports],
             "peer_articles_per_s": round(peer_load.articles_per_second, 1),
         },
-        "search": {"arkhiv": arkhiv, "datasette": datasette},
+        "search": {
+            "arkhiv": arkhiv,
+            "datasette": datasette,
+            "peer_answers": checks,
+            "arkhiv_totals": totals,
+        },
         "ratios": {
             "search_p95_arkhiv_over_datasette": round(arkhiv["p95_ms"] / datasette["p95_ms"], 4),
             "search_p50_arkhiv_over_datasette": round(arkhiv["p50_ms"] / datasette["p50_ms"], 4),
