@@ -8,10 +8,19 @@ Every word is analysed by its own script, whatever the language of the article:
   lowercase;
 * a Cyrillic word gives every distinct lemma pymorphy3 finds for it (all parses, not only the
   first: the DESIGN measured 94.8% against 99.6% of form/lemma pairs found on BRUK), with ґ
-  folded to г as Lucene's Ukrainian analyser does, and the official Latin transliteration of
-  each lemma, so that «Глущенко» and "Hlushchenko" share a term;
-* a Latin word gives its Snowball English stem and its lowercase form when the two differ;
+  folded to г as Lucene's Ukrainian analyser does; a word written with a capital (a name, a
+  place, an outlet; a sentence-initial word too, which costs a little) also gives the official
+  Latin transliteration of each lemma, so that «Глущенко» and "Hlushchenko" share a term;
+* a Latin word gives its Snowball English stem, and, when written with a capital, also its
+  lowercase form if that differs from the stem ("Hlushchenko", "Yurii" keep the form a
+  transliteration spells);
 * a word with no letters (a number) is kept as it is.
+
+Those are the *index* terms (`word_terms`): what the index holds for a word of a text. A word of
+a query looks for more (`query_terms`): the index terms of the word as typed and of the word
+with a capital, so a lowercase «глущенко» or "hlushchenko" still meets the transliterated terms
+of the capitalised names in the texts. Lowercase words of a text, most of them, get no
+transliteration: 1.42 terms per token before this rule, fewer after.
 
 All terms of a word are indexed at the word's position, so phrase queries still work, and carry
 the word's character offsets, so highlighting marks the word as it was written.
@@ -40,6 +49,7 @@ __all__ = [
     "arkhiv_analyzer",
     "clear_caches",
     "normalize_word",
+    "query_terms",
     "tokenize",
     "word_terms",
     "word_tokenizer",
@@ -145,12 +155,14 @@ def _unique(terms: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(terms))
 
 
-def _ukrainian_terms(word: str) -> tuple[str, ...]:
+def _ukrainian_terms(word: str, capital: bool) -> tuple[str, ...]:
     # pymorphy3 orders parses by likelihood, so the first lemma is the primary term. Words the
     # dictionary lacks still get lemmas from its suffix predictor, which is what lets an unknown
     # surname («Коропчишина», «Коропчишиною») meet its nominative.
     lemmas = list(dict.fromkeys(parse.normal_form for parse in _morph().parse(word)))
     terms = [lemma.replace("ґ", "г") for lemma in lemmas]
+    if not capital:
+        return _unique(terms)
     # The transliteration follows the spelling of the word: the official table writes ґ as g
     # (Ґалаґан -> Galagan), but the ґ-lemmas pymorphy3 offers for г-words (гарантія, ґарантія)
     # would only add a second Latin spelling nobody writes.
@@ -162,20 +174,21 @@ def _ukrainian_terms(word: str) -> tuple[str, ...]:
     return _unique(terms)
 
 
-def _english_terms(word: str) -> tuple[str, ...]:
-    # The word as written is kept too: a transliterated name ("Hlushchenko", "Yurii") must meet
-    # the transliteration of the Ukrainian lemma, which the stemmer may have cut.
-    return _unique([_stemmer().stemWord(word), word])
+def _english_terms(word: str, capital: bool) -> tuple[str, ...]:
+    # A capitalised word as written is kept too: a transliterated name ("Hlushchenko", "Yurii")
+    # must meet the transliteration of the Ukrainian lemma, which the stemmer may have cut.
+    stem = _stemmer().stemWord(word)
+    return (stem, word) if capital and word != stem else (stem,)
 
 
 @lru_cache(maxsize=1 << 18)
-def _normalized_word_terms(word: str) -> tuple[str, ...]:
+def _normalized_word_terms(word: str, capital: bool) -> tuple[str, ...]:
     cyrillic = len(_CYRILLIC_RE.findall(word))
     latin = len(_LATIN_RE.findall(word))
     if cyrillic > latin or (cyrillic and cyrillic == latin and _CYRILLIC_RE.match(word)):
-        return _ukrainian_terms(word)
+        return _ukrainian_terms(word, capital)
     if latin:
-        return _english_terms(word)
+        return _english_terms(word, capital)
     return (word,)
 
 
@@ -189,28 +202,40 @@ _WORD_TERMS_LIMIT = 1 << 19
 def word_terms(word: str) -> tuple[str, ...]:
     """All index terms of one word as written, the primary (likeliest) term first.
 
-    >>> word_terms("Києва")
-    ('київ', 'kyiv')
+    >>> word_terms("Києва"), word_terms("києва")
+    (('київ', 'kyiv'), ('київ',))
     """
     terms = _WORD_TERMS.get(word)
     if terms is None:
         normalized = normalize_word(word)
-        terms = _normalized_word_terms(normalized) if normalized else ()
+        terms = _normalized_word_terms(normalized, word[:1].isupper()) if normalized else ()
         if len(_WORD_TERMS) >= _WORD_TERMS_LIMIT:
             _WORD_TERMS.clear()
         _WORD_TERMS[word] = terms
     return terms
 
 
+@lru_cache(maxsize=1 << 16)
+def query_terms(word: str) -> tuple[str, ...]:
+    """The terms a query word looks for: the index terms of the word as typed and of the word
+    with a capital (so «глущенко» meets the transliteration of «Глущенко»), primary first.
+
+    >>> query_terms("києва")
+    ('київ', 'kyiv')
+    """
+    return tuple(dict.fromkeys(word_terms(word) + word_terms(word[:1].upper() + word[1:])))
+
+
 def clear_caches() -> None:
     """Forget every cached analysis (for measurements of the cold path)."""
     _WORD_TERMS.clear()
+    query_terms.cache_clear()
     _normalized_word_terms.cache_clear()
     normalize_word.cache_clear()
 
 
 def analyze(text: str, language: str | None = None) -> list[dict]:
-    """One ``{"token": word as written, "terms": [...]}`` per word of `text`.
+    """One ``{"token": word as written, "terms": [...]}`` per word of `text`: the index terms.
 
     `language` is accepted for the API's sake and does not change anything: each word is
     analysed by its script, since Ukrainian articles quote English names and the reverse.
@@ -228,17 +253,17 @@ class NormalizeFilter(Filter):
 
 
 class WordTermsFilter(Filter):
-    """Replace each word by all its `word_terms`, routed by script, at the word's position.
+    """Replace each word by all its `query_terms`, routed by script, at the word's position.
 
-    The same token object is yielded once per term, as Whoosh's own filters do, so position,
-    character offsets and boost of every term are those of the word as written.
+    The analyzer serves queries (Whoosh parses phrases with it); the index is written from
+    `word_terms` directly. The same token object is yielded once per term, as Whoosh's own
+    filters do, so position, character offsets and boost of every term are those of the word as
+    written.
     """
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
-        cached = _WORD_TERMS.get  # saves a call per token on the usual, cached, path
         for token in tokens:
-            terms = cached(token.text) or word_terms(token.text)
-            for term in terms:
+            for term in query_terms(token.text):
                 token.text = term
                 yield token
 
@@ -249,5 +274,6 @@ def word_tokenizer() -> RegexTokenizer:
 
 
 def arkhiv_analyzer() -> CompositeAnalyzer:
-    """The analyzer of the archive's text fields, for indexing and for queries alike."""
+    """The analyzer of the archive's text fields: the query terms of each word (see
+    `WordTermsFilter`)."""
     return word_tokenizer() | WordTermsFilter()

@@ -2,8 +2,9 @@
 
 All words are required; ``"exact phrase"``, ``OR``, ``-word``/``NOT``, ``title:``, ``author:``,
 ``tag:``, ``source:``, ``language:``, ``prefix*`` (three letters or more) and parentheses work.
-Each word is analysed like the text it searches: its lemmas (or stem) are alternatives at one
-position. A query that cannot be parsed is searched as plain words, with a notice, never an error.
+Each word is analysed like the text it searches (``query_terms``: its lemmas or stem, and the
+transliterations a capitalised form of it is indexed with) as alternatives at one position. A
+query that cannot be parsed is searched as plain words, with a notice, never an error.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from whoosh.qparser import (
 from whoosh.qparser.plugins import BoostPlugin, RangePlugin
 from whoosh.reading import IndexReader
 
-from index.analysis import normalize_word, tokenize, word_terms
+from index.analysis import normalize_word, query_terms, tokenize
 from index.schema import TEXT_FIELDS, words_query
 
 MIN_PREFIX = 3
@@ -72,7 +73,7 @@ class ArchiveQueryParser(QueryParser):
             return query.Term(fieldname, text.strip().lower(), boost=boost)
         if termclass is query.Prefix:
             return query.Prefix(fieldname, normalize_word(text.rstrip("*")), boost=boost)
-        groups = [word_terms(word) for _, _, _, word in _tokens(text)]
+        groups = [query_terms(word) for _, _, _, word in _tokens(text)]
         return words_query(fieldname, groups, boost)
 
 
@@ -151,7 +152,7 @@ def parse_query(text: str, schema) -> ParsedQuery:
 
 
 def _parse_plain(text: str, parser: ArchiveQueryParser) -> query.Query:
-    groups = [terms for _, _, _, word in tokenize(text) if (terms := word_terms(word))]
+    groups = [terms for _, _, _, word in tokenize(text) if (terms := query_terms(word))]
     if not groups:
         return query.NullQuery
     per_word = [query.Or([words_query(name, [terms]) for name in TEXT_FIELDS]) for terms in groups]
@@ -173,7 +174,7 @@ def bound_prefixes(q: query.Query, reader: IndexReader, notices: list[str]) -> q
                     f"A prefix search needs at least {MIN_PREFIX} letters: “{prefix}*” was "
                     "searched as a word."
                 )
-            return words_query(node.fieldname, [word_terms(prefix)], node.boost)
+            return words_query(node.fieldname, [query_terms(prefix)], node.boost)
         candidates = (
             (reader.doc_frequency(node.fieldname, term), term)
             for term in reader.expand_prefix(node.fieldname, prefix)

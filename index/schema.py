@@ -2,8 +2,10 @@
 
 Text fields are analysed by :mod:`index.analysis`. At import the hot path skips Whoosh's token
 objects and builds postings straight from :func:`~index.analysis.word_terms` (cached per word
-type); queries and the analyzer produce the very same terms. Query words are grouped by position:
-the lemmas of one ambiguous word are alternatives (OR), different words are all required.
+type); queries and the analyzer look for :func:`~index.analysis.query_terms`, the terms of the
+word as typed and as capitalised, so a lowercase name meets its transliteration. Query words are
+grouped by position: the lemmas of one ambiguous word are alternatives (OR), different words are
+all required.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Iterable, Iterator
 
 from whoosh import fields, formats, query
 
-from index.analysis import arkhiv_analyzer, tokenize, word_terms
+from index.analysis import arkhiv_analyzer, query_terms, tokenize, word_terms
 
 # Field names, used across the package.
 TEXT_FIELDS = ("title", "summary", "body")
@@ -42,7 +44,7 @@ class ArticleText(fields.TEXT):
         return True
 
     def parse_query(self, fieldname: str, qstring: str, boost: float = 1.0) -> query.Query:
-        groups = [word_terms(word) for _, _, _, word in tokenize(qstring)]
+        groups = [query_terms(word) for _, _, _, word in tokenize(qstring)]
         return words_query(fieldname, groups, boost)
 
 

@@ -3,16 +3,20 @@
 Whoosh's ``SegmentWriter`` sends every posting through a generic sorting pool as a 5-tuple, sorts
 them all at commit, looks up the document's field length once per posting and writes each term
 through several layers of per-posting calls; for this archive (about 380 postings an article,
-most terms with a single posting) that is most of the cost of indexing. This writer keeps the
-postings of a segment in plain dicts (field -> term -> postings in document order), knows the
-field lengths of its documents, and writes the finished segment with the Whoosh 3 codec's own
-file formats: the posting blocks, the term table and the per-document columns are exactly what
-``W3Codec`` reads, so Whoosh's searcher, its merging and this writer's merging all read them.
+most terms with a single posting) that is most of the cost of indexing. This writer keeps, for
+the text fields, only the word id of every token (one dict lookup per token: a word's term ids
+are cached in the process-wide :data:`VOCABULARY`) in a flat integer array; at commit numpy
+expands tokens to terms, sorts them by field, term and document (a stable argsort) and cuts the
+postings out of the sorted arrays. Other fields, and postings of merged segments, go to plain
+dicts (field -> term -> postings in document order). The finished segment is written with the
+Whoosh 3 codec's own file formats: the posting blocks, the term table and the per-document
+columns are exactly what ``W3Codec`` reads, so Whoosh's searcher, its merging and this writer's
+merging all read them.
 
 The differences from Whoosh's writer are in how, not what:
 
-* the text fields (:class:`index.schema.ArticleText`) are analysed by :func:`text_positions`,
-  which groups a field's tokens by word before looking up the word's terms;
+* the text fields (:class:`index.schema.ArticleText`) are split into words by the pattern of
+  ``index.analysis.tokenize`` and each word gets :func:`index.analysis.word_terms`;
 * small posting blocks are stored without zlib (Whoosh writes the compression flag per block and
   its reader honours it): compressing the 40 bytes of a single posting only makes them larger.
 """
@@ -27,6 +31,7 @@ from operator import itemgetter, sub
 from pickle import HIGHEST_PROTOCOL, dumps
 from struct import Struct
 
+import numpy as np
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length, length_to_byte
@@ -58,46 +63,53 @@ def quantized_length(length: int) -> int:
     return byte_to_length(length_to_byte(length)) if length else 0
 
 
-# word as written -> its terms: ``word_terms`` without a call per word (it is cached there too)
-_TERMS_OF: dict[str, tuple[str, ...]] = {}
-_TERMS_LIMIT = 1 << 19
+class _Vocabulary(dict):
+    """Word as written -> word id; a word's term ids are ``TERMS[START[id] : START[id] + N[id]]``.
 
-
-def text_positions(text: str) -> tuple[dict[str, list[int]], int]:
-    """Map each index term of ``text`` to its positions; also the field length (term count).
-
-    The same as collecting ``word_terms(word)`` for every ``(position, word)`` of
-    ``index.analysis.tokenize``, done once per distinct word instead of once per token.
+    Process-wide, so that a second segment (and a forked worker) starts warm. A miss analyses the
+    word (:func:`index.analysis.word_terms`) and gives each new term a term id.
     """
-    by_word: dict[str, list[int]] = {}
-    get = by_word.get
-    for position, word in enumerate(_find_words(text)):
-        where = get(word)
-        if where is None:
-            by_word[word] = [position]
-        else:
-            where.append(position)
-    positions: dict[str, list[int]] = {}
-    mixed = []
-    length = 0
-    cached = _TERMS_OF.get
-    for word, where in by_word.items():
-        terms = cached(word)
-        if terms is None:
-            if len(_TERMS_OF) >= _TERMS_LIMIT:
-                _TERMS_OF.clear()
-            terms = _TERMS_OF[word] = word_terms(word)
-        length += len(where) * len(terms)
-        for term in terms:
-            have = positions.get(term)
-            if have is None:
-                positions[term] = where  # shared between a word's terms; never changed in place
-            else:
-                positions[term] = have + where
-                mixed.append(term)
-    for term in mixed:
-        positions[term].sort()
-    return positions, length
+
+    def __init__(self):
+        super().__init__()
+        self.nterms: list[int] = []  # by word id
+        self.start = array("i")  # by word id: first index into ``terms``
+        self.terms = array("i")  # term ids of every word, word after word
+        self.term_ids: dict[str, int] = {}
+        self.term_text: list[str] = []  # by term id
+
+    def __missing__(self, word: str) -> int:
+        term_ids = self.term_ids
+        ids = []
+        for term in word_terms(word):
+            tid = term_ids.get(term)
+            if tid is None:
+                tid = term_ids[term] = len(self.term_text)
+                self.term_text.append(term)
+            ids.append(tid)
+        wid = len(self.nterms)
+        self.start.append(len(self.terms))
+        self.terms.extend(ids)
+        self.nterms.append(len(ids))
+        self[word] = wid
+        return wid
+
+    def reset(self) -> None:
+        self.clear()
+        self.__init__()
+
+
+VOCABULARY = _Vocabulary()
+# Word types the vocabulary may hold when a writer starts (it never shrinks during one).
+VOCABULARY_LIMIT = 1 << 21
+
+
+def prewarm(texts) -> None:
+    """Analyse the words of ``texts`` into the vocabulary (before forking workers)."""
+    word_id = VOCABULARY.__getitem__
+    for text in texts:
+        for _ in map(word_id, _find_words(text)):
+            pass
 
 
 class PositionEncoder:
@@ -145,6 +157,17 @@ class FastSegmentWriter(SegmentWriter):
         # field -> field length of each document of this segment (quantized), by docnum
         self._lengths: dict[str, list[int]] = {}
         self._encode = PositionEncoder()
+        # Text fields: the word id of every token, and per run (a text field of a document) its
+        # field, document, token count and weight per occurrence; postings are made at commit.
+        if len(VOCABULARY) > VOCABULARY_LIMIT:
+            VOCABULARY.reset()
+        self._text_names = sorted(self._text_fields)
+        self._tokens = array("i")
+        self._run_field = array("i")
+        self._run_doc = array("i")
+        self._run_len = array("i")
+        self._run_boost = array("d")
+        self._added_here = 0  # documents of add_document (merged ones come after them)
 
     # -- documents ---------------------------------------------------------------------------
 
@@ -158,8 +181,9 @@ class FastSegmentWriter(SegmentWriter):
         self._check_fields(schema, fieldnames)
         all_postings = self._postings
         all_lengths = self._lengths
-        encode = self._encode
-        singles = encode.singles
+        text_index = self._text_names.index
+        word_id = VOCABULARY.__getitem__
+        nterms = VOCABULARY.nterms.__getitem__
 
         perdocwriter.start_doc(docnum)
         try:
@@ -174,27 +198,15 @@ class FastSegmentWriter(SegmentWriter):
                 length = 0
                 if fieldname in self._text_fields:
                     # Whoosh's weight: count * format boost, then times the field boost.
-                    format_boost = field.format.field_boost
                     fieldboost = self._field_boost(fields, fieldname, docboost)
-                    positions, length = text_positions(value)
-                    weight = format_boost * fieldboost
-                    if len(singles) <= length:
-                        encode.single(length)
-                    get = postings.get
-                    for term, where in positions.items():
-                        if len(where) == 1:
-                            posting = (docnum, weight, singles[where[0]])
-                        else:
-                            posting = (
-                                docnum,
-                                len(where) * format_boost * fieldboost,
-                                encode(where),
-                            )
-                        have = get(term)
-                        if have is None:
-                            postings[term] = [posting]
-                        else:
-                            have.append(posting)
+                    ids = list(map(word_id, _find_words(value)))
+                    if ids:
+                        length = sum(map(nterms, ids))
+                        self._tokens.extend(ids)
+                        self._run_field.append(text_index(fieldname))
+                        self._run_doc.append(docnum)
+                        self._run_len.append(len(ids))
+                        self._run_boost.append(field.format.field_boost * fieldboost)
                 elif field.indexed:
                     fieldboost = self._field_boost(fields, fieldname, docboost)
                     scorable = field.scorable
@@ -231,6 +243,7 @@ class FastSegmentWriter(SegmentWriter):
         perdocwriter.finish_doc()
         self._added = True
         self.docnum += 1
+        self._added_here = self.docnum - self.docbase
 
     # -- merging: postings of merged segments go to the same lists ---------------------------
 
@@ -256,13 +269,112 @@ class FastSegmentWriter(SegmentWriter):
     def _field_lengths(self, pdr) -> dict[str, list[int]]:
         """Field lengths of every document of the segment, merged documents included."""
         count = self.docnum - self.docbase
+        added = self._added_here
         lengths = {}
-        for fieldname in self._postings:
+        for fieldname in set(self._postings) | set(self._text_fields):
             known = self._lengths.get(fieldname, [])
+            if len(known) < added:
+                known = known + [0] * (added - len(known))
             start = len(known)
             more = [pdr.doc_field_length(d, fieldname) or 0 for d in range(start, count)]
             lengths[fieldname] = known + more
         return lengths
+
+    def _text_postings(self) -> dict[str, tuple]:
+        """The postings of the text fields' tokens, per field: its terms in order, where each
+        term's postings start (and the end), and the postings as three parallel lists (document
+        numbers, weights as float32 values, encoded positions)."""
+        if not self._tokens:
+            return {}
+        vocab = VOCABULARY
+        tokens = np.frombuffer(self._tokens, dtype=np.int32)
+        run_len = np.frombuffer(self._run_len, dtype=np.int32).astype(np.int64)
+        runs = len(run_len)
+        nterms = np.array(vocab.nterms, dtype=np.int64)
+        word_start = np.frombuffer(vocab.start, dtype=np.int32)
+        flat = np.frombuffer(vocab.terms, dtype=np.int32)
+        # Each token's position in its run, and its run.
+        run_first = np.cumsum(run_len) - run_len
+        token_run = np.repeat(np.arange(runs, dtype=np.int32), run_len)
+        position = (np.arange(len(tokens), dtype=np.int64) - run_first[token_run]).astype(np.int32)
+        # Each token expanded to its terms (an entry per term of each token).
+        per_token = nterms[tokens]
+        entries = int(per_token.sum())
+        entry_token = np.repeat(np.arange(len(tokens), dtype=np.int64), per_token)
+        entry_first = np.cumsum(per_token) - per_token
+        offset = np.arange(entries, dtype=np.int64) - entry_first[entry_token]
+        entry_term = flat[word_start[tokens[entry_token]] + offset]
+        entry_run = token_run[entry_token]
+        entry_pos = position[entry_token]
+        del entry_token, offset, position, token_run
+        # Term order is UTF-8 byte order, which is the order of str.
+        term_text = vocab.term_text
+        order = sorted(range(len(term_text)), key=term_text.__getitem__)
+        rank = np.empty(len(term_text), dtype=np.int64)
+        rank[order] = np.arange(len(term_text), dtype=np.int64)
+        run_field = np.frombuffer(self._run_field, dtype=np.int32).astype(np.int64)
+        key = run_field[entry_run] * len(term_text) + rank[entry_term]
+        # Stable: entries of one term stay in document and position order.
+        sort = np.argsort(key, kind="stable")
+        key = key[sort]
+        entry_run = entry_run[sort]
+        entry_pos = entry_pos[sort]
+        del sort, entry_term
+        # A posting: a run of entries with the same key and run (field, document).
+        new = np.empty(entries, dtype=bool)
+        new[0] = True
+        np.not_equal(key[1:], key[:-1], out=new[1:])
+        new[1:] |= entry_run[1:] != entry_run[:-1]
+        first = np.flatnonzero(new)
+        count = np.diff(np.append(first, entries))
+        posting_run = entry_run[first]
+        posting_key = key[first]
+        docs = np.frombuffer(self._run_doc, dtype=np.int32)[posting_run]
+        boost = np.frombuffer(self._run_boost, dtype=np.float64)[posting_run]
+        weights = (count * boost).astype(np.float32).tolist()
+        # Encoded positions: the single-position ones (most) from a table, the rest pickled.
+        encode = self._encode
+        first_pos = entry_pos[first]
+        encode.single(int(first_pos.max()))
+        values = list(map(encode.singles.__getitem__, first_pos.tolist()))
+        multi = np.flatnonzero(count > 1)
+        if len(multi):
+            # Position deltas of the entries of multi-position postings only.
+            multi_first = first[multi]
+            multi_count = count[multi]
+            multi_starts = np.cumsum(multi_count) - multi_count
+            total = int(multi_count.sum())
+            within = np.arange(total, dtype=np.int64) - np.repeat(multi_starts, multi_count)
+            where = np.repeat(multi_first, multi_count) + within
+            deltas = entry_pos[where]
+            deltas[1:] -= entry_pos[where[:-1]]
+            deltas[multi_starts] = entry_pos[multi_first]
+            deltas = deltas.tolist()
+            del within, where
+            starts = multi_starts.tolist()
+            counts = multi_count.tolist()
+            for index, start, n in zip(multi.tolist(), starts, counts, strict=True):
+                values[index] = pack_uint(n) + dumps(deltas[start : start + n], 2)
+        docs = docs.tolist()
+        # Terms: where the key changes between postings.
+        term_first = np.flatnonzero(np.diff(posting_key, prepend=-1))
+        term_key = posting_key[term_first]
+        term_field = (term_key // len(term_text)).tolist()
+        term_ids = np.asarray(order, dtype=np.int64)[term_key % len(term_text)].tolist()
+        bounds = term_first.tolist()
+        result = {}
+        names = self._text_names
+        for field_index in sorted(set(term_field)):
+            lo = term_field.index(field_index)
+            hi = len(term_field) - term_field[::-1].index(field_index)
+            result[names[field_index]] = (
+                [term_text[t] for t in term_ids[lo:hi]],
+                bounds[lo:hi] + [bounds[hi] if hi < len(bounds) else len(docs)],
+                docs,
+                weights,
+                values,
+            )
+        return result
 
     def _flush_segment(self):
         self.perdocwriter.close()
@@ -271,12 +383,15 @@ class FastSegmentWriter(SegmentWriter):
             lengths = self._field_lengths(pdr)
         finally:
             pdr.close()
+        text = self._text_postings()
+        self._tokens = array("i")
         fieldwriter = self.fieldwriter
         write_fields(
             fieldwriter._tindex,
             fieldwriter._postfile,
             fieldwriter._fieldmap,
             self._postings,
+            text,
             lengths,
             self._text_fields,
         )
@@ -284,7 +399,44 @@ class FastSegmentWriter(SegmentWriter):
         fieldwriter.close()
 
 
-def write_fields(tindex, postfile, fieldmap, postings, lengths, text_fields) -> None:
+def _field_terms(postings: dict, text: tuple | None, is_text: bool):
+    """``(term bytes, docs, weights, values)`` of one field in term order, from the token
+    postings (``text``, see ``_text_postings``) and the dict postings (merged, non-text)."""
+    from_dicts = (
+        (term.encode("utf-8") if is_text else term, postings[term]) for term in sorted(postings)
+    )
+    if text is None:
+        for key, lst in from_dicts:
+            docs, weights, values = zip(*lst, strict=True)
+            yield key, docs, weights, values
+        return
+    terms, bounds, docs, weights, values = text
+    pending = next(from_dicts, None)
+    for index, term in enumerate(terms):
+        key = term.encode("utf-8")
+        while pending is not None and pending[0] < key:
+            more_docs, more_weights, more_values = zip(*pending[1], strict=True)
+            yield pending[0], more_docs, more_weights, more_values
+            pending = next(from_dicts, None)
+        lo, hi = bounds[index], bounds[index + 1]
+        if pending is not None and pending[0] == key:
+            more_docs, more_weights, more_values = zip(*pending[1], strict=True)
+            yield (
+                key,
+                docs[lo:hi] + list(more_docs),
+                weights[lo:hi] + list(more_weights),
+                values[lo:hi] + list(more_values),
+            )
+            pending = next(from_dicts, None)
+        else:
+            yield key, docs[lo:hi], weights[lo:hi], values[lo:hi]
+    while pending is not None:
+        more_docs, more_weights, more_values = zip(*pending[1], strict=True)
+        yield pending[0], more_docs, more_weights, more_values
+        pending = next(from_dicts, None)
+
+
+def write_fields(tindex, postfile, fieldmap, postings, text, lengths, text_fields) -> None:
     """Write the term table and posting blocks of every field, in field and term order.
 
     ``tindex`` is the segment's ``OrderedHashWriter`` (its records are written here as its
@@ -299,16 +451,17 @@ def write_fields(tindex, postfile, fieldmap, postings, lengths, text_fields) -> 
     term_chunks: list[bytes] = []
     post_chunks: list[bytes] = []
     key = b""
-    for fieldname in sorted(postings):
+    for fieldname in sorted(set(postings) | set(text)):
         fieldid = fieldmap.setdefault(fieldname, len(fieldmap))
         prefix = _FIELD_ID.pack(fieldid)
         field_lengths = lengths.get(fieldname) or [0]
         scorable = any(field_lengths)
-        terms = postings[fieldname]
-        text = fieldname in text_fields
-        for term in sorted(terms):  # str order is UTF-8 byte order
-            key = prefix + (term.encode("utf-8") if text else term)
-            chunk = _posting_blocks(terms[term], field_lengths, scorable)
+        field_terms = _field_terms(
+            postings.get(fieldname, {}), text.get(fieldname), fieldname in text_fields
+        )
+        for tbytes, docs, weights, values in field_terms:
+            key = prefix + tbytes
+            chunk = _posting_blocks(docs, weights, values, field_lengths, scorable)
             value = chunk[0] + _POINTER.pack(post_offset, len(chunk[1]))
             post_chunks.append(chunk[1])
             post_offset += len(chunk[1])
@@ -331,13 +484,14 @@ def write_fields(tindex, postfile, fieldmap, postings, lengths, text_fields) -> 
         tindex.lastkey = key
 
 
-def _posting_blocks(postings: list, field_lengths: list[int], scorable: bool):
+def _posting_blocks(docs, weights, values, field_lengths: list[int], scorable: bool):
     """One term's postings as W3 blocks: ``(fixed part of its W3TermInfo, block bytes)``."""
-    count = len(postings)
+    count = len(docs)
     if count == 1:
         # Most terms of a segment: one block of one posting.
-        docnum, weight, value = postings[0]
-        weight = _float32(weight)
+        docnum = docs[0]
+        value = values[0]
+        weight = _float32(weights[0])
         length = field_lengths[docnum] if scorable and docnum < len(field_lengths) else 0
         data = dumps(((docnum,), None if weight == 1.0 else weight, (value,)), _PICKLE)
         length_byte = length_to_byte(length or None)
@@ -362,25 +516,29 @@ def _posting_blocks(postings: list, field_lengths: list[int], scorable: bool):
     min_length = None
     max_length = 0
     for start in range(0, count, BLOCK_LIMIT):
-        block = postings[start : start + BLOCK_LIMIT] if count > BLOCK_LIMIT else postings
-        ids, weights, values = zip(*block, strict=True)
-        weights = array("f", weights).tolist()
+        if count > BLOCK_LIMIT:
+            ids = tuple(docs[start : start + BLOCK_LIMIT])
+            block_weights = weights[start : start + BLOCK_LIMIT]
+            block_values = tuple(values[start : start + BLOCK_LIMIT])
+        else:
+            ids, block_weights, block_values = tuple(docs), weights, tuple(values)
+        block_weights = array("f", block_weights).tolist()
         if scorable:
             block_lengths = [length for length in _lengths_of(ids, field_lengths) if length]
         else:
             block_lengths = ()
         block_min = min(block_lengths) if block_lengths else None
         block_max = max(block_lengths) if block_lengths else 0
-        block_weight = max(weights)
+        block_weight = max(block_weights)
         if block_weight < 0:
             block_weight = 0
         deltas = (ids[0], *map(sub, ids[1:], ids)) if len(ids) > 1 else ids
-        distinct = set(weights)
+        distinct = set(block_weights)
         if len(distinct) == 1:
-            mini_weights = None if weights[0] == 1.0 else weights[0]
+            mini_weights = None if block_weights[0] == 1.0 else block_weights[0]
         else:
-            mini_weights = tuple(weights)
-        data = dumps((deltas, mini_weights, values), _PICKLE)
+            mini_weights = tuple(block_weights)
+        data = dumps((deltas, mini_weights, block_values), _PICKLE)
         compression = COMPRESSION if len(data) >= COMPRESS_FROM else 0
         if compression:
             data = zlib.compress(data, compression)
@@ -399,7 +557,7 @@ def _posting_blocks(postings: list, field_lengths: list[int], scorable: bool):
         chunks.append(_INT.pack(-size if start + BLOCK_LIMIT >= count else size))
         chunks.append(blockinfo)
         chunks.append(data)
-        total_weight += sum(weights)
+        total_weight += sum(block_weights)
         if block_weight > max_weight:
             max_weight = block_weight
         if block_min is not None and (min_length is None or block_min < min_length):
@@ -413,8 +571,8 @@ def _posting_blocks(postings: list, field_lengths: list[int], scorable: bool):
         0 if min_length is None else length_to_byte(min_length),
         length_to_byte(max_length),
         max_weight,
-        postings[0][0],
-        postings[-1][0],
+        docs[0],
+        docs[-1],
     )
     return info, b"".join(chunks)
 
@@ -432,4 +590,4 @@ def _float32(value: float) -> float:
 _EXACT = {n * b for n in range(1, 64) for b in (1.0, 1.5, 2.5)}
 
 
-__all__ = ["FastSegmentWriter", "PositionEncoder", "quantized_length", "text_positions"]
+__all__ = ["VOCABULARY", "FastSegmentWriter", "PositionEncoder", "prewarm", "quantized_length"]

@@ -7,6 +7,7 @@ from index.analysis import (
     analyze,
     arkhiv_analyzer,
     normalize_word,
+    query_terms,
     tokenize,
     word_terms,
     word_tokenizer,
@@ -14,12 +15,22 @@ from index.analysis import (
 from index.transliteration import transliterate
 
 
+def finds(query_word: str, text_word: str) -> bool:
+    """A query of ``query_word`` matches ``text_word`` in a text."""
+    return bool(set(query_terms(query_word)) & set(word_terms(text_word)))
+
+
 def shares_term(a: str, b: str) -> bool:
-    return bool(set(word_terms(a)) & set(word_terms(b)))
+    """Each word, searched for, finds the other in a text."""
+    return finds(a, b) and finds(b, a)
 
 
 def text_terms(text: str) -> set[str]:
     return {term for _, _, _, word in tokenize(text) for term in word_terms(word)}
+
+
+def query_text_terms(text: str) -> set[str]:
+    return {term for _, _, _, word in tokenize(text) for term in query_terms(word)}
 
 
 @pytest.mark.parametrize("form", ["України", "Україні", "Україною", "Україну", "УКРАЇНИ"])
@@ -102,6 +113,45 @@ def test_a_name_and_its_transliteration_share_terms_both_ways():
     }
 
 
+def test_only_capitalised_words_are_indexed_with_transliterations():
+    assert word_terms("Києва") == ("київ", "kyiv")
+    assert word_terms("києва") == ("київ",)
+    assert word_terms("уряду") == ("уряд",)
+    assert "uriad" in word_terms("Уряду")  # a sentence-initial word: accepted
+    assert word_terms("ГЛУЩЕНКО") == word_terms("Глущенко")
+
+
+def test_latin_words_keep_their_written_form_only_when_capitalised():
+    assert word_terms("elections") == ("elect",)
+    assert word_terms("Hlushchenko") == ("hlushchenko",)  # the stem is the word
+    assert word_terms("Ukraine") == ("ukrain", "ukraine")
+    assert word_terms("ukraine") == ("ukrain",)
+
+
+@pytest.mark.parametrize(
+    ("typed", "written"),
+    [
+        ("глущенко", "Глущенко"),
+        ("глущенко", "Hlushchenko"),
+        ("hlushchenko", "Глущенка"),
+        ("hlushchenko", "Hlushchenko"),
+        ("києва", "Kyiv"),
+        ("kyiv", "Києві"),
+        ("yurii", "Юрій"),
+        ("ukraine", "Ukraine"),
+    ],
+)
+def test_a_lowercase_query_finds_capitalised_names_in_either_script(typed, written):
+    assert finds(typed, written)
+
+
+def test_query_terms_are_the_index_terms_of_both_forms_primary_first():
+    assert query_terms("глущенко")[0] == word_terms("глущенко")[0]
+    assert set(query_terms("глущенко")) == set(word_terms("глущенко")) | set(word_terms("Глущенко"))
+    assert query_terms("Києва") == word_terms("Києва")
+    assert query_terms("2024") == ("2024",)
+
+
 def test_short_function_words_are_not_transliterated():
     # ми -> "my", то -> "to": they would make English queries match every Ukrainian text.
     assert "my" not in word_terms("ми")
@@ -156,11 +206,12 @@ SENTENCES = [
 
 
 @pytest.mark.parametrize("text", SENTENCES)
-def test_analyzer_terms_are_the_word_terms_of_the_tokens(text):
+def test_analyzer_terms_are_the_query_terms_of_the_tokens(text):
     analyzer_terms = [t.text for t in arkhiv_analyzer()(text)]
-    expected = [term for _, _, _, word in tokenize(text) for term in word_terms(word)]
+    expected = [term for _, _, _, word in tokenize(text) for term in query_terms(word)]
     assert analyzer_terms == expected
-    assert set(analyzer_terms) == text_terms(text)
+    assert set(analyzer_terms) == query_text_terms(text)
+    assert set(analyzer_terms) >= text_terms(text)
 
 
 @pytest.mark.parametrize("text", SENTENCES)
@@ -169,7 +220,7 @@ def test_analyzer_offsets_point_at_the_word_as_written(text):
     for token in arkhiv_analyzer()(text, positions=True, chars=True):
         word = words[(token.pos, token.startchar, token.endchar)]
         assert text[token.startchar : token.endchar] == word
-        assert token.text in word_terms(word)
+        assert token.text in query_terms(word)
 
 
 def test_analyzer_continues_positions_and_offsets_of_a_previous_value():

@@ -260,3 +260,29 @@ def test_fast_path_postings_equal_whooshs_own_writer(
     for q in queries:
         assert search_ids(fast, q) == search_ids(plain, q), q
     assert search_ids(fast, query.Phrase("body", ["уряд", "бюджет"]))
+
+
+def test_merged_segments_keep_the_same_postings(store, settings, tmp_path, monkeypatch):
+    """Small segments merged while documents are added: the postings of merged text terms and
+    of newly added ones end up in one list, in document order."""
+    records = [record(i) for i in range(300)]
+    load(store, settings, records, tmp_path / "a.jsonl")
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    ix = whoosh_index.create_in(str(plain), build_schema())
+    writer = ix.writer()
+    for stored in store.changed_since(0):
+        writer.add_document(**indexer.article_document(stored.article))
+    writer.commit()
+
+    monkeypatch.setenv("ARKHIV_INDEX_PROCS", "1")
+    monkeypatch.setattr(indexer, "SEGMENT_ARTICLES", 20)
+    monkeypatch.setattr(indexer, "MAX_SEGMENTS", 4)
+    fast = tmp_path / "fast"
+    indexer.catch_up(store, fast)
+    assert len(whoosh_index.open_dir(str(fast)).reader().leaf_readers()) <= 4
+
+    expected, got = postings_of(plain), postings_of(fast)
+    assert got.keys() == expected.keys()
+    for key in expected:
+        assert got[key][5] == expected[key][5], key
