@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -66,7 +67,9 @@ def arkhiv_import(path: Path, home: Path) -> dict:
     if result.returncode != 0:
         raise SystemExit(f"arkhiv import failed: {result.stderr[-2000:]}")
     store_seconds = float(result.stdout.rsplit(" in ", 1)[1].split()[0])
-    return {"seconds": seconds, "store_seconds": store_seconds}
+    # The largest resident set of any process this run has waited for so far (KB on Linux).
+    max_rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"seconds": seconds, "store_seconds": store_seconds, "max_rss_mb": round(max_rss_mb)}
 
 
 class ArkhivServer:
@@ -135,6 +138,7 @@ def run_size(size: int, args: argparse.Namespace) -> dict:
             "arkhiv_articles_per_s": round(import_rate, 1),
             "arkhiv_store_only_articles_per_s": round(store_rate, 1),
             "arkhiv_runs_s": [round(run["seconds"], 2) for run in imports],
+            "largest_process_rss_mb": max(run["max_rss_mb"] for run in imports),
             "peer_articles_per_s": round(peer_load.articles_per_second, 1),
         },
         "search": {

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh.writing import MERGE_SMALL
 
 from archive.record import Article
 from archive.store import Store
@@ -29,12 +28,13 @@ from index.segment_writer import FastSegmentWriter
 
 STATE_FILE = "state.json"
 # Articles per segment that one worker builds in memory before it is written (about 0.5 GB).
-SEGMENT_ARTICLES = 15_000
+SEGMENT_ARTICLES = 5_000
 # Catch-ups smaller than this are indexed in this process; larger ones by worker processes.
 PARALLEL_FROM = 2_000
-# Segments the index may hold before the smallest are merged (Whoosh merges in Python, posting
-# by posting, so bulk imports leave their segments alone up to this count).
-MAX_SEGMENTS = 12
+# Segments the index may hold before the smallest are merged, and the most articles one merge
+# takes (a merge is built in memory, like a new segment: this bounds an import's memory).
+MAX_SEGMENTS = 24
+MAX_MERGE_DOCS = 3 * SEGMENT_ARTICLES
 WRITER_MEMORY_MB = 256
 
 
@@ -175,20 +175,31 @@ class _Replacer:
 
 
 def bounded_merge(writer, segments):
-    """Whoosh's MERGE_SMALL, then the smallest segments merged into one while there are more
-    than ``MAX_SEGMENTS``; returns the segments kept as they are."""
+    """Merge the smallest segments, at most ``MAX_MERGE_DOCS`` articles at a time, once there are
+    more than ``MAX_SEGMENTS``; returns the segments kept as they are.
+
+    A merge is built in memory like a new segment, so its size bounds the memory of an import
+    (Whoosh's MERGE_SMALL would merge a long run of small segments at once).
+    """
     from whoosh.reading import SegmentReader
 
-    segments = MERGE_SMALL(writer, segments)
     if len(segments) + 1 <= MAX_SEGMENTS:
-        return segments
-    by_size = sorted(segments, key=lambda seg: seg.doc_count_all())
-    merged = len(segments) + 1 - MAX_SEGMENTS // 2
-    for segment in by_size[:merged]:
+        return list(segments)
+    by_size = sorted(segments, key=lambda segment: segment.doc_count_all())
+    chosen: list = []
+    total = 0
+    for segment in by_size:
+        if chosen and total + segment.doc_count_all() > MAX_MERGE_DOCS:
+            break
+        chosen.append(segment)
+        total += segment.doc_count_all()
+    if len(chosen) < 2:
+        return list(segments)
+    for segment in chosen:
         reader = SegmentReader(writer.storage, writer.schema, segment)
         writer.add_reader(reader)
         reader.close()
-    return by_size[merged:]
+    return by_size[len(chosen) :]
 
 
 def _seq_bounds(store: Store, after: int, pending: int, procs: int) -> list[list[tuple]]:
