@@ -171,9 +171,7 @@ class _Replacer:
     def _indexed_ids(self) -> set[str]:
         if self._indexed is None:
             self.searcher = self.writer.searcher()
-            self._indexed = {
-                term.decode("utf-8") for term in self.searcher.reader().lexicon("id")
-            }
+            self._indexed = {term.decode("utf-8") for term in self.searcher.reader().lexicon("id")}
         return self._indexed
 
     def delete(self, article_id: str) -> None:
