@@ -272,6 +272,13 @@ class Store:
                 yield StoredArticle(row_seq, self._article(record_json))
             seq = rows[-1][0]
 
+    def ids_changed(self, after: int, upto: int) -> Iterator[str]:
+        """Ids of the articles whose last change is in ``(after, upto]``, in sequence order."""
+        for (article_id,) in self.db.execute(
+            "SELECT id FROM articles WHERE seq > ? AND seq <= ? ORDER BY seq", (after, upto)
+        ):
+            yield article_id
+
     def pending_count(self, seq: int) -> int:
         """How many articles changed after ``seq``."""
         return self.db.execute("SELECT count(*) FROM articles WHERE seq > ?", (seq,)).fetchone()[0]

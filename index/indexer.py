@@ -255,10 +255,8 @@ def _catch_up_parallel(store, directory, ix, state, pending, procs, progress) ->
                 deleter = _Replacer(writer)
                 if not deleter.empty:
                     for lo, hi in ranges:
-                        for stored in store.changed_since(lo):
-                            if stored.seq > hi:
-                                break
-                            deleter.delete(stored.article.id)
+                        for article_id in store.ids_changed(lo, hi):
+                            deleter.delete(article_id)
                 results = []
                 for job in jobs:
                     while not job.ready():
