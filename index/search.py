@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC
 from whoosh.searching import Searcher
 
 from archive.record import Article
@@ -58,12 +60,17 @@ class SearchIndex:
         self._generation: _Generation | None = None
         self._local = threading.local()
         open_or_create(self.directory).close()
+        self._storage = FileStorage(str(self.directory))
 
     # -- following the index -----------------------------------------------------------------
 
     def _key(self) -> tuple[int, int]:
+        """Which index is current: the folder (reindex swaps it) and its commit generation.
+
+        Asked on every search, so it lists the folder rather than opening the index.
+        """
         inode = os.stat(self.directory).st_ino
-        generation = whoosh_index.open_dir(str(self.directory)).latest_generation()
+        generation = TOC._latest_generation(self._storage, whoosh_index._DEF_INDEX_NAME)  # noqa: SLF001
         return inode, generation
 
     def _view(self) -> _ThreadView:
