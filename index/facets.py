@@ -52,9 +52,13 @@ def apply_filters(columns: Columns, matches: np.ndarray, request: SearchRequest)
     return Filtered(base, facet_masks, final)
 
 
-def value_facets(columns: Columns, filtered: Filtered, request: SearchRequest) -> dict[str, list]:
-    """For each facet, its top values by count (selected values always listed)."""
+def value_facets(
+    columns: Columns, filtered: Filtered, request: SearchRequest
+) -> tuple[dict[str, list[dict[str, Any]]], dict[str, int]]:
+    """For each facet, its top values by count (selected values always listed), and how many
+    distinct values it has in all (for "show all")."""
     result: dict[str, list[dict[str, Any]]] = {}
+    totals: dict[str, int] = {}
     for facet in FACET_PARAMS:
         mask = filtered.base.copy()
         for other, other_mask in filtered.facet_masks.items():
@@ -79,9 +83,8 @@ def value_facets(columns: Columns, filtered: Filtered, request: SearchRequest) -
         for entry in entries:
             entry["selected"] = entry["value"] in selected
         result[facet] = entries
-        result.setdefault("_totals", {})  # type: ignore[arg-type]
-        result["_totals"][facet] = int(len(nonzero))  # type: ignore[index]
-    return result
+        totals[facet] = int(len(nonzero))
+    return result, totals
 
 
 def date_facet(columns: Columns, filtered: Filtered, request: SearchRequest) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from whoosh.qparser import (
 from whoosh.qparser.plugins import BoostPlugin, RangePlugin
 from whoosh.reading import IndexReader
 
+from index import analysis
 from index.analysis import normalize_word, query_terms, tokenize
 from index.schema import TEXT_FIELDS, words_query
 
@@ -73,12 +74,9 @@ class ArchiveQueryParser(QueryParser):
             return query.Term(fieldname, text.strip().lower(), boost=boost)
         if termclass is query.Prefix:
             return query.Prefix(fieldname, normalize_word(text.rstrip("*")), boost=boost)
-        groups = [query_terms(word) for _, _, _, word in _tokens(text)]
+        # Whoosh's signature names a parameter ``tokenize``, hiding the function of that name.
+        groups = [query_terms(word) for _, _, _, word in analysis.tokenize(text)]
         return words_query(fieldname, groups, boost)
-
-
-def _tokens(text: str):
-    return tokenize(text)
 
 
 def phrase_query(fieldname, words, slop=1, boost=1.0, char_ranges=None):

@@ -108,10 +108,13 @@ class SearchRequest:
 
     @property
     def effective_sort(self) -> str:
-        """Relevance for a query; newest first when browsing (an empty query)."""
-        if self.sort:
-            return self.sort
-        return "relevance" if self.q else "newest"
+        """The order asked for; by default relevance for a query and newest first when browsing.
+
+        Browsing (an empty query) has no relevance, so it is newest first even if asked.
+        """
+        if not self.q:
+            return self.sort if self.sort in ("newest", "oldest") else "newest"
+        return self.sort or "relevance"
 
     def selected(self, facet: str) -> tuple[str, ...]:
         return getattr(self, facet)

@@ -26,7 +26,7 @@ from archive.record import Article
 from archive.store import Store
 from index.analysis import tokenize, word_terms
 from index.columns import Columns
-from index.facets import apply_filters, date_facet, value_facets
+from index.facets import Filtered, apply_filters, date_facet, value_facets
 from index.highlight import mark, snippet
 from index.indexer import open_or_create
 from index.matching import Matcher
@@ -40,6 +40,14 @@ MORE_LIKE_THIS_TERMS = 16
 class _Generation:
     key: tuple[int, int]
     columns: Columns
+
+
+@dataclass
+class _Match:
+    filtered: Filtered
+    scores: np.ndarray | None  # None when browsing: no query, no relevance
+    terms: set[str]  # what snippets mark
+    notices: list[str]
 
 
 @dataclass
@@ -92,30 +100,34 @@ class SearchIndex:
 
     # -- searching ---------------------------------------------------------------------------
 
-    def search(self, request: SearchRequest) -> dict[str, Any]:
-        started = time.perf_counter()
-        view = self._view()
+    def _match(self, view: _ThreadView, request: SearchRequest) -> _Match:
+        """The query and the filters of ``request`` evaluated over the whole index."""
         columns = view.matcher.columns
         notices: list[str] = []
         terms: set[str] = set()
+        scores = None
+        matches = columns.live.copy()
         if request.q:
             parsed = parse_query(request.q, view.index.schema)
             notices.extend(parsed.notices)
             q = bound_prefixes(parsed.query, view.searcher.reader(), notices)
             matches, scores = view.matcher.evaluate(q)
             terms = highlight_terms(q)
-        else:
-            matches, scores = columns.live.copy(), None
-        filtered = apply_filters(columns, matches, request)
+        return _Match(apply_filters(columns, matches, request), scores, terms, notices)
+
+    def search(self, request: SearchRequest) -> dict[str, Any]:
+        started = time.perf_counter()
+        view = self._view()
+        columns = view.matcher.columns
+        match = self._match(view, request)
+        filtered = match.filtered
         total = int(filtered.final.sum())
-        sort = request.effective_sort if scores is not None else (request.sort or "newest")
-        if sort == "relevance" and scores is None:
-            sort = "newest"
         start = (request.page - 1) * request.per_page
-        docnums = self._page(filtered.final, scores, columns, sort, start, request.per_page)
-        hits = self._hits(view.searcher, docnums, terms, scores)
-        facets = value_facets(columns, filtered, request)
-        totals = facets.pop("_totals")
+        docnums = self._page(
+            filtered.final, match.scores, columns, request.effective_sort, start, request.per_page
+        )
+        hits = self._hits(view.searcher, docnums, match.terms, match.scores)
+        facets, totals = value_facets(columns, filtered, request)
         facets["date"] = date_facet(columns, filtered, request)
         return {
             "query": request.q,
@@ -123,11 +135,11 @@ class SearchIndex:
             "page": request.page,
             "per_page": request.per_page,
             "pages": max(1, -(-total // request.per_page)),
-            "sort": sort,
+            "sort": request.effective_sort,
             "hits": hits,
             "facets": facets,
             "facet_totals": totals,
-            "notices": notices,
+            "notices": match.notices,
             "took_ms": round((time.perf_counter() - started) * 1000, 2),
         }
 
@@ -184,20 +196,12 @@ class SearchIndex:
     def matching_articles(self, request: SearchRequest, batch: int = 200):
         """Every article the search admits, in its order (for export and feeds), streamed."""
         view = self._view()
-        columns = view.matcher.columns
-        scores = None
-        matches = columns.live.copy()
-        if request.q:
-            parsed = parse_query(request.q, view.index.schema)
-            q = bound_prefixes(parsed.query, view.searcher.reader(), [])
-            matches, scores = view.matcher.evaluate(q)
-        final = apply_filters(columns, matches, request).final
-        sort = request.effective_sort if scores is not None else (request.sort or "newest")
-        if sort == "relevance" and scores is None:
-            sort = "newest"
-        total = int(final.sum())
-        for start in range(0, total, batch):
-            docnums = self._page(final, scores, columns, sort, start, batch)
+        match = self._match(view, request)
+        final = match.filtered.final
+        for start in range(0, int(final.sum()), batch):
+            docnums = self._page(
+                final, match.scores, view.matcher.columns, request.effective_sort, start, batch
+            )
             ids = [view.searcher.stored_fields(docnum)["id"] for docnum in docnums]
             found = self.store.get_many(ids)
             for article_id in ids:
