@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.web_fixtures import ROOT, import_fixtures, start_server
+from tests.web_fixtures import ROOT, XSS_PAGES, import_fixtures, start_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -201,18 +201,6 @@ def test_works_without_javascript(browser, server):
     page.locator(".histogram a").first.click()
     page.wait_for_url("**from=*")
     context.close()
-
-
-XSS_PAGES = [
-    "/?q=budget",
-    "/?q=budget&per_page=100&facet_size=1000",
-    "/?per_page=100",
-    "/article/xss-title-script",
-    "/article/xss-body-img",
-    "/article/xss-body-link",
-    "/article/xss-meta-markup",
-    "/?q=%3Cscript%3Ealert(1)%3C/script%3E",
-]
 
 
 def test_hostile_articles_run_nothing(browser, server):

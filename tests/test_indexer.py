@@ -177,6 +177,17 @@ def test_leftover_segment_of_a_killed_build_is_ignored_and_removed(
     assert not list(index_dir.glob(f"*{orphan[0].segment_id()}*"))
 
 
+def plain_whoosh_index(store, directory: Path) -> Path:
+    """The store indexed by Whoosh's own writer, the reference for our segment writer."""
+    directory.mkdir()
+    ix = whoosh_index.create_in(str(directory), build_schema())
+    writer = ix.writer()
+    for stored in store.changed_since(0):
+        writer.add_document(**indexer.article_document(stored.article))
+    writer.commit()
+    return directory
+
+
 def postings_of(directory: Path) -> dict:
     """Every term of every field with its statistics and postings, keyed by article id."""
     ix = whoosh_index.open_dir(str(directory))
@@ -220,13 +231,7 @@ def test_fast_path_postings_equal_whooshs_own_writer(
 ):
     records = [record(i) for i in range(300)]
     load(store, settings, records, tmp_path / "a.jsonl")
-    plain = tmp_path / "plain"
-    plain.mkdir()
-    ix = whoosh_index.create_in(str(plain), build_schema())
-    writer = ix.writer()
-    for stored in store.changed_since(0):
-        writer.add_document(**indexer.article_document(stored.article))
-    writer.commit()
+    plain = plain_whoosh_index(store, tmp_path / "plain")
 
     if path_kind == "here":
         # One segment, as Whoosh's writer makes: the statistics of each term compare too.
@@ -267,13 +272,7 @@ def test_merged_segments_keep_the_same_postings(store, settings, tmp_path, monke
     of newly added ones end up in one list, in document order."""
     records = [record(i) for i in range(300)]
     load(store, settings, records, tmp_path / "a.jsonl")
-    plain = tmp_path / "plain"
-    plain.mkdir()
-    ix = whoosh_index.create_in(str(plain), build_schema())
-    writer = ix.writer()
-    for stored in store.changed_since(0):
-        writer.add_document(**indexer.article_document(stored.article))
-    writer.commit()
+    plain = plain_whoosh_index(store, tmp_path / "plain")
 
     monkeypatch.setenv("ARKHIV_INDEX_PROCS", "1")
     monkeypatch.setattr(indexer, "SEGMENT_ARTICLES", 20)

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from tests.web_fixtures import import_fixtures
+from tests.web_fixtures import XSS_PAGES, import_fixtures
 from webapp.app import create_app
 from webapp.security import CONTENT_SECURITY_POLICY
 
@@ -297,17 +297,7 @@ HOSTILE = ("<script>", "<img src=x", "<svg onload", "<b onmouseover", 'href="jav
 
 @pytest.mark.parametrize(
     "path",
-    [
-        "/?q=budget",
-        "/?q=budget&per_page=100&facet_size=1000",
-        "/?per_page=100",
-        "/article/xss-title-script",
-        "/article/xss-body-img",
-        "/article/xss-body-link",
-        "/article/xss-meta-markup",
-        "/?author=%3Cscript%3Ealert('author')%3C/script%3EIvan+Petrenko",
-        "/?q=%3Cscript%3Ealert(1)%3C/script%3E",
-    ],
+    [*XSS_PAGES, "/?author=%3Cscript%3Ealert('author')%3C/script%3EIvan+Petrenko"],
 )
 def test_hostile_articles_are_escaped(client, path):
     html = client.get(path).get_data(as_text=True)

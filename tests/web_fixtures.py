@@ -18,6 +18,18 @@ FIXTURES = ROOT / "fixtures"
 DEMO_FILES = ("seed.json", "articles.jsonl")
 ARKHIV = Path(sys.executable).parent / "arkhiv"
 
+# Pages that show the hostile articles of fixtures/xss.jsonl, or hostile text from the query.
+XSS_PAGES = [
+    "/?q=budget",
+    "/?q=budget&per_page=100&facet_size=1000",
+    "/?per_page=100",
+    "/article/xss-title-script",
+    "/article/xss-body-img",
+    "/article/xss-body-link",
+    "/article/xss-meta-markup",
+    "/?q=%3Cscript%3Ealert(1)%3C/script%3E",
+]
+
 
 def import_fixtures(home: Path, *names: str) -> Path:
     """Import fixture files (default: the demo archive) into ``home`` with ``arkhiv import``."""
