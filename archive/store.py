@@ -198,18 +198,18 @@ class Store:
             raise
         return [outcome for outcome, _ in plan]
 
-    def _hashes(self, ids: Iterable[str]) -> dict[str, str]:
+    def _rows_by_id(self, column: str, ids: Iterable[str]) -> Iterator[tuple[str, str]]:
+        """``(id, column)`` for each of ``ids`` in the store, asked in chunks that SQLite takes."""
         wanted = list(dict.fromkeys(ids))
-        found: dict[str, str] = {}
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            found.update(
-                self.db.execute(
-                    f"SELECT id, content_hash FROM articles WHERE id IN ({marks})", chunk
-                ).fetchall()
-            )
-        return found
+            yield from self.db.execute(
+                f"SELECT id, {column} FROM articles WHERE id IN ({marks})", chunk
+            ).fetchall()
+
+    def _hashes(self, ids: Iterable[str]) -> dict[str, str]:
+        return dict(self._rows_by_id("content_hash", ids))
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -221,16 +221,10 @@ class Store:
         return self._article(row[0]) if row else None
 
     def get_many(self, ids: Iterable[str]) -> dict[str, Article]:
-        wanted = list(dict.fromkeys(ids))
-        found: dict[str, Article] = {}
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for article_id, record_json in self.db.execute(
-                f"SELECT id, record FROM articles WHERE id IN ({marks})", chunk
-            ):
-                found[article_id] = self._article(record_json)
-        return found
+        return {
+            article_id: self._article(record_json)
+            for article_id, record_json in self._rows_by_id("record", ids)
+        }
 
     def translations(self, article: Article) -> list[Article]:
         """The other articles that share ``article``'s translation key."""
