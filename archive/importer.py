@@ -70,12 +70,16 @@ class Rejection:
 
 
 class ImportBusy(RuntimeError):
-    pass
+    """Another writer holds the import lock (only when asked not to wait)."""
 
 
 @contextmanager
-def import_lock(settings: Settings, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
-    """Hold the archive's import lock; wait (telling ``on_wait``) while another import holds it."""
+def import_lock(
+    settings: Settings, on_wait: Callable[[str], None] | None = None, wait: bool = True
+) -> Iterator[None]:
+    """Hold the archive's import lock, which every writer of the store or the index takes;
+    wait (telling ``on_wait``) while another holds it, or raise :class:`ImportBusy` when
+    ``wait`` is false."""
     settings.home.mkdir(parents=True, exist_ok=True)
     with open(settings.import_lock_path, "a+") as handle:
         try:
@@ -83,6 +87,8 @@ def import_lock(settings: Settings, on_wait: Callable[[str], None] | None = None
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "unknown"
+            if not wait:
+                raise ImportBusy(f"another import is running (pid {holder})") from None
             if on_wait:
                 on_wait(f"another import is running (pid {holder}); waiting for it to finish")
             fcntl.flock(handle, fcntl.LOCK_EX)

@@ -52,6 +52,13 @@ class StoreError(RuntimeError):
     """The store file cannot be used (newer schema, not a database)."""
 
 
+def _roll_back(db: sqlite3.Connection) -> None:
+    """Roll back what is open. SQLite has already rolled back after some errors (a full disk):
+    then there is nothing to do, and the error that did it is the one to report."""
+    if db.in_transaction:
+        db.execute("ROLLBACK")
+
+
 @dataclass(frozen=True)
 class StoredArticle:
     """An article as the store holds it: the article and the change that last wrote it."""
@@ -78,9 +85,10 @@ class Store:
         if connection is None:
             connection = sqlite3.connect(self.path, timeout=60, isolation_level=None)
             connection.execute("PRAGMA journal_mode=WAL")
-            # NORMAL in WAL mode survives a killed process; only a power cut may lose the last
-            # committed batch, which a re-run of the import restores.
-            connection.execute("PRAGMA synchronous=NORMAL")
+            # FULL: a committed batch survives a power cut, not only a killed process (WAL with
+            # NORMAL may lose the last commits to a power cut). The index records how far it
+            # has applied the store; it must never be ahead of what the store still has.
+            connection.execute("PRAGMA synchronous=FULL")
             connection.execute("PRAGMA foreign_keys=ON")
             self._local.connection = connection
         return connection
@@ -119,7 +127,7 @@ class Store:
                     db.execute(f"PRAGMA user_version = {number + 1}")
                 db.execute("COMMIT")
             except BaseException:
-                db.execute("ROLLBACK")
+                _roll_back(db)
                 raise
 
     # -- writing -----------------------------------------------------------------------------
@@ -194,7 +202,7 @@ class Store:
             db.execute("UPDATE store_state SET value = ? WHERE key = 'last_seq'", (seq,))
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            _roll_back(db)
             raise
         return [outcome for outcome, _ in plan]
 

@@ -28,7 +28,7 @@ FACET_FIELDS = {
 
 @dataclass
 class ValueColumn:
-    """A multi-valued column: pairs (document, value id), as a CSR-free flat list."""
+    """A multi-valued column: pairs (document, value id) in a flat list; ``values`` sorted."""
 
     values: list[str]
     docs: np.ndarray  # int32, one entry per (document, value) pair
@@ -36,12 +36,13 @@ class ValueColumn:
     index_of: dict[str, int]
 
     @classmethod
-    def build(cls, reader: IndexReader, fieldname: str) -> ValueColumn:
+    def read(cls, leaf: IndexReader, fieldname: str) -> ValueColumn:
+        """The column of one segment, from the field's terms (sorted in the lexicon)."""
         values: list[str] = []
         doc_parts: list[np.ndarray] = []
         id_parts: list[np.ndarray] = []
-        for term in reader.field_terms(fieldname):
-            docs, _ = read_postings(reader, fieldname, term)
+        for term in leaf.field_terms(fieldname):
+            docs, _ = read_postings(leaf, fieldname, term)
             if not len(docs):
                 continue
             doc_parts.append(docs)
@@ -50,6 +51,24 @@ class ValueColumn:
         docs = np.concatenate(doc_parts).astype(np.int32) if doc_parts else np.zeros(0, np.int32)
         ids = np.concatenate(id_parts) if id_parts else np.zeros(0, np.int32)
         return cls(values, docs, ids, {value: i for i, value in enumerate(values)})
+
+    @classmethod
+    def combine(cls, parts: list[tuple[ValueColumn, int]]) -> ValueColumn:
+        """One column over several segments, each given with the number of its first document."""
+        values = sorted(set().union(*(part.values for part, _ in parts)))
+        index_of = {value: i for i, value in enumerate(values)}
+        docs = [part.docs + offset for part, offset in parts]
+        ids = [
+            np.array([index_of[v] for v in part.values], dtype=np.int32)[part.value_ids]
+            for part, _ in parts
+            if len(part.values)
+        ]
+        return cls(
+            values,
+            np.concatenate(docs).astype(np.int32) if docs else np.zeros(0, np.int32),
+            np.concatenate(ids) if ids else np.zeros(0, np.int32),
+            index_of,
+        )
 
     def mask_for(self, selected: tuple[str, ...], size: int) -> np.ndarray:
         """Documents holding any of ``selected`` (several values of one facet combine with OR)."""
@@ -65,6 +84,48 @@ class ValueColumn:
 
 
 @dataclass
+class SegmentColumns:
+    """The columns of one segment: what does not change while the segment lives.
+
+    A segment's documents never change (only their deletion does), so these are read once and
+    kept across index generations: a commit costs reading the new segment's columns, not the
+    archive's (Lucene keeps doc values per segment the same way).
+    """
+
+    size: int
+    published: np.ndarray
+    day: np.ndarray
+    lengths: dict[str, np.ndarray]
+    facets: dict[str, ValueColumn]
+
+    @classmethod
+    def read(cls, leaf: IndexReader) -> SegmentColumns:
+        size = leaf.doc_count_all()
+        return cls(
+            size,
+            _numeric_column(leaf, "published", size, np.int64),
+            _numeric_column(leaf, "day", size, np.int32),
+            {name: _lengths(leaf, name) for name in TEXT_FIELDS},
+            {facet: ValueColumn.read(leaf, field) for facet, field in FACET_FIELDS.items()},
+        )
+
+    @property
+    def nbytes(self) -> int:
+        arrays = [self.published, self.day, *self.lengths.values()]
+        arrays += [a for c in self.facets.values() for a in (c.docs, c.value_ids)]
+        return sum(a.nbytes for a in arrays)
+
+
+def live_docs(leaf: IndexReader) -> np.ndarray:
+    """True for each document of the segment that is not deleted."""
+    live = np.ones(leaf.doc_count_all(), dtype=bool)
+    if leaf.has_deletions():
+        deleted = np.fromiter(leaf.segment().deleted_docs(), dtype=np.int64)
+        live[deleted] = False
+    return live
+
+
+@dataclass
 class Columns:
     """Everything per document that searches need, for one index generation."""
 
@@ -77,26 +138,59 @@ class Columns:
     facets: dict[str, ValueColumn]
 
     @classmethod
-    def build(cls, reader: IndexReader) -> Columns:
-        size = reader.doc_count_all()
-        live = np.ones(size, dtype=bool)
-        if reader.has_deletions():
-            for leaf, offset in leaf_readers(reader):
-                for docnum in leaf.deleted_docs():
-                    live[offset + docnum] = False
-        published = _numeric_column(reader, "published", size, np.int64)
-        day = _numeric_column(reader, "day", size, np.int32)
-        lengths: dict[str, np.ndarray] = {}
-        average: dict[str, float] = {}
+    def build(cls, reader: IndexReader, cache: dict | None = None) -> Columns:
+        """The columns of ``reader``'s generation. ``cache`` (segment id -> SegmentColumns) keeps
+        the columns of segments already read; it is left holding this generation's segments."""
+        cache = {} if cache is None else cache
+        parts: list[tuple[SegmentColumns, np.ndarray, int]] = []
+        offset = 0
+        for leaf, leaf_offset in leaf_readers(reader):
+            key = _segment_key(leaf)
+            part = cache.get(key) if key else None
+            if part is None:
+                part = SegmentColumns.read(leaf)
+            live = live_docs(leaf) if key else np.ones(part.size, dtype=bool)
+            parts.append((part, live, leaf_offset, key))
+            offset = leaf_offset + part.size
+        cache.clear()
+        cache.update({key: part for part, _, _, key in parts if key})
+        return cls.combine([(part, live, start) for part, live, start, _ in parts], offset)
+
+    @classmethod
+    def combine(cls, parts: list[tuple[SegmentColumns, np.ndarray, int]], size: int) -> Columns:
+        def joined(arrays: list[np.ndarray], dtype) -> np.ndarray:
+            if not arrays:
+                return np.zeros(0, dtype)
+            return np.concatenate(arrays).astype(dtype, copy=False)
+
+        live = joined([live for _, live, _ in parts], bool)
+        lengths = {
+            name: joined([part.lengths[name] for part, _, _ in parts], np.float32)
+            for name in TEXT_FIELDS
+        }
         live_count = max(int(live.sum()), 1)
-        for name in TEXT_FIELDS:
-            column = np.zeros(size, dtype=np.float32)
-            for leaf, offset in leaf_readers(reader):
-                column[offset : offset + leaf.doc_count_all()] = _lengths(leaf, name)
-            lengths[name] = column
-            average[name] = max(float(column[live].sum()) / live_count, 1.0)
-        facets = {facet: ValueColumn.build(reader, field) for facet, field in FACET_FIELDS.items()}
-        return cls(size, live, published, day, lengths, average, facets)
+        average = {
+            name: max(float(column[live].sum()) / live_count, 1.0)
+            for name, column in lengths.items()
+        }
+        facets = {
+            facet: ValueColumn.combine([(part.facets[facet], start) for part, _, start in parts])
+            for facet in FACET_FIELDS
+        }
+        return cls(
+            size,
+            live,
+            joined([part.published for part, _, _ in parts], np.int64),
+            joined([part.day for part, _, _ in parts], np.int32),
+            lengths,
+            average,
+            facets,
+        )
+
+
+def _segment_key(leaf: IndexReader) -> str | None:
+    segment = leaf.segment() if leaf.is_atomic() else None
+    return segment.segment_id() if segment is not None else None
 
 
 # Whoosh stores a field's length per document as one byte; this table decodes all 256 at once.

@@ -4,27 +4,36 @@ The store numbers every change; the index records the last number it applied (``
 written after each commit). Catching up re-applies every article changed since then. Applying a
 change twice is harmless (documents are replaced by id), so a crash between the index's commit and
 the state file costs a little repeated work and nothing else.
+
+Every writer (import, reindex, the catch-up of ``serve``) holds the archive's import lock. Segment
+files, the table of contents and the state file are flushed to disk before they count (see
+:mod:`index.storage`); a write that fails (a full disk) removes what it left half-written, so the
+next run starts clean.
 """
 
 from __future__ import annotations
 
+import errno
 import gc
 import json
 import os
 import shutil
-import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from whoosh import index as whoosh_index
+from whoosh.index import TOC, FileIndex
 
 from archive.record import Article
 from archive.store import Store
+from index import layout
 from index.schema import build_schema
 from index.segment_writer import FastSegmentWriter
+from index.storage import ArchiveStorage, fsync_directory
+from index.views import INDEX_NAME, open_view
 
 STATE_FILE = "state.json"
 # Articles per segment that one worker builds in memory before it is written (about 0.5 GB).
@@ -66,35 +75,90 @@ def article_document(article: Article) -> dict[str, Any]:
     }
 
 
+class IndexWriteError(RuntimeError):
+    """The index could not be written (a full disk, most often); nothing half-written is left."""
+
+
 @dataclass
 class IndexState:
     applied_seq: int = 0
     build: str = ""
+    damaged: str = ""  # why state.json could not be read, when it could not
 
     @classmethod
     def read(cls, directory: Path) -> IndexState:
+        path = directory / STATE_FILE
         try:
-            data = json.loads((directory / STATE_FILE).read_text())
-        except (FileNotFoundError, ValueError):
-            return cls()
-        return cls(applied_seq=int(data.get("applied_seq", 0)), build=str(data.get("build", "")))
+            data = json.loads(path.read_text())
+            return cls(applied_seq=int(data["applied_seq"]), build=str(data.get("build", "")))
+        except FileNotFoundError:
+            return cls(damaged=f"{path} is missing")
+        except (ValueError, TypeError, KeyError, AttributeError, OSError) as exc:
+            return cls(damaged=f"{path} cannot be read ({type(exc).__name__}: {exc})")
 
     def write(self, directory: Path) -> None:
+        """Replace the state file durably: a new file, flushed, renamed, the folder flushed."""
         temporary = directory / f"{STATE_FILE}.tmp"
-        temporary.write_text(json.dumps({"applied_seq": self.applied_seq, "build": self.build}))
+        with open(temporary, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps({"applied_seq": self.applied_seq, "build": self.build}))
+            handle.flush()
+            os.fsync(handle.fileno())
         os.replace(temporary, directory / STATE_FILE)
+        fsync_directory(directory)
 
 
-def open_or_create(directory: Path) -> whoosh_index.Index:
-    directory.mkdir(parents=True, exist_ok=True)
-    if whoosh_index.exists_in(str(directory)):
-        return whoosh_index.open_dir(str(directory))
-    ix = whoosh_index.create_in(str(directory), build_schema())
-    IndexState(0, uuid.uuid4().hex).write(directory)
+def open_index(build: Path) -> FileIndex:
+    """The Whoosh index in ``build``, read through memory maps and written durably."""
+    return FileIndex(ArchiveStorage(build), indexname=INDEX_NAME)
+
+
+def create_index(build: Path) -> FileIndex:
+    ix = FileIndex.create(ArchiveStorage(build), build_schema(), INDEX_NAME)
+    IndexState(0, uuid.uuid4().hex).write(build)
     return ix
 
 
-def _writer(ix: whoosh_index.Index) -> FastSegmentWriter:
+def ensure_index(root: Path) -> Path:
+    """The current build under ``root``; an empty index is created when there is none yet.
+
+    Only writers call this (under the import lock); readers report a missing index instead.
+    """
+    build = layout.current_build(root)
+    if build is not None:
+        return build
+    if (root / layout.POINTER).exists():  # it names a build that is gone: not a new archive
+        raise layout.IndexMissing(root)
+    layout.remove_stale(root)
+    build = layout.new_build(root)
+    create_index(build)
+    layout.publish(root, build)
+    return build
+
+
+def remove_partial_files(build: Path) -> list[str]:
+    """Remove files a failed or killed write left in ``build``: segments no commit names,
+    temporary folders, half-written tables of contents. Returns their names."""
+    storage = ArchiveStorage(build)
+    generation = TOC._latest_generation(storage, INDEX_NAME)  # noqa: SLF001
+    if generation < 0:
+        return []
+    toc = TOC.read(storage, INDEX_NAME, generation)
+    keep_prefixes = tuple(f"{segment.segment_id()}." for segment in toc.segments)
+    keep = {TOC._filename(INDEX_NAME, generation), STATE_FILE}  # noqa: SLF001
+    removed = []
+    for entry in build.iterdir():
+        name = entry.name
+        if name in keep or name.startswith(keep_prefixes) or name.endswith("_LOCK"):
+            continue
+        if entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+        removed.append(name)
+    return removed
+
+
+def _writer(ix: FileIndex) -> FastSegmentWriter:
     # Whoosh waits for its own lock; only one of our processes writes at a time anyway (imports
     # hold the import lock), so a long wait means something is stuck.
     return FastSegmentWriter(ix, limitmb=WRITER_MEMORY_MB, timeout=300.0, delay=0.25)
@@ -103,22 +167,46 @@ def _writer(ix: whoosh_index.Index) -> FastSegmentWriter:
 Progress = Callable[[int, int], None]
 
 
-def catch_up(store: Store, directory: Path, progress: Progress | None = None) -> int:
-    """Apply every store change after the index's last applied one; returns how many."""
-    ix = open_or_create(directory)
-    state = IndexState.read(directory)
+def catch_up(store: Store, root: Path, progress: Progress | None = None) -> int:
+    """Apply every store change after the index's last applied one; returns how many.
+
+    The caller holds the import lock. Raises :class:`IndexWriteError` when the index cannot be
+    written; what was committed before stays, and nothing half-written is left."""
+    return catch_up_build(store, ensure_index(root), progress)
+
+
+def catch_up_build(store: Store, build: Path, progress: Progress | None = None) -> int:
+    remove_partial_files(build)
+    state = IndexState.read(build)
     target = store.last_seq()
     if state.applied_seq >= target:
         return 0
+    ix = open_index(build)
     pending = store.pending_count(state.applied_seq)
     procs = worker_count()
-    if procs > 1 and pending >= PARALLEL_FROM:
-        applied = _catch_up_parallel(store, directory, ix, state, pending, procs, progress)
-    else:
-        applied = _catch_up_here(store, directory, ix, state, pending, progress)
+    try:
+        if procs > 1 and pending >= PARALLEL_FROM:
+            applied = _catch_up_parallel(store, build, ix, state, pending, procs, progress)
+        else:
+            applied = _catch_up_here(store, build, ix, state, pending, progress)
+    except OSError as exc:
+        removed = remove_partial_files(build)
+        raise IndexWriteError(_write_failure(build, exc, removed)) from exc
     state.applied_seq = max(state.applied_seq, target)
-    state.write(directory)
+    state.write(build)
     return applied
+
+
+def _write_failure(build: Path, exc: OSError, removed: list[str]) -> str:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        reason = f"the disk is full (no space left for the index at {build})"
+    else:
+        reason = f"the index at {build} could not be written ({exc.strerror or exc})"
+    cleaned = f"; {len(removed)} half-written files were removed" if removed else ""
+    return (
+        f"{reason}{cleaned}. Every article is kept in the store; what was indexed before stays "
+        "searchable. Make room and run `arkhiv import` (or `arkhiv reindex`) again."
+    )
 
 
 def _catch_up_here(store, directory, ix, state, pending, progress) -> int:
@@ -311,7 +399,7 @@ def _build_segment(store_path, zone, directory, after, upto, slot):
     # cyclic garbage collector would walk them over and over, and there are no cycles to find.
     gc.disable()
     store = Store(store_path, zone)
-    ix = whoosh_index.open_dir(directory)
+    ix = open_index(Path(directory))
     writer = FastSegmentWriter(ix, _lk=False)
     count = 0
     segment = None
@@ -335,16 +423,21 @@ def _build_segment(store_path, zone, directory, after, upto, slot):
     return segment, count
 
 
-def rebuild(store: Store, directory: Path, progress: Progress | None = None) -> int:
-    """Build a new index from the whole store beside the old one, then swap it in."""
-    staging = directory.with_name(f"{directory.name}.new-{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
-    count = catch_up(store, staging, progress)
-    retired = directory.with_name(f"{directory.name}.old-{int(time.time())}-{os.getpid()}")
-    if directory.exists():
-        os.replace(directory, retired)
-    os.replace(staging, directory)
-    shutil.rmtree(retired, ignore_errors=True)
+def rebuild(store: Store, root: Path, progress: Progress | None = None) -> int:
+    """Build a new index from the whole store beside the current one, then swap it in.
+
+    The caller holds the import lock. Searches go on with the current index until the swap (one
+    rename of the pointer file); a failed or killed rebuild leaves the current index as it was,
+    and what it wrote is removed here or by the next writer."""
+    layout.remove_stale(root)
+    build = layout.new_build(root)
+    try:
+        create_index(build)
+        count = catch_up_build(store, build, progress)
+        layout.publish(root, build)
+    except BaseException:
+        shutil.rmtree(build, ignore_errors=True)
+        raise
     return count
 
 
@@ -363,34 +456,62 @@ class Comparison:
         return not self.differences
 
 
-def compare(store: Store, directory: Path, sample_limit: int = 10) -> Comparison:
-    """Compare the store with the index: sequence numbers, counts, and the very ids."""
+def compare(store: Store, root: Path, sample_limit: int = 10) -> Comparison:
+    """Compare the store with the index: sequence numbers, counts, the very ids, and documents
+    that appear twice for one id. A missing or damaged index is a difference, not an error."""
     differences: list[str] = []
     store_ids = {article_id for article_id, _ in store.id_seqs()}
     store_seq = store.last_seq()
-    if not whoosh_index.exists_in(str(directory)):
-        differences.append(f"there is no search index at {directory}; run `arkhiv reindex`")
-        return Comparison(len(store_ids), 0, store_seq, 0, differences)
-    ix = whoosh_index.open_dir(str(directory))
-    state = IndexState.read(directory)
-    with ix.searcher() as searcher:
-        index_ids = {fields["id"] for fields in searcher.all_stored_fields()}
-    if state.applied_seq < store_seq:
+
+    def result(index_documents: int = 0, index_seq: int = 0) -> Comparison:
+        return Comparison(len(store_ids), index_documents, store_seq, index_seq, differences)
+
+    try:
+        build = layout.require_build(root)
+    except layout.IndexMissing as exc:
+        differences.append(str(exc))
+        return result()
+    state = IndexState.read(build)
+    if state.damaged:
+        differences.append(f"the index's state: {state.damaged}; run `arkhiv reindex`")
+    try:
+        view = open_view(build)
+        try:
+            index_ids = Counter(fields["id"] for fields in view.reader.all_stored_fields())
+        finally:
+            view.searcher.close()
+    except Exception as exc:  # noqa: BLE001 - whatever is damaged, say so and how to mend it
+        differences.append(
+            f"the index at {build} cannot be read ({type(exc).__name__}: {exc}); "
+            "run `arkhiv reindex`"
+        )
+        return result(0, state.applied_seq)
+    documents = sum(index_ids.values())
+    if not state.damaged and state.applied_seq < store_seq:
         differences.append(
             f"the index has applied changes up to {state.applied_seq}, the store is at "
             f"{store_seq}: {store.pending_count(state.applied_seq)} articles wait to be indexed"
         )
-    elif state.applied_seq > store_seq:
+    elif not state.damaged and state.applied_seq > store_seq:
         differences.append(
             f"the index has applied change {state.applied_seq}, beyond the store's {store_seq}: "
             "it was built from another store; run `arkhiv reindex`"
         )
-    missing = sorted(store_ids - index_ids)
-    extra = sorted(index_ids - store_ids)
+    missing = sorted(store_ids - index_ids.keys())
+    extra = sorted(index_ids.keys() - store_ids)
+    twice = sorted(article_id for article_id, count in index_ids.items() if count > 1)
     if missing:
         shown = ", ".join(missing[:sample_limit])
         differences.append(f"{len(missing)} articles are not in the index (e.g. {shown})")
     if extra:
         shown = ", ".join(extra[:sample_limit])
         differences.append(f"{len(extra)} documents in the index are not in the store ({shown})")
-    return Comparison(len(store_ids), len(index_ids), store_seq, state.applied_seq, differences)
+    if twice:
+        shown = ", ".join(twice[:sample_limit])
+        differences.append(
+            f"{len(twice)} articles have more than one live document in the index ({shown}); "
+            "run `arkhiv reindex`"
+        )
+    if documents != len(store_ids) and not (missing or extra or twice):
+        differences.append(f"the index has {documents} live documents, the store {len(store_ids)}")
+    return result(documents, state.applied_seq)

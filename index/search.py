@@ -1,14 +1,12 @@
 """The search engine's front door: one search request in, one result (the JSON API's shape) out.
 
-Searchers follow the index: a new commit (an import) or a rebuilt index (``arkhiv reindex``) is
-seen by the next search, without a restart. Each thread has its own Whoosh searcher (Whoosh's file
-reads are not thread-safe); the numpy columns of a generation are shared.
+Searches follow the index: a new commit (an import) or a rebuilt index (``arkhiv reindex``) is
+seen by the next search, without a restart. Every thread searches one shared view of the current
+generation (:mod:`index.views`); a search holds its view from start to end.
 """
 
 from __future__ import annotations
 
-import os
-import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -16,10 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from whoosh import index as whoosh_index
 from whoosh import query
-from whoosh.filedb.filestore import FileStorage
-from whoosh.index import TOC
 from whoosh.searching import Searcher
 
 from archive.record import Article
@@ -28,18 +23,11 @@ from index.analysis import tokenize, word_terms
 from index.columns import Columns
 from index.facets import Filtered, apply_filters, date_facet, value_facets
 from index.highlight import mark, snippet
-from index.indexer import open_or_create
-from index.matching import Matcher
 from index.query import bound_prefixes, highlight_terms, parse_query
 from index.request import SearchRequest
+from index.views import IndexView, IndexViews
 
 MORE_LIKE_THIS_TERMS = 16
-
-
-@dataclass
-class _Generation:
-    key: tuple[int, int]
-    columns: Columns
 
 
 @dataclass
@@ -50,75 +38,41 @@ class _Match:
     notices: list[str]
 
 
-@dataclass
-class _ThreadView:
-    key: tuple[int, int]
-    index: whoosh_index.Index
-    searcher: Searcher
-    matcher: Matcher
-
-
 class SearchIndex:
     """Searches the index under ``directory``; articles themselves come from ``store``."""
 
     def __init__(self, directory: Path, store: Store):
         self.directory = Path(directory)
         self.store = store
-        self._lock = threading.Lock()
-        self._generation: _Generation | None = None
-        self._local = threading.local()
-        open_or_create(self.directory).close()
-        self._storage = FileStorage(str(self.directory))
+        self.views = IndexViews(self.directory)
 
-    # -- following the index -----------------------------------------------------------------
-
-    def _key(self) -> tuple[int, int]:
-        """Which index is current: the folder (reindex swaps it) and its commit generation.
-
-        Asked on every search, so it lists the folder rather than opening the index.
-        """
-        inode = os.stat(self.directory).st_ino
-        generation = TOC._latest_generation(self._storage, whoosh_index._DEF_INDEX_NAME)  # noqa: SLF001
-        return inode, generation
-
-    def _view(self) -> _ThreadView:
-        key = self._key()
-        view: _ThreadView | None = getattr(self._local, "view", None)
-        if view is not None and view.key == key:
-            return view
-        if view is not None:
-            view.searcher.close()
-        ix = whoosh_index.open_dir(str(self.directory))
-        searcher = ix.searcher()
-        with self._lock:
-            if self._generation is None or self._generation.key != key:
-                self._generation = _Generation(key, Columns.build(searcher.reader()))
-            columns = self._generation.columns
-        view = _ThreadView(key, ix, searcher, Matcher(searcher, columns))
-        self._local.view = view
-        return view
+    def close(self) -> None:
+        self.views.close()
 
     # -- searching ---------------------------------------------------------------------------
 
-    def _match(self, view: _ThreadView, request: SearchRequest) -> _Match:
+    def _match(self, view: IndexView, request: SearchRequest) -> _Match:
         """The query and the filters of ``request`` evaluated over the whole index."""
-        columns = view.matcher.columns
+        columns = view.columns
         notices: list[str] = []
         terms: set[str] = set()
         scores = None
         matches = columns.live.copy()
         if request.q:
-            parsed = parse_query(request.q, view.index.schema)
+            parsed = parse_query(request.q, view.schema)
             notices.extend(parsed.notices)
-            q = bound_prefixes(parsed.query, view.searcher.reader(), notices)
+            q = bound_prefixes(parsed.query, view.reader, notices)
             matches, scores = view.matcher.evaluate(q)
             terms = highlight_terms(q)
         return _Match(apply_filters(columns, matches, request), scores, terms, notices)
 
     def search(self, request: SearchRequest) -> dict[str, Any]:
+        with self.views.acquire() as view:
+            return self._search(view, request)
+
+    def _search(self, view: IndexView, request: SearchRequest) -> dict[str, Any]:
         started = time.perf_counter()
-        view = self._view()
-        columns = view.matcher.columns
+        columns = view.columns
         match = self._match(view, request)
         filtered = match.filtered
         total = int(filtered.final.sum())
@@ -194,26 +148,36 @@ class SearchIndex:
         return hits
 
     def matching_articles(self, request: SearchRequest, batch: int = 200):
-        """Every article the search admits, in its order (for export and feeds), streamed."""
-        view = self._view()
-        match = self._match(view, request)
-        final = match.filtered.final
-        for start in range(0, int(final.sum()), batch):
+        """Every article the search admits, in its order (for export and feeds), streamed.
+
+        The whole stream reads one generation of the index: sorted once, then fetched a batch
+        at a time."""
+        with self.views.acquire() as view:
+            match = self._match(view, request)
             docnums = self._page(
-                final, match.scores, view.matcher.columns, request.effective_sort, start, batch
+                match.filtered.final,
+                match.scores,
+                view.columns,
+                request.effective_sort,
+                0,
+                len(match.filtered.final),
             )
-            ids = [view.searcher.stored_fields(docnum)["id"] for docnum in docnums]
-            found = self.store.get_many(ids)
-            for article_id in ids:
-                if article_id in found:
-                    yield found[article_id]
+            for start in range(0, len(docnums), batch):
+                ids = [view.searcher.stored_fields(d)["id"] for d in docnums[start : start + batch]]
+                found = self.store.get_many(ids)
+                for article_id in ids:
+                    if article_id in found:
+                        yield found[article_id]
 
     # -- related articles ---------------------------------------------------------------------
 
     def more_like_this(self, article: Article, limit: int = 5) -> list[dict[str, Any]]:
         """Articles that share the most distinctive words of ``article``."""
-        view = self._view()
-        reader = view.searcher.reader()
+        with self.views.acquire() as view:
+            return self._more_like_this(view, article, limit)
+
+    def _more_like_this(self, view: IndexView, article: Article, limit: int) -> list[dict]:
+        reader = view.reader
         counts = Counter(
             terms[0]
             for _, _, _, word in tokenize(f"{article.title}\n{article.body}")
@@ -240,7 +204,8 @@ class SearchIndex:
         return [hit_fields(found[i]) for i in ids if i in found]
 
     def doc_count(self) -> int:
-        return int(self._view().matcher.columns.live.sum())
+        with self.views.acquire() as view:
+            return int(view.columns.live.sum())
 
 
 def hit_fields(article: Article) -> dict[str, Any]:

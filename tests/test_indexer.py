@@ -12,7 +12,7 @@ from whoosh import query
 
 from archive.importer import Importer
 from archive.store import Store
-from index import indexer
+from index import indexer, layout
 from index.schema import build_schema
 
 UK_WORDS = [
@@ -78,14 +78,19 @@ def load(store: Store, settings, records: list[dict], path: Path) -> None:
     Importer(store, settings).run([path])
 
 
+def whoosh_dir(directory: Path) -> str:
+    """The folder of the current build under an index root (or a plain Whoosh folder)."""
+    return str(layout.current_build(directory) or directory)
+
+
 def index_ids(directory: Path) -> list[str]:
-    ix = whoosh_index.open_dir(str(directory))
+    ix = whoosh_index.open_dir(whoosh_dir(directory))
     with ix.searcher() as searcher:
         return sorted(fields["id"] for fields in searcher.all_stored_fields())
 
 
 def search_ids(directory: Path, q: query.Query) -> set[str]:
-    ix = whoosh_index.open_dir(str(directory))
+    ix = whoosh_index.open_dir(whoosh_dir(directory))
     with ix.searcher() as searcher:
         return {hit["id"] for hit in searcher.search(q, limit=None)}
 
@@ -116,7 +121,8 @@ def test_catch_up_indexes_everything_and_check_agrees(
     comparison = indexer.compare(store, index_dir)
     assert comparison.agree, comparison.differences
     assert index_ids(index_dir) == sorted(f"doc-{i}" for i in range(150))
-    assert indexer.IndexState.read(index_dir).applied_seq == store.last_seq()
+    build = layout.current_build(index_dir)
+    assert indexer.IndexState.read(build).applied_seq == store.last_seq()
     # Searchable in every field kind.
     assert search_ids(index_dir, query.Term("body", "київ"))
     assert search_ids(index_dir, query.Term("language", "en")) == {
@@ -152,8 +158,9 @@ def test_replay_after_kill_between_commit_and_state_is_idempotent(
     load(store, settings, [record(i) for i in range(80)], tmp_path / "a.jsonl")
     indexer.catch_up(store, index_dir)
     # The index committed, the process died before state.json said so.
-    state = indexer.IndexState.read(index_dir)
-    indexer.IndexState(applied_seq=0, build=state.build).write(index_dir)
+    build = layout.current_build(index_dir)
+    state = indexer.IndexState.read(build)
+    indexer.IndexState(applied_seq=0, build=state.build).write(build)
     assert not indexer.compare(store, index_dir).agree
     assert indexer.catch_up(store, index_dir) == 80
     assert index_ids(index_dir) == sorted(f"doc-{i}" for i in range(80))
@@ -166,15 +173,15 @@ def test_leftover_segment_of_a_killed_build_is_ignored_and_removed(
 ):
     """Segment files written but never committed (a worker finished, the commit never came)."""
     load(store, settings, [record(i) for i in range(50)], tmp_path / "a.jsonl")
-    indexer.open_or_create(index_dir)
+    build = indexer.ensure_index(index_dir)
     orphan = indexer._build_segment(
-        str(store.path), store.default_zone, str(index_dir), 0, store.last_seq(), 0
+        str(store.path), store.default_zone, str(build), 0, store.last_seq(), 0
     )
     assert orphan[1] == 50
     assert index_ids(index_dir) == []
     assert indexer.catch_up(store, index_dir) == 50
     assert index_ids(index_dir) == sorted(f"doc-{i}" for i in range(50))
-    assert not list(index_dir.glob(f"*{orphan[0].segment_id()}*"))
+    assert not list(build.glob(f"*{orphan[0].segment_id()}*"))
 
 
 def plain_whoosh_index(store, directory: Path) -> Path:
@@ -190,7 +197,7 @@ def plain_whoosh_index(store, directory: Path) -> Path:
 
 def postings_of(directory: Path) -> dict:
     """Every term of every field with its statistics and postings, keyed by article id."""
-    ix = whoosh_index.open_dir(str(directory))
+    ix = whoosh_index.open_dir(whoosh_dir(directory))
     found = {}
     with ix.reader() as reader:
         ids = {docnum: fields["id"] for docnum, fields in reader.iter_docs()}
@@ -279,7 +286,7 @@ def test_merged_segments_keep_the_same_postings(store, settings, tmp_path, monke
     monkeypatch.setattr(indexer, "MAX_SEGMENTS", 4)
     fast = tmp_path / "fast"
     indexer.catch_up(store, fast)
-    assert len(whoosh_index.open_dir(str(fast)).reader().leaf_readers()) <= 4
+    assert len(whoosh_index.open_dir(whoosh_dir(fast)).reader().leaf_readers()) <= 4
 
     expected, got = postings_of(plain), postings_of(fast)
     assert got.keys() == expected.keys()

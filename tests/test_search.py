@@ -284,9 +284,14 @@ def test_readers_see_a_new_import_without_restart(tmp_path):
     from archive.store import Store
     from index import indexer
     from index.search import SearchIndex
+    from index.views import IndexUnavailable
 
     store = Store(tmp_path / "a.sqlite3")
     index = SearchIndex(tmp_path / "index", store)
+    with pytest.raises(IndexUnavailable, match="there is no search index"):
+        index.search(request_from_mapping({"q": "budget"}))
+    assert not (tmp_path / "index").exists()  # a reader does not create an empty index
+    indexer.catch_up(store, tmp_path / "index")
     assert index.search(request_from_mapping({"q": "budget"}))["total"] == 0
     store.upsert([validate_record({"id": "1", "title": "Budget", "body": "", "language": "en"})])
     indexer.catch_up(store, tmp_path / "index")

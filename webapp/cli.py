@@ -6,16 +6,23 @@ Errors reach the user as one sentence on stderr and an exit code, never as a tra
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from archive.config import ConfigError, Settings, load_settings
-from archive.importer import Importer, import_lock
+from archive.importer import ImportBusy, Importer, import_lock
 from archive.reader import ReadError
 from archive.store import Store, StoreError
 from index import indexer
+from index.layout import IndexMissing
+
+# Exit codes beyond click's own (0 done, 1 a difference or some records rejected, 2 usage or
+# nothing readable): the archive itself could not be written (a full disk, a damaged store).
+EXIT_WRITE_FAILED = 3
 
 
 def _settings() -> Settings:
@@ -30,6 +37,23 @@ def _store(settings: Settings) -> Store:
         return Store(settings.store_path, settings.default_zone)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+@contextmanager
+def _writing(command: str):
+    """Report a failed write of the store or the index as one sentence and exit 3."""
+    try:
+        yield
+    except (indexer.IndexWriteError, IndexMissing) as exc:
+        click.echo(f"arkhiv {command}: {exc}", err=True)
+        sys.exit(EXIT_WRITE_FAILED)
+    except sqlite3.Error as exc:
+        click.echo(
+            f"arkhiv {command}: the store could not be written: {exc}. Every batch committed "
+            "before it is kept; run the command again when the cause is mended.",
+            err=True,
+        )
+        sys.exit(EXIT_WRITE_FAILED)
 
 
 def _index_progress(enabled: bool, label: str):
@@ -77,7 +101,8 @@ def import_command(
 ) -> None:
     """Import articles from .json, .jsonl or .ndjson files (optionally .gz).
 
-    Exit 0: every record taken; 1: some rejected, the rest kept; 2: nothing could be read.
+    Exit 0: every record taken; 1: some rejected, the rest kept; 2: nothing could be read;
+    3: the store or the index could not be written (e.g. a full disk).
     """
     settings = _settings()
     progress = not no_progress and sys.stderr.isatty()
@@ -92,7 +117,10 @@ def import_command(
         if dry_run:
             report = importer.run(paths)
         else:
-            with import_lock(settings, on_wait=lambda message: click.echo(message, err=True)):
+            with (
+                _writing("import"),
+                import_lock(settings, on_wait=lambda message: click.echo(message, err=True)),
+            ):
                 report = importer.run(paths)
                 if not no_index:
                     indexer.catch_up(
@@ -148,7 +176,10 @@ def reindex() -> None:
     """Rebuild the search index from the store."""
     settings = _settings()
     store = _store(settings)
-    with import_lock(settings, on_wait=lambda message: click.echo(message, err=True)):
+    with (
+        _writing("reindex"),
+        import_lock(settings, on_wait=lambda message: click.echo(message, err=True)),
+    ):
         count = indexer.rebuild(
             store, settings.index_dir, _index_progress(sys.stderr.isatty(), "indexing")
         )
@@ -219,6 +250,7 @@ def export(q: str, language, source, author, tag, date_from, date_to, sort, fmt,
     from index.export import export_lines
     from index.request import RequestError, request_from_mapping
     from index.search import SearchIndex
+    from index.views import IndexUnavailable
 
     settings = _settings()
     store = _store(settings)
@@ -238,8 +270,11 @@ def export(q: str, language, source, author, tag, date_from, date_to, sort, fmt,
     except RequestError as exc:
         raise click.UsageError(str(exc)) from None
     index = SearchIndex(settings.index_dir, store)
-    for line in export_lines(index.matching_articles(request), fmt):
-        output.write(line)
+    try:
+        for line in export_lines(index.matching_articles(request), fmt):
+            output.write(line)
+    except IndexUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @main.command()
@@ -253,7 +288,7 @@ def serve(host: str, port: int, threads: int, debug: bool) -> None:
 
     settings = _settings()
     store = _store(settings)
-    indexer.catch_up(store, settings.index_dir)  # a killed import leaves work to finish
+    _catch_up_before_serving(settings, store)
     app = create_app({"ARKHIV_HOME": str(settings.home)})
     click.echo(f"Arkhiv serving {store.count():,} articles on http://{host}:{port}/", err=True)
     if debug:
@@ -262,6 +297,20 @@ def serve(host: str, port: int, threads: int, debug: bool) -> None:
     from webapp.server import serve as serve_app
 
     serve_app(app, host=host, port=port, threads=threads)
+
+
+def _catch_up_before_serving(settings: Settings, store: Store) -> None:
+    """Bring the index up to date (a killed import leaves work to finish), under the import lock
+    like every writer. When an import or a reindex holds it, that writer brings the index up to
+    date itself: serve what is there meanwhile rather than wait."""
+    try:
+        with import_lock(settings, wait=False), _writing("serve"):
+            indexer.catch_up(store, settings.index_dir)
+    except ImportBusy:
+        click.echo(
+            "an import or a reindex is running; serving the index as it is while it works",
+            err=True,
+        )
 
 
 if __name__ == "__main__":

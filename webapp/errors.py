@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.wrappers import Response
 
 from index.request import SearchRequest
+from index.views import IndexUnavailable
 from webapp.api import error_response
 from webapp.search_view import search_href
 
@@ -40,9 +41,19 @@ def handle_http_error(exc: HTTPException) -> Response | tuple[str, int]:
     return _page(status, _friendly_message(status))
 
 
+def handle_index_unavailable(exc: IndexUnavailable) -> Response | tuple[str, int]:
+    """The index is missing or damaged: 503 (the archive is there, search is not, for now)."""
+    current_app.logger.error("search index unavailable: %s", exc)
+    if _wants_json():
+        return error_response(503, f"The search index is not available: {exc}")
+    return _page(503, gettext("Search is not available at the moment. Please try again later."))
+
+
 def handle_unexpected(exc: Exception) -> Response | tuple[str, int]:
     if isinstance(exc, HTTPException):
         return handle_http_error(exc)
+    if isinstance(exc, IndexUnavailable):
+        return handle_index_unavailable(exc)
     current_app.logger.exception("unexpected error on %s", request.path)
     return handle_http_error(InternalServerError())
 
