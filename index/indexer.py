@@ -18,6 +18,7 @@ import gc
 import json
 import os
 import shutil
+import sqlite3
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -148,7 +149,7 @@ def remove_partial_files(build: Path) -> list[str]:
     removed = []
     for entry in build.iterdir():
         name = entry.name
-        if name in keep or name.startswith(keep_prefixes) or name.endswith("_LOCK"):
+        if name in keep or name.startswith(keep_prefixes) or name.endswith("LOCK"):
             continue
         if entry.is_dir():
             shutil.rmtree(entry, ignore_errors=True)
@@ -176,25 +177,39 @@ def catch_up(store: Store, root: Path, progress: Progress | None = None) -> int:
 
 
 def catch_up_build(store: Store, build: Path, progress: Progress | None = None) -> int:
-    remove_partial_files(build)
-    state = IndexState.read(build)
-    target = store.last_seq()
-    if state.applied_seq >= target:
-        return 0
-    ix = open_index(build)
-    pending = store.pending_count(state.applied_seq)
-    procs = worker_count()
     try:
+        remove_partial_files(build)
+        state = IndexState.read(build)  # a damaged state re-applies everything: harmless
+        target = store.last_seq()
+        if state.applied_seq >= target:
+            return 0
+        ix = open_index(build)
+        pending = store.pending_count(state.applied_seq)
+        procs = worker_count()
         if procs > 1 and pending >= PARALLEL_FROM:
             applied = _catch_up_parallel(store, build, ix, state, pending, procs, progress)
         else:
             applied = _catch_up_here(store, build, ix, state, pending, progress)
+        state.applied_seq = max(state.applied_seq, target)
+        state.write(build)
     except OSError as exc:
-        removed = remove_partial_files(build)
-        raise IndexWriteError(_write_failure(build, exc, removed)) from exc
-    state.applied_seq = max(state.applied_seq, target)
-    state.write(build)
+        raise IndexWriteError(_write_failure(build, exc, _clean_after_failure(build))) from exc
+    except sqlite3.Error:
+        raise  # the store's own error, reported as such
+    except Exception as exc:  # noqa: BLE001 - what a damaged index raises varies
+        _clean_after_failure(build)
+        raise IndexWriteError(
+            f"the index at {build} is damaged ({type(exc).__name__}: {exc}). Every article is "
+            "kept in the store: run `arkhiv reindex` to rebuild the index from it."
+        ) from exc
     return applied
+
+
+def _clean_after_failure(build: Path) -> list[str]:
+    try:
+        return remove_partial_files(build)
+    except Exception:  # noqa: BLE001 - cleaning is best effort; the next writer tries again
+        return []
 
 
 def _write_failure(build: Path, exc: OSError, removed: list[str]) -> str:

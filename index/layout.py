@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import uuid
 from pathlib import Path
 
-from whoosh import index as whoosh_index
-
 from index.storage import fsync_directory
 
 POINTER = "CURRENT"
+_TOC_NAME = re.compile(r"_MAIN_\d+\.toc")
 BUILD_PREFIX = "build-"
 
 
@@ -34,18 +34,24 @@ class IndexMissing(RuntimeError):
         self.root = root
 
 
+def has_index(folder: Path) -> bool:
+    """Whether ``folder`` holds a committed Whoosh index (a table of contents); opens nothing."""
+    try:
+        return any(_TOC_NAME.fullmatch(name) for name in os.listdir(folder))
+    except OSError:
+        return False
+
+
 def current_build(root: Path) -> Path | None:
     """The folder of the index in use under ``root``, or None when there is none."""
     try:
         name = json.loads((root / POINTER).read_text())["build"]
-    except FileNotFoundError:
-        return root if whoosh_index.exists_in(str(root)) else None
+    except (FileNotFoundError, NotADirectoryError):
+        return root if has_index(root) else None
     except (ValueError, KeyError, TypeError) as exc:
         raise IndexMissing(root) from exc
     build = root / name
-    if not whoosh_index.exists_in(str(build)):
-        return None
-    return build
+    return build if has_index(build) else None
 
 
 def require_build(root: Path) -> Path:

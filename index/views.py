@@ -163,7 +163,7 @@ class IndexViews:
         current = self._take_current()
         try:
             latest = self._latest_key()
-        except (OSError, IndexMissing) as exc:
+        except Exception as exc:  # noqa: BLE001 - a damaged pointer: keep what works
             latest = None
             self.last_error = str(exc)
         if current is not None and (latest is None or latest == current.key):
