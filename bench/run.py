@@ -73,26 +73,35 @@ def arkhiv_import(path: Path, home: Path) -> dict:
 
 
 class ArkhivServer:
-    def __init__(self, home: Path):
+    """``arkhiv serve`` on a free port; ``ready_s`` is how long it took to answer a search."""
+
+    def __init__(self, home: Path, threads: int = 8, start_timeout: float = 600):
         self.home = home
+        self.threads = threads
+        self.start_timeout = start_timeout
         self.port = free_port()
         self.process: subprocess.Popen | None = None
+        self.ready_s: float | None = None
 
     def __enter__(self) -> ArkhivServer:
         env = {**os.environ, "ARKHIV_HOME": str(self.home)}
+        started = time.monotonic()
         self.process = subprocess.Popen(
-            [str(ARKHIV), "serve", "--port", str(self.port)],
+            [str(ARKHIV), "serve", "--port", str(self.port), "--threads", str(self.threads)],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 120
+        deadline = started + self.start_timeout
         while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"arkhiv serve exited with {self.process.returncode}")
             try:
-                with urllib.request.urlopen(self.url("/api/search?per_page=1"), timeout=5):
+                with urllib.request.urlopen(self.url("/api/search?per_page=1"), timeout=60):
+                    self.ready_s = time.monotonic() - started
                     return self
             except OSError:
-                time.sleep(0.2)
+                time.sleep(0.1)
         raise SystemExit("arkhiv serve did not start")
 
     def __exit__(self, *exc: object) -> None:
