@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.columns import NumericColumn
+from whoosh.fields import NUMERIC
 from whoosh.reading import IndexReader
 from whoosh.util.numeric import byte_to_length
 
@@ -197,6 +199,20 @@ def _segment_key(leaf: IndexReader) -> str | None:
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 
 
+def _fixed_values(column, count: int) -> np.ndarray | None:
+    """All values of a Whoosh ``NumericColumn`` reader as raw unsigned integers, read in one go
+    from the file (big-endian, fixed width); documents past the written ones take the default.
+    None when the reader is of another kind."""
+    if not isinstance(column, NumericColumn.Reader):
+        return None
+    dtype = np.dtype(">" + column._typecode.upper())  # noqa: SLF001 - the column's own layout
+    written = min(column._count, count)  # noqa: SLF001
+    raw = column._dbfile.get(column._basepos, written * dtype.itemsize)  # noqa: SLF001
+    values = np.full(count, column._default, dtype=dtype.newbyteorder("="))  # noqa: SLF001
+    values[:written] = np.frombuffer(raw, dtype=dtype)
+    return values
+
+
 def _lengths(leaf: IndexReader, fieldname: str) -> np.ndarray:
     count = leaf.doc_count_all()
     perdoc = getattr(leaf, "_perdoc", None)  # Whoosh has no public bulk access to lengths
@@ -205,13 +221,22 @@ def _lengths(leaf: IndexReader, fieldname: str) -> np.ndarray:
     column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)  # noqa: SLF001
     if column is None:
         return np.zeros(count, dtype=np.float32)
-    raw = np.fromiter((int(b or 0) for b in column), dtype=np.uint8, count=count)
-    return _BYTE_TO_LENGTH[raw]
+    raw = _fixed_values(column, count)
+    if raw is None:
+        raw = np.fromiter((int(b or 0) for b in column), dtype=np.uint8, count=count)
+    return _BYTE_TO_LENGTH[raw.astype(np.uint8)]
 
 
 def _numeric_column(reader: IndexReader, fieldname: str, size: int, dtype) -> np.ndarray:
     if size == 0:  # an empty index has no columns at all
         return np.zeros(0, dtype=dtype)
+    field = reader.schema[fieldname]
+    raw = _fixed_values(reader.column_reader(fieldname, translate=False), size)
+    if raw is not None and isinstance(field, NUMERIC) and field.numtype is int:
+        # Whoosh stores a signed integer shifted by half its range, so that bytes sort as numbers.
+        shift = 1 << (field.bits - 1) if field.signed else 0
+        values = raw.astype(np.uint64) - np.uint64(shift)
+        return values.view(np.int64).astype(dtype)
     column = reader.column_reader(fieldname, translate=True)
     values = np.fromiter((int(v) for v in column), dtype=np.int64, count=size)
     return values.astype(dtype)
