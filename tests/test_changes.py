@@ -317,7 +317,9 @@ def test_read_only_commands_report_a_missing_index_and_create_none(home, tmp_pat
     response = app.test_client().get("/api/search?q=budget")
     assert response.status_code == 503
     assert "no search index" in response.get_json()["error"]["message"]
-    assert app.test_client().get("/?q=budget").status_code == 503
+    page = app.test_client().get("/?q=budget", headers={"Accept-Language": "uk"})
+    assert page.status_code == 503
+    assert "Пошук зараз недоступний" in page.get_data(as_text=True)
 
 
 # -- a full disk -----------------------------------------------------------------------------------
