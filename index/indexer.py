@@ -19,6 +19,7 @@ import json
 import os
 import shutil
 import sqlite3
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -31,6 +32,7 @@ from whoosh.index import TOC, FileIndex
 from archive.record import Article
 from archive.store import Store
 from index import layout
+from index.merging import tiered_merge
 from index.schema import build_schema
 from index.segment_writer import FastSegmentWriter
 from index.storage import ArchiveStorage, fsync_directory
@@ -41,10 +43,6 @@ STATE_FILE = "state.json"
 SEGMENT_ARTICLES = 5_000
 # Catch-ups smaller than this are indexed in this process; larger ones by worker processes.
 PARALLEL_FROM = 2_000
-# Segments the index may hold before the smallest are merged, and the most articles one merge
-# takes (a merge is built in memory, like a new segment: this bounds an import's memory).
-MAX_SEGMENTS = 24
-MAX_MERGE_DOCS = 3 * SEGMENT_ARTICLES
 WRITER_MEMORY_MB = 256
 
 
@@ -190,6 +188,7 @@ def catch_up_build(store: Store, build: Path, progress: Progress | None = None) 
             applied = _catch_up_parallel(store, build, ix, state, pending, procs, progress)
         else:
             applied = _catch_up_here(store, build, ix, state, pending, progress)
+        remove_partial_files(build)  # the writers' temporary folders
         state.applied_seq = max(state.applied_seq, target)
         state.write(build)
     except OSError as exc:
@@ -241,12 +240,12 @@ def _catch_up_here(store, directory, ix, state, pending, progress) -> int:
             if progress:
                 progress(applied, pending)
             if applied % SEGMENT_ARTICLES == 0:
-                writer.commit(mergetype=bounded_merge)
+                writer.commit(mergetype=tiered_merge)
                 state.applied_seq = last_seq
                 state.write(directory)
                 writer = _writer(ix)
                 deleter = _Replacer(writer)
-        writer.commit(mergetype=bounded_merge)
+        writer.commit(mergetype=tiered_merge)
         writer = None
         state.applied_seq = last_seq
     finally:
@@ -260,56 +259,22 @@ def _catch_up_here(store, directory, ix, state, pending, progress) -> int:
 class _Replacer:
     """Deletes the committed document of an id about to be (re)indexed: replace by id.
 
-    The ids the index holds are read once from its lexicon; only those are looked up, so a
-    bulk import of new articles costs a set lookup each (looking every id up in Whoosh made the
-    importing process grow by gigabytes at 100k articles).
-    """
+    Each id is looked up in the index's term table (memory-mapped, see :mod:`index.storage`):
+    a new article costs one hash lookup, and nothing is held per article, so the importing
+    process does not grow with the archive."""
 
     def __init__(self, writer: FastSegmentWriter):
         self.writer = writer
-        self.searcher = None
         self.empty = sum(seg.doc_count_all() for seg in writer.segments) == 0
-        self._indexed: set[str] | None = None
-
-    def _indexed_ids(self) -> set[str]:
-        if self._indexed is None:
-            self.searcher = self.writer.searcher()
-            self._indexed = {term.decode("utf-8") for term in self.searcher.reader().lexicon("id")}
-        return self._indexed
+        self._searcher = None
 
     def delete(self, article_id: str) -> None:
-        if self.empty or article_id not in self._indexed_ids():
+        if self.empty:
             return
-        for docnum in self.searcher._find_unique([("id", article_id)]):
+        if self._searcher is None:
+            self._searcher = self.writer.searcher()
+        for docnum in self._searcher._find_unique([("id", article_id)]):  # noqa: SLF001
             self.writer.delete_document(docnum)
-
-
-def bounded_merge(writer, segments):
-    """Merge the smallest segments, at most ``MAX_MERGE_DOCS`` articles at a time, once there are
-    more than ``MAX_SEGMENTS``; returns the segments kept as they are.
-
-    A merge is built in memory like a new segment, so its size bounds the memory of an import
-    (Whoosh's MERGE_SMALL would merge a long run of small segments at once).
-    """
-    from whoosh.reading import SegmentReader
-
-    if len(segments) + 1 <= MAX_SEGMENTS:
-        return list(segments)
-    by_size = sorted(segments, key=lambda segment: segment.doc_count_all())
-    chosen: list = []
-    total = 0
-    for segment in by_size:
-        if chosen and total + segment.doc_count_all() > MAX_MERGE_DOCS:
-            break
-        chosen.append(segment)
-        total += segment.doc_count_all()
-    if len(chosen) < 2:
-        return list(segments)
-    for segment in chosen:
-        reader = SegmentReader(writer.storage, writer.schema, segment)
-        writer.add_reader(reader)
-        reader.close()
-    return by_size[len(chosen) :]
 
 
 def _seq_bounds(store: Store, after: int, pending: int, procs: int) -> list[list[tuple]]:
@@ -333,7 +298,10 @@ def _seq_bounds(store: Store, after: int, pending: int, procs: int) -> list[list
 
 def _catch_up_parallel(store, directory, ix, state, pending, procs, progress) -> int:
     """Worker processes build one segment each from a range of changes; this process holds the
-    index lock, deletes replaced documents and commits the new segments with the state."""
+    index lock, deletes replaced documents and commits the new segments with the state.
+
+    Pipelined: while this process commits a round (its deletions, merges, table of contents),
+    the workers already build the next one."""
     import multiprocessing
 
     from index.analysis import word_terms
@@ -343,17 +311,24 @@ def _catch_up_parallel(store, directory, ix, state, pending, procs, progress) ->
     context = multiprocessing.get_context("fork")
     counters = [context.Value("q", 0, lock=False) for _ in range(procs)]
     applied = 0
+
+    def submit(ranges):
+        for counter in counters:
+            counter.value = 0
+        return [
+            pool.apply_async(
+                _build_segment,
+                (str(store.path), store.default_zone, str(directory), lo, hi, slot),
+            )
+            for slot, (lo, hi) in enumerate(ranges)
+        ]
+
     with context.Pool(procs, initializer=_init_worker, initargs=(counters,)) as pool:
-        for ranges in plan:
+        upcoming = submit(plan[0]) if plan else []
+        for number, ranges in enumerate(plan):
+            jobs = upcoming
             writer = _writer(ix)
             try:
-                jobs = [
-                    pool.apply_async(
-                        _build_segment,
-                        (str(store.path), store.default_zone, str(directory), lo, hi, slot),
-                    )
-                    for slot, (lo, hi) in enumerate(ranges)
-                ]
                 # Replaced documents are deleted here while the workers index the new ones.
                 deleter = _Replacer(writer)
                 if not deleter.empty:
@@ -367,16 +342,14 @@ def _catch_up_parallel(store, directory, ix, state, pending, procs, progress) ->
                         if progress:
                             progress(applied + sum(c.value for c in counters), pending)
                     results.append(job.get())
-                segments = [segment for segment, _ in results if segment is not None]
                 count = sum(n for _, n in results)
-                _commit_segments(writer, segments)
+                upcoming = submit(plan[number + 1]) if number + 1 < len(plan) else []
+                _commit_segments(writer, [segment for segment, _ in results if segment])
                 writer = None
             finally:
                 if writer is not None:
                     writer.cancel()
             applied += count
-            for counter in counters:
-                counter.value = 0
             if progress:
                 progress(applied, pending)
             state.applied_seq = ranges[-1][1]
@@ -385,17 +358,14 @@ def _catch_up_parallel(store, directory, ix, state, pending, procs, progress) ->
 
 
 def _commit_segments(writer: FastSegmentWriter, new_segments: list) -> None:
-    """Commit the writer's deletions with segments built elsewhere (as Whoosh's MpWriter)."""
-    kept = (
-        bounded_merge(writer, writer.segments)
-        if len(writer.segments) + len(new_segments) > MAX_SEGMENTS
-        else list(writer.segments)
-    )
+    """Commit the writer's deletions with segments built elsewhere (as Whoosh's MpWriter), and
+    the merges the tiered policy asks for."""
+    kept = tiered_merge(writer, list(writer.segments) + new_segments)
     if writer._added:
         kept.append(writer._finalize_segment())
     else:
         writer._close_segment()
-    writer._commit_toc(kept + new_segments)
+    writer._commit_toc(kept)
     writer._finish()
 
 
@@ -404,6 +374,19 @@ _COUNTERS: list = []
 
 def _init_worker(counters) -> None:
     _COUNTERS[:] = counters
+
+
+def _unlocked_writer(ix: FileIndex) -> FastSegmentWriter:
+    """A writer for a worker's new segment. The parent may commit meanwhile and remove the table
+    of contents this one was about to read: then read the newer one."""
+    for attempt in range(50):
+        try:
+            return FastSegmentWriter(ix, _lk=False)
+        except FileNotFoundError:
+            if attempt == 49:
+                raise
+            time.sleep(0.05)
+    raise AssertionError("unreachable")
 
 
 def _build_segment(store_path, zone, directory, after, upto, slot):
@@ -415,7 +398,7 @@ def _build_segment(store_path, zone, directory, after, upto, slot):
     gc.disable()
     store = Store(store_path, zone)
     ix = open_index(Path(directory))
-    writer = FastSegmentWriter(ix, _lk=False)
+    writer = _unlocked_writer(ix)
     count = 0
     segment = None
     try:

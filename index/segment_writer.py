@@ -23,6 +23,7 @@ The differences from Whoosh's writer are in how, not what:
 
 from __future__ import annotations
 
+import contextlib
 import re
 import zlib
 from array import array
@@ -264,6 +265,32 @@ class FastSegmentWriter(SegmentWriter):
             else:
                 have.append(posting)
 
+    # -- committing --------------------------------------------------------------------------
+
+    def _commit_toc(self, segments):
+        """Write the table of contents naming ``segments``, then remove what this commit made
+        obsolete: older tables of contents and the segments merged away. Not Whoosh's
+        ``clean_files``, which removes every file no commit names, including the segments that
+        worker processes are still writing for the next commit."""
+        from whoosh.index import TOC
+
+        TOC(self.schema, segments, self.generation).write(self.storage, self.indexname)
+        kept = {segment.segment_id() for segment in segments}
+        obsolete = {
+            segment.segment_id()
+            for segment in [*self.segments, *getattr(self, "merged_away", [])]
+            if segment.segment_id() not in kept
+        }
+        prefixes = tuple(f"{segment_id}." for segment_id in obsolete)
+        table = re.compile(rf"_{re.escape(self.indexname)}_(\d+)\.toc")
+        for name in self.storage.list():
+            old_table = table.fullmatch(name)
+            if (prefixes and name.startswith(prefixes)) or (
+                old_table and int(old_table.group(1)) < self.generation
+            ):
+                with contextlib.suppress(OSError):  # already gone
+                    self.storage.delete_file(name)
+
     # -- writing the segment -----------------------------------------------------------------
 
     def _field_lengths(self, pdr) -> dict[str, list[int]]:
@@ -442,6 +469,22 @@ def write_fields(tindex, postfile, fieldmap, postings, text, lengths, text_field
     ``tindex`` is the segment's ``OrderedHashWriter`` (its records are written here as its
     ``add`` would write them), ``postfile`` the segment's postings file.
     """
+
+    def terms():
+        for fieldname in sorted(set(postings) | set(text)):
+            field_terms = _field_terms(
+                postings.get(fieldname, {}), text.get(fieldname), fieldname in text_fields
+            )
+            for tbytes, docs, weights, values in field_terms:
+                yield fieldname, tbytes, docs, weights, values
+
+    write_terms(tindex, postfile, fieldmap, terms(), lengths)
+
+
+def write_terms(tindex, postfile, fieldmap, terms, lengths) -> None:
+    """Write ``terms``, ``(field, term bytes, docs, weights, values)`` in field and term order,
+    as the term table and the posting blocks of a segment; streamed, a few thousand at a time.
+    ``lengths``: field -> the quantized field length of each document (by document number)."""
     terms_file = tindex.dbfile.raw_file()
     posts_file = postfile.raw_file()
     term_offset = terms_file.tell()
@@ -451,32 +494,30 @@ def write_fields(tindex, postfile, fieldmap, postings, text, lengths, text_field
     term_chunks: list[bytes] = []
     post_chunks: list[bytes] = []
     key = b""
-    for fieldname in sorted(set(postings) | set(text)):
-        fieldid = fieldmap.setdefault(fieldname, len(fieldmap))
-        prefix = _FIELD_ID.pack(fieldid)
-        field_lengths = lengths.get(fieldname) or [0]
-        scorable = any(field_lengths)
-        field_terms = _field_terms(
-            postings.get(fieldname, {}), text.get(fieldname), fieldname in text_fields
-        )
-        for tbytes, docs, weights, values in field_terms:
-            key = prefix + tbytes
-            chunk = _posting_blocks(docs, weights, values, field_lengths, scorable)
-            value = chunk[0] + _POINTER.pack(post_offset, len(chunk[1]))
-            post_chunks.append(chunk[1])
-            post_offset += len(chunk[1])
-            record = _KV_LENGTHS.pack(len(key), len(value)) + key + value
-            key_offsets.append(term_offset)
-            digest = md5(key, usedforsecurity=False).digest()
-            hashed = int.from_bytes(digest[12:], "big")  # filetables.md5_hash
-            buckets[hashed & 255].append((hashed, term_offset))
-            term_chunks.append(record)
-            term_offset += len(record)
-            if len(term_chunks) >= 4096:
-                terms_file.write(b"".join(term_chunks))
-                posts_file.write(b"".join(post_chunks))
-                term_chunks.clear()
-                post_chunks.clear()
+    current = None
+    for fieldname, tbytes, docs, weights, values in terms:
+        if fieldname != current:
+            current = fieldname
+            prefix = _FIELD_ID.pack(fieldmap.setdefault(fieldname, len(fieldmap)))
+            field_lengths = lengths.get(fieldname) or [0]
+            scorable = any(field_lengths)
+        key = prefix + tbytes
+        chunk = _posting_blocks(docs, weights, values, field_lengths, scorable)
+        value = chunk[0] + _POINTER.pack(post_offset, len(chunk[1]))
+        post_chunks.append(chunk[1])
+        post_offset += len(chunk[1])
+        record = _KV_LENGTHS.pack(len(key), len(value)) + key + value
+        key_offsets.append(term_offset)
+        digest = md5(key, usedforsecurity=False).digest()
+        hashed = int.from_bytes(digest[12:], "big")  # filetables.md5_hash
+        buckets[hashed & 255].append((hashed, term_offset))
+        term_chunks.append(record)
+        term_offset += len(record)
+        if len(term_chunks) >= 4096:
+            terms_file.write(b"".join(term_chunks))
+            posts_file.write(b"".join(post_chunks))
+            term_chunks.clear()
+            post_chunks.clear()
     terms_file.write(b"".join(term_chunks))
     posts_file.write(b"".join(post_chunks))
     if key_offsets:
@@ -590,4 +631,11 @@ def _float32(value: float) -> float:
 _EXACT = {n * b for n in range(1, 64) for b in (1.0, 1.5, 2.5)}
 
 
-__all__ = ["VOCABULARY", "FastSegmentWriter", "PositionEncoder", "prewarm", "quantized_length"]
+__all__ = [
+    "VOCABULARY",
+    "FastSegmentWriter",
+    "PositionEncoder",
+    "prewarm",
+    "quantized_length",
+    "write_terms",
+]

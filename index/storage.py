@@ -19,6 +19,7 @@ import mmap
 import os
 import sys
 import threading
+import uuid
 from array import array
 from struct import calcsize
 
@@ -151,6 +152,12 @@ class ArchiveStorage(FileStorage):
     def create_file(self, name: str, excl: bool = False, mode: str = "wb", **kwargs):
         plain = super().create_file(name, excl=excl, mode=mode)
         return _DurableFile(plain.file, name=name, **kwargs)
+
+    def temp_storage(self, name: str | None = None) -> FileStorage:
+        """A folder of its own for each writer's temporary files. Whoosh names them after the
+        index alone, so one writer finishing would remove what another is still writing."""
+        stem = (name or "temp").removesuffix(".tmp")
+        return super().temp_storage(f"{stem}-{uuid.uuid4().hex[:12]}.tmp")
 
     def rename_file(self, oldname: str, newname: str, safe: bool = False) -> None:
         super().rename_file(oldname, newname, safe=safe)

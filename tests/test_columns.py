@@ -84,7 +84,7 @@ def test_columns_over_segments_with_deletions_equal_whoosh(store, settings, tmp_
     monkeypatch.setenv("ARKHIV_INDEX_PROCS", "1")
     import_records(store, settings, tmp_path, "a", records(0, 120))
     import_records(store, settings, tmp_path, "b", records(120, 200))
-    import_records(store, settings, tmp_path, "c", records(50, 90, tag="corrected"))  # deletions
+    import_records(store, settings, tmp_path, "c", records(50, 80, tag="corrected"))  # deletions
     view = open_view(layout.current_build(settings.index_dir))
     assert len(view.reader.leaf_readers()) >= 3 and view.reader.has_deletions()
     assert int(view.columns.live.sum()) == 200

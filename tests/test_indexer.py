@@ -12,7 +12,7 @@ from whoosh import query
 
 from archive.importer import Importer
 from archive.store import Store
-from index import indexer, layout
+from index import indexer, layout, merging
 from index.schema import build_schema
 
 UK_WORDS = [
@@ -275,20 +275,79 @@ def test_fast_path_postings_equal_whooshs_own_writer(
 
 
 def test_merged_segments_keep_the_same_postings(store, settings, tmp_path, monkeypatch):
-    """Small segments merged while documents are added: the postings of merged text terms and
-    of newly added ones end up in one list, in document order."""
+    """Small segments merged by the tiered policy while documents are added: the postings of
+    merged terms and of newly added ones end up in one list, in document order, and the number
+    of segments stays within the policy's bound."""
     records = [record(i) for i in range(300)]
     load(store, settings, records, tmp_path / "a.jsonl")
     plain = plain_whoosh_index(store, tmp_path / "plain")
 
     monkeypatch.setenv("ARKHIV_INDEX_PROCS", "1")
     monkeypatch.setattr(indexer, "SEGMENT_ARTICLES", 20)
-    monkeypatch.setattr(indexer, "MAX_SEGMENTS", 4)
+    monkeypatch.setattr(merging, "FLOOR_DOCS", 20)
+    monkeypatch.setattr(merging, "MERGE_FACTOR", 3)
     fast = tmp_path / "fast"
     indexer.catch_up(store, fast)
-    assert len(whoosh_index.open_dir(whoosh_dir(fast)).reader().leaf_readers()) <= 4
+    segments = whoosh_index.open_dir(whoosh_dir(fast)).reader().leaf_readers()
+    # 15 segments of 20 were written; at most 2 per tier (20, 60, 180 articles) and 1 new remain.
+    assert 2 <= len(segments) <= 7
 
     expected, got = postings_of(plain), postings_of(fast)
     assert got.keys() == expected.keys()
     for key in expected:
-        assert got[key][5] == expected[key][5], key
+        assert got[key] == expected[key], key
+
+
+def test_merging_drops_deleted_documents(store, settings, tmp_path, monkeypatch):
+    """After corrections, one merge of every segment holds exactly what Whoosh's own writer
+    makes of the final store: deleted documents and the terms only they had are gone."""
+    monkeypatch.setenv("ARKHIV_INDEX_PROCS", "1")
+    monkeypatch.setattr(indexer, "SEGMENT_ARTICLES", 50)
+    load(store, settings, [record(i) for i in range(200)], tmp_path / "a.jsonl")
+    indexer.catch_up(store, settings.index_dir)
+    corrected = [record(i, body=f"виправлено зебра{i} correction") for i in range(0, 200, 5)]
+    load(store, settings, corrected, tmp_path / "b.jsonl")
+    indexer.catch_up(store, settings.index_dir)
+    build = layout.current_build(settings.index_dir)
+    ix = indexer.open_index(build)
+    segments = ix._read_toc().segments
+    assert len(segments) >= 2 and any(s.has_deletions() for s in segments)
+    writer = ix.writer()
+    merged = merging.merge_segments(
+        writer.storage, writer.schema, writer.codec, writer.indexname, segments
+    )
+    writer._close_segment()
+    writer._commit_toc([merged])
+    writer._finish()
+    assert merged.doc_count_all() == 200 and not merged.has_deletions()
+
+    expected = postings_of(plain_whoosh_index(store, tmp_path / "plain"))
+    got = postings_of(settings.index_dir)
+    assert got.keys() == expected.keys()
+    for key in expected:
+        assert got[key] == expected[key], key
+    assert indexer.compare(store, settings.index_dir).agree
+
+
+def test_merge_plan_tiers():
+    class Segment:
+        def __init__(self, live, deleted=0):
+            self.live, self.deleted = live, deleted
+
+        def doc_count(self):
+            return self.live
+
+        def doc_count_all(self):
+            return self.live + self.deleted
+
+        def deleted_count(self):
+            return self.deleted
+
+    small = [Segment(5_000) for _ in range(9)]
+    assert merging.merge_plan(small) == []
+    tenth = Segment(4_000)
+    assert merging.merge_plan([*small, tenth]) == [sorted([*small, tenth], key=Segment.doc_count)]
+    big = [Segment(60_000) for _ in range(9)] + [Segment(2_000_000)]
+    assert merging.merge_plan(big + small) == []
+    worn = Segment(60_000, deleted=40_000)
+    assert merging.merge_plan([*small, worn]) == [[worn]]
