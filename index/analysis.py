@@ -226,6 +226,17 @@ def query_terms(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(word_terms(word) + word_terms(word[:1].upper() + word[1:])))
 
 
+@lru_cache(maxsize=1 << 14)
+def inflected_forms(lemma: str) -> frozenset[str]:
+    """Every form of the Ukrainian ``lemma`` (an index term, so ґ written г) that the dictionary
+    knows, lowercase: what a word must look like to have that lemma."""
+    forms: set[str] = set()
+    for parse in _morph().parse(lemma):
+        if parse.normal_form.replace("ґ", "г") == lemma:
+            forms.update(form.word for form in parse.lexeme)
+    return frozenset(forms)
+
+
 def clear_caches() -> None:
     """Forget every cached analysis (for measurements of the cold path)."""
     _WORD_TERMS.clear()

@@ -3,28 +3,63 @@
 A word matches when any of its index terms is a term the query asked for, so «України» is marked
 for a search of «Україна». Text is HTML-escaped piece by piece before marks are added, so nothing
 in an article can inject markup.
+
+Analysing every word of a hit (lemmas by pymorphy3) would make a search's cost follow the length
+of its hits and the coldness of the lemma cache. Instead each query's terms are turned once into
+what a matching word can look like (:class:`FormMatcher`): the inflected forms of each Ukrainian
+lemma from the morphology dictionary, the first letters of every term, and for Latin terms the
+first letters of their Cyrillic spelling's transliteration. Only the few words of a text that
+look like that are analysed, so marks are exactly those of the index's analysis.
 """
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from html import escape
 
-from index.analysis import tokenize, word_terms
+from index.analysis import inflected_forms, normalize_word, tokenize, word_terms
+from index.transliteration import transliterate
 
 SNIPPET_WORDS = 36
 OPENING_CHARS = 5000
 MARGIN_CHARS = 1500
+PREFIX = 3  # letters a word shares with a term it can match, its lemma's first letters
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 
-def _matches(word: str, terms: set[str]) -> bool:
-    return not terms.isdisjoint(word_terms(word))
+class FormMatcher:
+    """Whether a word as written matches one of ``terms``, analysing only words that can."""
+
+    def __init__(self, terms: frozenset[str]):
+        self.terms = terms
+        cyrillic = [term for term in terms if _CYRILLIC.search(term)]
+        latin = [term for term in terms if not _CYRILLIC.search(term)]
+        self.prefixes = tuple({term[:PREFIX] for term in terms})
+        self.transliterated = tuple({term[:PREFIX] for term in latin})
+        # Forms that do not share a lemma's first letters (люди for людина) come from the
+        # dictionary's paradigms.
+        self.forms: set[str] = set().union(*map(inflected_forms, cyrillic))
+
+    def __call__(self, word: str) -> bool:
+        if not self.terms:
+            return False
+        normalized = normalize_word(word)
+        candidate = normalized.startswith(self.prefixes) or normalized in self.forms
+        if not candidate and self.transliterated and word[:1].isupper():
+            candidate = transliterate(normalized).lower().startswith(self.transliterated)
+        return candidate and not self.terms.isdisjoint(word_terms(word))
+
+
+@lru_cache(maxsize=1024)
+def form_matcher(terms: frozenset[str]) -> FormMatcher:
+    return FormMatcher(terms)
 
 
 def mark(text: str, terms: set[str]) -> str:
     """The whole text, escaped, with matched words marked (for titles)."""
-    return _render(
-        text, [(s, e) for _, s, e, w in tokenize(text) if _matches(w, terms)], 0, len(text)
-    )
+    matches = form_matcher(frozenset(terms))
+    return _render(text, [(s, e) for _, s, e, w in tokenize(text) if matches(w)], 0, len(text))
 
 
 def snippet(text: str, terms: set[str], words: int = SNIPPET_WORDS) -> str:
@@ -32,13 +67,12 @@ def snippet(text: str, terms: set[str], words: int = SNIPPET_WORDS) -> str:
 
     Only the opening of a long text is read, unless the opening holds no match.
     """
+    matches = form_matcher(frozenset(terms))
     tokens, whole = _opening_tokens(text)
-    matched = (
-        [_matches(word, terms) for _, _, _, word in tokens] if terms else [False] * len(tokens)
-    )
+    matched = [matches(word) for _, _, _, word in tokens] if terms else [False] * len(tokens)
     if terms and not any(matched) and not whole:
         tokens, whole = list(tokenize(text)), True
-        matched = [_matches(word, terms) for _, _, _, word in tokens]
+        matched = [matches(word) for _, _, _, word in tokens]
     if not tokens:
         return ""
     best_start = 0

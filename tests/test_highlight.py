@@ -1,0 +1,56 @@
+"""Snippet marks: words are analysed only when they can match, and the marks are exactly those
+of analysing every word."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from index.analysis import query_terms, tokenize, word_terms
+from index.highlight import FormMatcher, mark, snippet
+from tests.conftest import DEMO_FILES, corpus_files
+
+
+def articles(limit: int | None = None) -> list[dict]:
+    found = [json.loads(DEMO_FILES[0].read_text())]
+    found += [json.loads(line) for line in DEMO_FILES[1].read_text().splitlines() if line.strip()]
+    for path in corpus_files():
+        with path.open(encoding="utf-8") as lines:
+            found += [json.loads(line) for _, line in zip(range(150), lines, strict=False)]
+    return found[:limit]
+
+
+def every_word_marks(text: str, terms: frozenset[str]) -> list[str]:
+    return [w for _, _, _, w in tokenize(text) if not terms.isdisjoint(word_terms(w))]
+
+
+def test_form_matcher_marks_what_full_analysis_marks():
+    compared = 0
+    for article in articles():
+        text = f"{article['title']}\n{article.get('body') or article.get('text', '')}"[:3000]
+        words = [w for _, _, _, w in tokenize(article["title"]) if len(w) > 2]
+        for word in words[:6]:
+            terms = frozenset(query_terms(word))
+            matcher = FormMatcher(terms)
+            expected = every_word_marks(text, terms)
+            got = [w for _, _, _, w in tokenize(text) if matcher(w)]
+            assert got == expected, (word, terms)
+            compared += 1
+    assert compared > 100
+
+
+@pytest.mark.parametrize(
+    ("query", "text", "marked"),
+    [
+        ("україна", "Україною та України, а не Угорщиною", ["Україною", "України"]),
+        ("людина", "Люди й людина", ["Люди", "людина"]),  # a form with other first letters
+        ("Hlushchenko", "Ольга Глущенко написала", ["Глущенко"]),  # across scripts
+        ("guarantee", "security guarantees were guaranteed", ["guarantees", "guaranteed"]),
+    ],
+)
+def test_marks_inflected_forms_and_names(query, text, marked):
+    terms = set(query_terms(query))
+    html = mark(text, terms)
+    assert [piece.split("</mark>")[0] for piece in html.split("<mark>")[1:]] == marked
+    assert snippet(text, terms).count("<mark>") == len(marked)
