@@ -31,7 +31,9 @@ _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 class FormMatcher:
     """Whether a word as written matches one of ``terms``, analysing only words that can."""
 
-    def __init__(self, terms: frozenset[str]):
+    def __init__(self, terms: frozenset[str | bytes]):
+        # Expanded prefixes arrive as the index's bytes.
+        terms = frozenset(t.decode("utf-8") if isinstance(t, bytes) else t for t in terms)
         self.terms = terms
         cyrillic = [term for term in terms if _CYRILLIC.search(term)]
         latin = [term for term in terms if not _CYRILLIC.search(term)]
