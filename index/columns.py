@@ -30,11 +30,15 @@ FACET_FIELDS = {
 
 @dataclass
 class ValueColumn:
-    """A multi-valued column: pairs (document, value id) in a flat list; ``values`` sorted."""
+    """A multi-valued column: pairs (document, value id) in document order, ``values`` sorted.
+
+    ``starts[d] : starts[d + 1]`` are the pairs of document ``d``, so counting the values of a
+    few matches reads only theirs; counting many reads every pair once."""
 
     values: list[str]
-    docs: np.ndarray  # int32, one entry per (document, value) pair
+    docs: np.ndarray  # int32, one entry per (document, value) pair, ascending
     value_ids: np.ndarray  # int32, same length
+    starts: np.ndarray  # int64, one per document and one more
     index_of: dict[str, int]
 
     @classmethod
@@ -52,7 +56,11 @@ class ValueColumn:
             values.append(term)
         docs = np.concatenate(doc_parts).astype(np.int32) if doc_parts else np.zeros(0, np.int32)
         ids = np.concatenate(id_parts) if id_parts else np.zeros(0, np.int32)
-        return cls(values, docs, ids, {value: i for i, value in enumerate(values)})
+        order = np.argsort(docs, kind="stable")
+        docs, ids = docs[order], ids[order]
+        per_doc = np.bincount(docs, minlength=leaf.doc_count_all())
+        starts = np.concatenate(([0], np.cumsum(per_doc))).astype(np.int64)
+        return cls(values, docs, ids, starts, {value: i for i, value in enumerate(values)})
 
     @classmethod
     def combine(cls, parts: list[tuple[ValueColumn, int]]) -> ValueColumn:
@@ -65,10 +73,16 @@ class ValueColumn:
             for part, _ in parts
             if len(part.values)
         ]
+        starts, pairs = [], 0
+        for part, _ in parts:
+            starts.append(part.starts[:-1] + pairs)
+            pairs += len(part.docs)
+        starts.append(np.array([pairs], dtype=np.int64))
         return cls(
             values,
             np.concatenate(docs).astype(np.int32) if docs else np.zeros(0, np.int32),
             np.concatenate(ids) if ids else np.zeros(0, np.int32),
+            np.concatenate(starts).astype(np.int64),
             index_of,
         )
 
@@ -82,6 +96,13 @@ class ValueColumn:
 
     def counts(self, mask: np.ndarray) -> np.ndarray:
         """How many documents of ``mask`` hold each value."""
+        matched = np.flatnonzero(mask)
+        if len(matched) * 8 < len(self.docs):  # few matches: read only their pairs
+            first = self.starts[matched]
+            count = self.starts[matched + 1] - first
+            within = np.arange(int(count.sum()), dtype=np.int64)
+            pairs = np.repeat(first - (np.cumsum(count) - count), count) + within
+            return np.bincount(self.value_ids[pairs], minlength=len(self.values))
         return np.bincount(self.value_ids[mask[self.docs]], minlength=len(self.values))
 
 

@@ -108,3 +108,17 @@ def test_columns_of_unchanged_segments_are_kept_across_generations(
         assert cache[key] is part  # the same arrays, not read again
     assert_same(second.columns, whoosh_columns(second.reader))
     assert int(first.columns.live.sum()) == 100 and int(second.columns.live.sum()) == 130
+
+
+def test_facet_counts_of_few_and_of_many_matches_equal_brute_force(store, settings, tmp_path):
+    import_records(store, settings, tmp_path, "a", records(0, 150))
+    import_records(store, settings, tmp_path, "b", records(150, 200))
+    columns = open_view(layout.current_build(settings.index_dir)).columns
+    rng = np.random.default_rng(1)
+    for share in (0.01, 0.05, 0.5, 1.0):  # the first ones take the path of few matches
+        mask = rng.random(columns.size) < share
+        for column in columns.facets.values():
+            expected = np.zeros(len(column.values), dtype=np.int64)
+            for doc, value in zip(column.docs, column.value_ids, strict=True):
+                expected[value] += mask[doc]
+            assert np.array_equal(column.counts(mask), expected)
