@@ -31,6 +31,24 @@ def _zone_from_env() -> ZoneInfo:
         raise ConfigError(f"ARKHIV_TIMEZONE: unknown time zone {name!r}") from exc
 
 
+# The host names a request may carry (Host header) when ARKHIV_TRUSTED_HOSTS is unset: this
+# machine. Links in feeds and redirects are built from the request's host, so only these.
+DEFAULT_TRUSTED_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+
+
+def _trusted_hosts_from_env() -> tuple[str, ...]:
+    raw = os.environ.get("ARKHIV_TRUSTED_HOSTS")
+    if raw is None:
+        return DEFAULT_TRUSTED_HOSTS
+    hosts = tuple(host.strip().lower() for host in raw.split(",") if host.strip())
+    if not hosts:
+        raise ConfigError(
+            "ARKHIV_TRUSTED_HOSTS: expected a comma-separated list of host names, "
+            "such as archive.example.org,localhost"
+        )
+    return hosts
+
+
 @dataclass(frozen=True)
 class Settings:
     """The archive's settings. Build with :func:`load_settings` or directly in tests."""
@@ -38,6 +56,7 @@ class Settings:
     home: Path
     default_zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     languages: tuple[str, ...] = ("uk", "en", "ru")
+    trusted_hosts: tuple[str, ...] = DEFAULT_TRUSTED_HOSTS
 
     @property
     def store_path(self) -> Path:
@@ -59,4 +78,5 @@ def load_settings(home: str | os.PathLike[str] | None = None) -> Settings:
         home=home_path.resolve(),
         default_zone=_zone_from_env(),
         languages=_languages_from_env(),
+        trusted_hosts=_trusted_hosts_from_env(),
     )

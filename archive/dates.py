@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 
 PRECISIONS = ("year", "month", "day", "minute", "second")
+# The years a publication date may have: every date in them can be shown, converted between
+# zones and bucketed by year, month or day without leaving what Python's dates hold (1 to 9999).
+FIRST_YEAR, LAST_YEAR = 1000, 9998
 
 _PATTERN = re.compile(
     r"""^\s*
@@ -110,6 +113,10 @@ def parse_published(value: object, default_zone: tzinfo = UTC) -> Published:
     year = int(parts["year"])
     if year < 1:
         raise DateError("year 0 does not exist")
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise DateError(
+            f"year {year} is outside the years the archive keeps ({FIRST_YEAR} to {LAST_YEAR})"
+        )
     month = int(parts["month"] or 1)
     if not 1 <= month <= 12:
         raise DateError(f"month {month} does not exist")

@@ -6,6 +6,7 @@ without its own selection, so choosing one source still shows how many the other
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -127,11 +128,7 @@ def _bucket(granularity: str, key: int) -> tuple[str, date, date]:
         return f"{key:04d}", date(key, 1, 1), date(key, 12, 31)
     if granularity == "month":
         year, month = divmod(key, 100)
-        following = date(year + (month == 12), month % 12 + 1, 1)
-        return (
-            f"{year:04d}-{month:02d}",
-            date(year, month, 1),
-            date.fromordinal(following.toordinal() - 1),
-        )
+        last = date(year, month, calendar.monthrange(year, month)[1])
+        return f"{year:04d}-{month:02d}", date(year, month, 1), last
     day = _as_date(key)
     return day.isoformat(), day, day

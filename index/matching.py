@@ -20,6 +20,10 @@ from index.schema import SUMMARY_BOOST, TEXT_FIELDS, TITLE_BOOST
 
 K1 = 1.2
 B = 0.75
+# Positional work a phrase may cause: its words times the documents holding all of them. Past
+# it (a phrase of words common in most articles) the phrase is matched as its words, with a
+# notice, rather than reading the positions of hundreds of thousands of documents.
+PHRASE_WORK_LIMIT = 400_000
 FIELD_BOOSTS = {"title": TITLE_BOOST, "summary": SUMMARY_BOOST, "body": 1.0}
 
 
@@ -33,11 +37,27 @@ class Matcher:
         self.size = columns.size
         self.live_count = max(int(columns.live.sum()), 1)
 
-    def evaluate(self, q: query.Query) -> tuple[np.ndarray, np.ndarray]:
-        """``(mask, scores)`` over all document numbers; deleted documents never match."""
-        mask, scores = self._evaluate(q)
+    def evaluate(
+        self, q: query.Query, notices: list[str] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``(mask, scores)`` over all document numbers; deleted documents never match. What
+        the user should know about how the query was matched goes to ``notices``."""
+        mask, scores = _Evaluation(self, notices if notices is not None else []).run(q)
         mask &= self.columns.live
         return mask, scores
+
+
+class _Evaluation:
+    """One query's evaluation over a matcher (which threads share): holds its notices."""
+
+    def __init__(self, matcher: Matcher, notices: list[str]):
+        self.matcher = matcher
+        self.notices = notices
+        self.size = matcher.size
+        self.columns = matcher.columns
+
+    def run(self, q: query.Query) -> tuple[np.ndarray, np.ndarray]:
+        return self._evaluate(q)
 
     def _empty(self) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(self.size, dtype=bool), np.zeros(self.size, dtype=np.float32)
@@ -100,7 +120,7 @@ class Matcher:
 
     def _add_term(self, q: query.Term, mask: np.ndarray, scores: np.ndarray) -> None:
         """Mark the term's documents in ``mask`` and add its BM25 scores to ``scores``."""
-        docs, weights = read_postings(self.reader, q.fieldname, q.text)
+        docs, weights = read_postings(self.matcher.reader, q.fieldname, q.text)
         if not len(docs):
             return
         mask[docs] = True
@@ -110,15 +130,28 @@ class Matcher:
             return
         frequency = weights / boost
         df = len(docs)
-        idf = math.log(1.0 + (self.live_count - df + 0.5) / (df + 0.5))
+        idf = math.log(1.0 + (self.matcher.live_count - df + 0.5) / (df + 0.5))
         lengths = self.columns.lengths[q.fieldname][docs]
         norm = K1 * (1.0 - B + B * lengths / self.columns.average_length[q.fieldname])
         scores[docs] += boost * q.boost * idf * frequency * (K1 + 1.0) / (frequency + norm)
 
     def _by_whoosh(self, q: query.Query) -> tuple[np.ndarray, np.ndarray]:
-        """Phrases and anything else positional: Whoosh finds the documents."""
+        """Phrases and anything else positional: Whoosh finds the documents, once the words
+        alone show the work is bounded."""
+        words = list(q.children()) if isinstance(q, query.Sequence | query.Phrase) else []
+        if isinstance(q, query.Phrase):
+            words = [query.Term(q.fieldname, w) for w in q.words]
+        if words:
+            candidates, word_scores = self._and(words, q.boost)
+            work = int(np.count_nonzero(candidates & self.columns.live)) * len(words)
+            if work > PHRASE_WORK_LIMIT:
+                self.notices.append(
+                    "A phrase of words this common cannot be matched exactly here: its words "
+                    "were searched for instead."
+                )
+                return candidates, word_scores
         mask, scores = self._empty()
-        docs = np.fromiter(self.searcher.docs_for_query(q), dtype=np.int64)
+        docs = np.fromiter(self.matcher.searcher.docs_for_query(q), dtype=np.int64)
         if len(docs):
             mask[docs] = True
         for fieldname, text in q.iter_all_terms():

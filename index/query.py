@@ -33,6 +33,8 @@ from index.schema import TEXT_FIELDS, words_query
 
 MIN_PREFIX = 3
 MAX_PREFIX_TERMS = 256
+# The most words an exact phrase may hold (longer ones answer 400: no reader types them).
+MAX_PHRASE_WORDS = 12
 # Values of these fields are matched as written (after trimming), not analysed.
 EXACT_FIELDS = ("language",)
 FIELD_ALIASES = {
@@ -43,6 +45,13 @@ FIELD_ALIASES = {
     "language": ["lang", "мова"],
 }
 _SYNTAX = re.compile(r'[()"*:+\-]|\b(?:AND|OR|NOT)\b')
+PUBLIC_FIELDS = frozenset(FIELD_ALIASES) | {a for names in FIELD_ALIASES.values() for a in names}
+_FIELD_PREFIX = re.compile(r"(\w+):")
+_PHRASE = re.compile(r'"([^"]*)"')
+
+
+class QueryTooLong(ValueError):
+    """A part of the query asks for more work than a search may do (answered with 400)."""
 
 
 @dataclass
@@ -130,10 +139,36 @@ def _contains_error(q: query.Query) -> bool:
     return any(_contains_error(child) for child in q.children())
 
 
+def _only_public_fields(text: str, notices: list[str]) -> str:
+    """``name:`` is a field only for the public names; any other is read as words."""
+
+    def replace(match: re.Match) -> str:
+        name = match.group(1)
+        if name.lower() in PUBLIC_FIELDS:
+            return match.group(0)
+        notices.append(f"“{name}:” is not a field to search by: “{name}” was searched as a word.")
+        return f"{name} "
+
+    return _FIELD_PREFIX.sub(replace, text)
+
+
+def _check_phrases(text: str) -> None:
+    for phrase in _PHRASE.findall(text):
+        words = sum(1 for _ in tokenize(phrase))
+        if words > MAX_PHRASE_WORDS:
+            raise QueryTooLong(
+                f"an exact phrase may hold at most {MAX_PHRASE_WORDS} words; "
+                f"“{phrase[:40]}…” has {words}"
+            )
+
+
 def parse_query(text: str, schema) -> ParsedQuery:
-    """Parse ``text``; anything odd falls back to plain words with a notice."""
+    """Parse ``text``; anything odd falls back to plain words with a notice. Raises
+    :class:`QueryTooLong` for a phrase longer than ``MAX_PHRASE_WORDS`` words."""
     notices: list[str] = []
     parser = ArchiveQueryParser(schema)
+    _check_phrases(text)
+    text = _only_public_fields(text, notices)
     if not _balanced(text):
         plain = _plain_words(text)
         notices.append(f"Unbalanced quotes or parentheses: searched for the words “{plain}”.")

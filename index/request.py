@@ -5,6 +5,7 @@ The query string is the whole state of a search, so a search is a link that can 
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
@@ -42,11 +43,10 @@ def _date(args: MultiArgs, name: str, end: bool) -> date | None:
         if len(parts) == 2:
             year, month = int(parts[0]), int(parts[1])
             if end:
-                following = date(year + (month == 12), month % 12 + 1, 1)
-                return date.fromordinal(following.toordinal() - 1)
+                return date(year, month, calendar.monthrange(year, month)[1])
             return date(year, month, 1)
         return date.fromisoformat(raw)
-    except ValueError:
+    except (ValueError, calendar.IllegalMonthError):
         raise RequestError(
             name, f"{raw[:40]!r} is not a date (expected 2016, 2016-05 or 2016-05-12)"
         ) from None

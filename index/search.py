@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,8 +24,8 @@ from index.analysis import tokenize, word_terms
 from index.columns import Columns
 from index.facets import Filtered, apply_filters, date_facet, value_facets
 from index.highlight import mark, snippet
-from index.query import bound_prefixes, highlight_terms, parse_query
-from index.request import SearchRequest
+from index.query import QueryTooLong, bound_prefixes, highlight_terms, parse_query
+from index.request import RequestError, SearchRequest
 from index.views import IndexView, IndexViews
 
 MORE_LIKE_THIS_TERMS = 16
@@ -59,11 +60,15 @@ class SearchIndex:
         scores = None
         matches = columns.live.copy()
         if request.q:
-            parsed = parse_query(request.q, view.schema)
+            try:
+                parsed = parse_query(request.q, view.schema)
+            except QueryTooLong as exc:
+                raise RequestError("q", str(exc)) from None
             notices.extend(parsed.notices)
             q = bound_prefixes(parsed.query, view.reader, notices)
-            matches, scores = view.matcher.evaluate(q)
+            matches, scores = view.matcher.evaluate(q, notices)
             terms = highlight_terms(q)
+        notices = list(dict.fromkeys(notices))
         return _Match(apply_filters(columns, matches, request), scores, terms, notices)
 
     def search(self, request: SearchRequest) -> dict[str, Any]:
@@ -147,12 +152,15 @@ class SearchIndex:
             hits.append(hit)
         return hits
 
-    def matching_articles(self, request: SearchRequest, batch: int = 200):
+    def matching_articles(self, request: SearchRequest, batch: int = 200) -> Iterator[Article]:
         """Every article the search admits, in its order (for export and feeds), streamed.
 
-        The whole stream reads one generation of the index: sorted once, then fetched a batch
-        at a time."""
-        with self.views.acquire() as view:
+        The search itself runs now (so a bad query raises here, before anything is sent); the
+        stream then reads one generation of the index, sorted once, fetched a batch at a time,
+        and holds that generation until it is exhausted or closed."""
+        holder = self.views.acquire()
+        view = holder.__enter__()
+        try:
             match = self._match(view, request)
             docnums = self._page(
                 match.filtered.final,
@@ -162,12 +170,24 @@ class SearchIndex:
                 0,
                 len(match.filtered.final),
             )
+        except BaseException:
+            holder.__exit__(None, None, None)
+            raise
+        stream = self._stream(holder, view, docnums, batch)
+        next(stream)  # started, so that closing it (or losing it) releases the view
+        return stream
+
+    def _stream(self, holder, view: IndexView, docnums: list[int], batch: int):
+        try:
+            yield None
             for start in range(0, len(docnums), batch):
                 ids = [view.searcher.stored_fields(d)["id"] for d in docnums[start : start + batch]]
                 found = self.store.get_many(ids)
                 for article_id in ids:
                     if article_id in found:
                         yield found[article_id]
+        finally:
+            holder.__exit__(None, None, None)
 
     # -- related articles ---------------------------------------------------------------------
 

@@ -9,6 +9,8 @@ from flask import Flask
 from webapp import api, errors, feeds, i18n, pages, search_view, security
 from webapp.reading_room import ReadingRoom
 
+MAX_BODY_BYTES = 64 * 1024
+
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app. ``config`` may set ``ARKHIV_HOME`` (tests use a temporary folder)."""
@@ -18,17 +20,25 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         JSON_AS_ASCII=False,
         FEED_SIZE=50,
         RELATED_ARTICLES=5,
+        CONCURRENT_EXPORTS=2,
     )
     if config:
         app.config.update(config)
     app.json.ensure_ascii = False
     app.json.sort_keys = False  # the contract's order: total, page, per_page, hits, facets
-    app.extensions["arkhiv"] = ReadingRoom.open(app.config["ARKHIV_HOME"])
+    room = ReadingRoom.open(app.config["ARKHIV_HOME"])
+    app.extensions["arkhiv"] = room
+    # Only these Host headers are answered (400 otherwise): links are built from the host.
+    if app.config.get("TRUSTED_HOSTS") is None:
+        app.config["TRUSTED_HOSTS"] = list(room.settings.trusted_hosts)
+    # No route reads a request body: whatever is sent is refused past this (413).
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     app.jinja_env.globals.update(new_search=search_view.new_search)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
-    app.register_blueprint(feeds.bp)
+    feeds.init_app(app)
     return app

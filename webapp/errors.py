@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, render_template, request
 from flask_babel import gettext
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 from werkzeug.wrappers import Response
 
 from index.request import SearchRequest
@@ -35,10 +35,27 @@ def _friendly_message(status: int) -> str:
 
 
 def handle_http_error(exc: HTTPException) -> Response | tuple[str, int]:
+    if isinstance(exc, SecurityError):
+        # A Host header outside ARKHIV_TRUSTED_HOSTS: no page, no link can be built for it.
+        return Response(
+            "400 Bad Request: this host name is not served here (ARKHIV_TRUSTED_HOSTS)\n",
+            status=400,
+            mimetype="text/plain",
+        )
     status = exc.code or 500
     if _wants_json():
-        return error_response(status, exc.description or exc.name)
-    return _page(status, _friendly_message(status))
+        response = error_response(status, exc.description or exc.name)
+    else:
+        message = _friendly_message(status)
+        if exc.description and exc.description != type(exc).description:
+            message = exc.description  # written (and translated) for this case
+        html, status = _page(status, message)
+        response = current_app.make_response((html, status))
+    # What the exception says the client needs: Allow on 405, Retry-After on 503.
+    for name, value in exc.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def handle_index_unavailable(exc: IndexUnavailable) -> Response | tuple[str, int]:

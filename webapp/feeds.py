@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+import tempfile
+import threading
 from dataclasses import replace
 from datetime import UTC, datetime
 from xml.sax.saxutils import escape, quoteattr
 
-from flask import Blueprint, Response, current_app, request, stream_with_context, url_for
+from flask import Blueprint, Flask, Response, current_app, request, send_file, url_for
 from flask_babel import gettext
+from werkzeug.exceptions import ServiceUnavailable
 
 from archive.record import Article
 from index.export import FORMATS, export_lines
@@ -19,6 +23,18 @@ from webapp.search_view import search_href
 bp = Blueprint("feeds", __name__)
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# Characters XML 1.0 does not allow anywhere in a document (control characters but tab and line
+# breaks, lone surrogates, U+FFFE and U+FFFF): a feed reader rejects a feed holding one.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _text(value: str) -> str:
+    """``value`` escaped for XML text, without the characters XML cannot hold."""
+    return escape(_NOT_XML.sub("", value))
+
+
+def _attribute(value: str) -> str:
+    return quoteattr(_NOT_XML.sub("", value))
 
 
 @bp.errorhandler(RequestError)
@@ -26,16 +42,46 @@ def bad_parameter(exc: RequestError) -> Response:
     return error_response(400, str(exc), exc.param)
 
 
+# How long a client refused for too many exports at once is asked to wait, in seconds.
+EXPORT_RETRY_AFTER = 30
+
+
 @bp.get("/export")
 def export() -> Response:
+    """The whole result of a search as CSV or JSON Lines.
+
+    The export is written to a temporary file first and then handed to the server, which sends
+    it without a worker thread: a client that reads slowly, or not at all, holds a socket, not a
+    thread. At most ``CONCURRENT_EXPORTS`` are written at once; past that, 503 with
+    ``Retry-After``."""
     fmt = (request.args.get("format") or "csv").strip()
     if fmt not in FORMATS:
         raise RequestError("format", f"{fmt[:20]!r} is not one of {', '.join(FORMATS)}")
     search = SearchRequest.from_args(request.args)
-    articles = reading_room().index.matching_articles(search)
-    response = Response(stream_with_context(export_lines(articles, fmt)), mimetype=MEDIA_TYPES[fmt])
-    response.headers["Content-Disposition"] = f'attachment; filename="arkhiv-export.{fmt}"'
-    return response
+    slots: threading.Semaphore = current_app.extensions["arkhiv_exports"]
+    if not slots.acquire(blocking=False):
+        raise ServiceUnavailable(
+            gettext("Too many exports are being prepared. Please try again shortly."),
+            retry_after=EXPORT_RETRY_AFTER,
+        )
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - handed to the server, which closes it
+    try:
+        articles = reading_room().index.matching_articles(search)
+        for line in export_lines(articles, fmt):
+            spool.write(line.encode("utf-8"))
+        spool.seek(0)
+    except BaseException:
+        spool.close()
+        raise
+    finally:
+        slots.release()
+    return send_file(
+        spool,
+        mimetype=MEDIA_TYPES[fmt],
+        as_attachment=True,
+        download_name=f"arkhiv-export.{fmt}",
+        max_age=0,
+    )
 
 
 def _timestamp(article: Article) -> str:
@@ -45,17 +91,17 @@ def _timestamp(article: Article) -> str:
 
 def _entry(article: Article) -> str:
     link = url_for("pages.article", article_id=article.id, _external=True)
-    authors = "".join(f"<author><name>{escape(name)}</name></author>" for name in article.authors)
-    categories = "".join(f"<category term={quoteattr(tag)}/>" for tag in article.tags)
+    authors = "".join(f"<author><name>{_text(name)}</name></author>" for name in article.authors)
+    categories = "".join(f"<category term={_attribute(tag)}/>" for tag in article.tags)
     summary = article.summary or article.body[:500]
-    original = f'<link rel="related" href={quoteattr(article.url)}/>' if article.url else ""
+    original = f'<link rel="related" href={_attribute(article.url)}/>' if article.url else ""
     return (
-        f"<entry><id>{escape(link)}</id>"
-        f"<title>{escape(article.title)}</title>"
-        f'<link rel="alternate" type="text/html" href={quoteattr(link)}/>{original}'
+        f"<entry><id>{_text(link)}</id>"
+        f"<title>{_text(article.title)}</title>"
+        f'<link rel="alternate" type="text/html" href={_attribute(link)}/>{original}'
         f"<updated>{_timestamp(article)}</updated>"
         f"<published>{_timestamp(article)}</published>{authors}{categories}"
-        f"<summary>{escape(summary)}</summary></entry>"
+        f"<summary>{_text(summary)}</summary></entry>"
     )
 
 
@@ -75,11 +121,16 @@ def feed() -> Response:
     body = (
         '<?xml version="1.0" encoding="utf-8"?>\n'
         '<feed xmlns="http://www.w3.org/2005/Atom">'
-        f"<id>{escape(request.url)}</id><title>{escape(title)}</title>"
+        f"<id>{_text(request.url)}</id><title>{_text(title)}</title>"
         f"<updated>{updated}</updated>"
-        f'<link rel="self" href={quoteattr(request.url)}/>'
-        f'<link rel="alternate" type="text/html" href={quoteattr(page)}/>'
+        f'<link rel="self" href={_attribute(request.url)}/>'
+        f'<link rel="alternate" type="text/html" href={_attribute(page)}/>'
         + "".join(_entry(article) for article in articles)
         + "</feed>"
     )
     return Response(body, mimetype="application/atom+xml")
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["arkhiv_exports"] = threading.Semaphore(app.config["CONCURRENT_EXPORTS"])
+    app.register_blueprint(bp)

@@ -137,8 +137,9 @@ def text_lang(code: str | None) -> Markup:
 
 
 def _vary_by_language(response: Response) -> Response:
-    """Pages differ by the reader's language: caches must keep them apart."""
-    if response.mimetype == "text/html":
+    """Answers differ by the reader's language (pages, feed titles, the API's labels and
+    messages): caches must keep them apart. Static files do not."""
+    if not request.path.startswith("/static/"):
         response.vary.add("Accept-Language")
         response.vary.add("Cookie")
     return response

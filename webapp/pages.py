@@ -20,7 +20,10 @@ def search() -> tuple[str, int] | str:
         search_request = SearchRequest.from_args(request.args)
     except RequestError as exc:
         return render_template("search.html", search=SearchRequest(), result=None, problem=exc), 400
-    result = reading_room().index.search(search_request)
+    try:
+        result = reading_room().index.search(search_request)
+    except RequestError as exc:  # the query asks for more than a search may do
+        return render_template("search.html", search=search_request, result=None, problem=exc), 400
     return render_template(
         "search.html",
         search=search_request,
@@ -53,11 +56,25 @@ def article(article_id: str) -> str:
     )
 
 
+# What a browser's URL parser drops before reading a URL: tab and line breaks anywhere, and
+# control characters and spaces at either end (WHATWG URL standard).
+_DROPPED_BY_BROWSERS = dict.fromkeys(map(ord, "\t\n\r"))
+
+
 def _local_path(target: str | None) -> str:
-    """Only a path on this site: never an open redirect."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Only a path on this site, judged after the normalisation a browser applies (so that
+    ``/%09/evil.example``, a tab, cannot become ``//evil.example``): never an open redirect."""
+    if not target:
         return "/"
-    return target
+    cleaned = target.translate(_DROPPED_BY_BROWSERS).strip("".join(map(chr, range(33))))
+    if (
+        not cleaned.startswith("/")
+        or cleaned.startswith("//")
+        or "\\" in cleaned
+        or any(ord(c) < 32 or ord(c) == 127 for c in cleaned)
+    ):
+        return "/"
+    return cleaned
 
 
 @bp.get("/language/<locale>")

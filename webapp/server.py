@@ -21,4 +21,14 @@ def serve(
         from webapp.app import create_app
 
         app = create_app()
-    waitress_serve(app, host=host, port=port, threads=threads, ident="arkhiv")
+    from webapp.app import MAX_BODY_BYTES
+
+    # Waitress reads a request's body before the app sees it: refuse big ones (413) before that.
+    waitress_serve(
+        app,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="arkhiv",
+        max_request_body_size=MAX_BODY_BYTES,
+    )
