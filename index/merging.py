@@ -4,8 +4,9 @@ The policy (Lucene's tiered and log-structured policies, simplified): a segment'
 power of ``MERGE_FACTOR`` its live documents reach above ``FLOOR_DOCS``; when a tier holds
 ``MERGE_FACTOR`` segments, they are merged into one of the next tier. A segment that has lost more
 than ``DELETED_SHARE`` of its documents to corrections is rewritten without them. So an archive
-of N articles holds at most ``(MERGE_FACTOR - 1)`` segments per tier, ``log10(N / FLOOR_DOCS) + 1``
-tiers, plus the segments of one commit: 28 or fewer at a million articles. Each article is
+of N articles holds at most ``(MERGE_FACTOR - 1)`` segments per tier below ``MAX_MERGED_DOCS``
+(two tiers: 5,000 to 50,000 and 50,000 to 250,000 articles), the segments of one commit, and the
+full segments (N / 250,000): at most 9 + 9 + 2 + 4 = 24 at a million articles. Each article is
 rewritten about once per tier it climbs.
 
 The merge reads every source segment's terms in order and writes the merged postings of one term
@@ -30,7 +31,14 @@ from index.segment_writer import quantized_length, write_terms
 
 MERGE_FACTOR = 10
 FLOOR_DOCS = 5_000
+# The largest segment a merge makes (Lucene caps merged segments at 5 GB the same way): beyond
+# it, segments are no longer merged together, only rewritten when they lose deleted documents.
+MAX_MERGED_DOCS = 250_000
 DELETED_SHARE = 0.3
+
+
+def _live(segment) -> int:
+    return segment.doc_count()
 
 
 def tier(segment) -> int:
@@ -46,9 +54,13 @@ def merge_plan(segments: list) -> list[list]:
     for segment in segments:
         by_tier.setdefault(tier(segment), []).append(segment)
     for level in sorted(by_tier):
-        members = sorted(by_tier[level], key=lambda s: s.doc_count())
+        members = sorted((s for s in by_tier[level] if s.doc_count() < MAX_MERGED_DOCS), key=_live)
         while len(members) >= MERGE_FACTOR:
             group, members = members[:MERGE_FACTOR], members[MERGE_FACTOR:]
+            while len(group) > 2 and sum(map(_live, group)) > MAX_MERGED_DOCS:
+                members.insert(0, group.pop())  # the largest waits for a later merge
+            if len(group) < 2 or sum(map(_live, group)) > MAX_MERGED_DOCS:
+                break
             groups.append(group)
             chosen.update(id(s) for s in group)
     for segment in segments:

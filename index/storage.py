@@ -39,7 +39,16 @@ class _Cursor:
 
     @property
     def _position(self) -> int:
-        return getattr(self._local, "position", 0)
+        try:
+            return self._local.position
+        except AttributeError:
+            return 0
+
+    def peek(self, size: int = 1) -> bytes:
+        """Bytes ahead without moving: the C unpickler reads a whole pickle in one call with
+        this, instead of calling ``read`` for every opcode."""
+        start = self._position
+        return bytes(self._buffer[start : start + max(size, 1)])
 
     def read(self, size: int = -1) -> bytes:
         start = self._position

@@ -351,3 +351,26 @@ def test_merge_plan_tiers():
     assert merging.merge_plan(big + small) == []
     worn = Segment(60_000, deleted=40_000)
     assert merging.merge_plan([*small, worn]) == [[worn]]
+
+
+def test_merge_plan_caps_the_size_of_a_merged_segment(monkeypatch):
+    monkeypatch.setattr(merging, "MAX_MERGED_DOCS", 250_000)
+
+    class Segment:
+        def __init__(self, live):
+            self.live = live
+
+        def doc_count(self):
+            return self.live
+
+        def doc_count_all(self):
+            return self.live
+
+        def deleted_count(self):
+            return 0
+
+    full = [Segment(250_000) for _ in range(12)]
+    assert merging.merge_plan(full) == []  # full segments are never merged together
+    big = [Segment(40_000) for _ in range(10)]  # 400,000 together: too many for one merge
+    (group,) = merging.merge_plan(big)
+    assert 2 <= len(group) and sum(s.live for s in group) <= 250_000
