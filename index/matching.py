@@ -23,7 +23,7 @@ B = 0.75
 # Positional work a phrase may cause: its words times the documents holding all of them. Past
 # it (a phrase of words common in most articles) the phrase is matched as its words, with a
 # notice, rather than reading the positions of hundreds of thousands of documents.
-PHRASE_WORK_LIMIT = 400_000
+PHRASE_WORK_LIMIT = 100_000
 FIELD_BOOSTS = {"title": TITLE_BOOST, "summary": SUMMARY_BOOST, "body": 1.0}
 
 
