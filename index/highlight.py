@@ -22,8 +22,8 @@ from index.analysis import inflected_forms, normalize_word, tokenize, word_terms
 from index.transliteration import transliterate
 
 SNIPPET_WORDS = 36
-OPENING_CHARS = 5000
-MARGIN_CHARS = 1500
+OPENING_CHARS = 2500
+MARGIN_CHARS = 700
 PREFIX = 3  # letters a word shares with a term it can match, its lemma's first letters
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
@@ -48,7 +48,12 @@ class FormMatcher:
             return False
         normalized = normalize_word(word)
         candidate = normalized.startswith(self.prefixes) or normalized in self.forms
-        if not candidate and self.transliterated and word[:1].isupper():
+        if (
+            not candidate
+            and self.transliterated
+            and word[:1].isupper()
+            and "\u0400" <= normalized[:1] <= "\u04ff"
+        ):
             candidate = transliterate(normalized).lower().startswith(self.transliterated)
         return candidate and not self.terms.isdisjoint(word_terms(word))
 

@@ -2,11 +2,18 @@
 
 Whoosh's matchers step through postings one document at a time in Python; for counting and
 scoring every match that is the whole cost. Its W3 codec stores postings in blocks of up to 128,
-each decoded in one call, so reading block by block is many times faster.
+each decoded in one call (document numbers as deltas, summed by numpy), so reading block by
+block is many times faster.
+
+A segment never changes once written (deletions are kept apart), so the decoded postings of its
+most frequent terms (the words in half the articles, which most searches meet) are kept in a
+cache shared by every search and every index generation, bounded in bytes.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 
 import numpy as np
@@ -25,6 +32,53 @@ def leaf_readers(reader: IndexReader) -> Iterator[tuple[IndexReader, int]]:
         yield from reader.leaf_readers()
 
 
+# Terms with at least this many postings in a segment are cached once decoded.
+CACHE_FROM_POSTINGS = 2_048
+CACHE_BYTES = 384 * 1024 * 1024
+
+
+class PostingsCache:
+    """Decoded postings by (segment, field, term), least recently used out past ``limit`` bytes."""
+
+    def __init__(self, limit: int = CACHE_BYTES):
+        self.limit = limit
+        self.size = 0
+        self._entries: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> tuple[np.ndarray, np.ndarray] | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    @property
+    def full(self) -> bool:
+        return self.size >= self.limit * 0.9
+
+    def put(self, key: tuple, value: tuple[np.ndarray, np.ndarray]) -> None:
+        cost = value[0].nbytes + value[1].nbytes
+        if cost > self.limit:
+            return
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = value
+            self.size += cost
+            while self.size > self.limit:
+                _, (docs, weights) = self._entries.popitem(last=False)
+                self.size -= docs.nbytes + weights.nbytes
+
+
+POSTINGS_CACHE = PostingsCache()
+
+
+def _segment_key(leaf: IndexReader) -> str | None:
+    segment = leaf.segment() if hasattr(leaf, "segment") else None
+    return segment.segment_id() if segment is not None else None
+
+
 def read_postings(reader: IndexReader, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
     """Document numbers (int64, ascending) and weights (float32) of one term, deleted included.
 
@@ -34,6 +88,13 @@ def read_postings(reader: IndexReader, fieldname: str, text: str) -> tuple[np.nd
     weight_parts: list[np.ndarray] = []
     for leaf, offset in leaf_readers(reader):
         if not hasattr(leaf, "_terms"):  # an empty reader
+            continue
+        segment = _segment_key(leaf)
+        key = (segment, fieldname, text)
+        cached = POSTINGS_CACHE.get(key) if segment else None
+        if cached is not None:
+            doc_parts.append(cached[0].astype(np.int64) + offset)
+            weight_parts.append(cached[1])
             continue
         try:
             matcher = leaf._terms.matcher(  # noqa: SLF001 - the raw matcher, without deletions
@@ -47,6 +108,8 @@ def read_postings(reader: IndexReader, fieldname: str, text: str) -> tuple[np.nd
             items = list(matcher.items_as("weight"))
             docs = np.fromiter((d for d, _ in items), dtype=np.int64, count=len(items))
             weights = np.fromiter((w for _, w in items), dtype=np.float32, count=len(items))
+        if segment and len(docs) >= CACHE_FROM_POSTINGS:
+            POSTINGS_CACHE.put(key, (docs.astype(np.int32), weights))
         doc_parts.append(docs + offset)
         weight_parts.append(weights)
     if not doc_parts:
@@ -60,10 +123,20 @@ def _read_blocks(matcher: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray]:
     ids: list[np.ndarray] = []
     weights: list[np.ndarray] = []
     while True:
-        matcher._read_ids()  # noqa: SLF001
-        matcher._read_weights()  # noqa: SLF001
-        ids.append(np.asarray(matcher._ids, dtype=np.int64))  # noqa: SLF001
-        weights.append(np.asarray(matcher._weights, dtype=np.float32))  # noqa: SLF001
+        if matcher._data is None:  # noqa: SLF001
+            matcher._read_data()  # noqa: SLF001
+        raw_ids, raw_weights, _ = matcher._data  # noqa: SLF001
+        count = matcher._blocklength  # noqa: SLF001
+        block_ids = np.asarray(raw_ids, dtype=np.int64)
+        if not matcher._byteids:  # noqa: SLF001 - stored as deltas from the previous id
+            block_ids = np.cumsum(block_ids)
+        ids.append(block_ids)
+        if raw_weights is None:
+            weights.append(np.ones(count, dtype=np.float32))
+        elif isinstance(raw_weights, float):
+            weights.append(np.full(count, raw_weights, dtype=np.float32))
+        else:
+            weights.append(np.asarray(raw_weights, dtype=np.float32))
         if matcher._lastblock:  # noqa: SLF001
             break
         matcher._goto(matcher._nextoffset)  # noqa: SLF001

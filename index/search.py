@@ -117,12 +117,20 @@ class SearchIndex:
         published = columns.published[candidates]
         if sort == "relevance" and scores is not None:
             # Best score first; equal scores newest first.
-            order = np.lexsort((-published, -scores[candidates]))
+            primary, secondary = -scores[candidates], -published
         elif sort == "oldest":
-            undated = published < 0
-            order = np.lexsort((candidates, np.where(undated, np.iinfo(np.int64).max, published)))
+            primary = np.where(published < 0, np.iinfo(np.int64).max, published)
+            secondary = candidates
         else:
-            order = np.lexsort((candidates, -published))
+            primary, secondary = -published, candidates
+        wanted = start + count
+        if len(candidates) > 2 * wanted:
+            # Only what can reach the page is sorted: every candidate whose primary key is at
+            # most the wanted-th smallest (ties included), found in linear time.
+            threshold = np.partition(primary, wanted - 1)[wanted - 1]
+            near = primary <= threshold
+            candidates, primary, secondary = candidates[near], primary[near], secondary[near]
+        order = np.lexsort((secondary, primary))
         return candidates[order[start : start + count]].tolist()
 
     def _hits(

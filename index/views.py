@@ -15,6 +15,7 @@ columns, not the whole archive's.
 
 from __future__ import annotations
 
+import heapq
 import logging
 import threading
 import time
@@ -29,6 +30,7 @@ from whoosh.searching import Searcher
 from index.columns import Columns
 from index.layout import IndexMissing, current_build
 from index.matching import Matcher
+from index.schema import TEXT_FIELDS
 from index.storage import ArchiveStorage
 
 log = logging.getLogger(__name__)
@@ -119,10 +121,52 @@ class _PinnedIndex(FileIndex):
         return self._toc.generation
 
 
+# Words warmed per text field: the most frequent of the largest segment, as far as the postings
+# cache holds them.
+WARM_TERMS = 400
+
+
+def warm(view: IndexView, words: dict[str, list[str]], warmed: set[str]) -> None:
+    """Decode the postings of the most frequent words in every segment not warmed yet, most
+    frequent first, into the shared postings cache (Lucene's segment warmers do this for new
+    segments): the first searches for common words then cost what later ones do."""
+    from index.postings import POSTINGS_CACHE, leaf_readers, read_postings
+
+    for leaf, _ in leaf_readers(view.reader):
+        segment = leaf.segment() if leaf.is_atomic() else None
+        if segment is None or segment.segment_id() in warmed:
+            continue
+        for rank in range(WARM_TERMS):
+            for fieldname in TEXT_FIELDS:
+                terms = words.get(fieldname, [])
+                if rank < len(terms) and not POSTINGS_CACHE.full:
+                    read_postings(leaf, fieldname, terms[rank])
+        warmed.add(segment.segment_id())
+
+
+def frequent_words(view: IndexView) -> dict[str, list[str]]:
+    """The most frequent words of each text field in the largest segment."""
+    from index.postings import leaf_readers
+
+    leaves = [leaf for leaf, _ in leaf_readers(view.reader)]
+    if not leaves:
+        return {}
+    largest = max(leaves, key=lambda leaf: leaf.doc_count_all())
+    found = {}
+    for fieldname in TEXT_FIELDS:
+        if fieldname in largest.indexed_field_names():
+            ranked = heapq.nlargest(
+                WARM_TERMS,
+                ((info.doc_frequency(), text) for text, info in largest.iter_field(fieldname)),
+            )
+            found[fieldname] = [text for _, text in ranked]
+    return found
+
+
 class IndexViews:
     """Hands out the current view of the index under ``root`` to searches, and refreshes it."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, warm_segments: bool = True):
         self.root = Path(root)
         self._current: IndexView | None = None
         self._lock = threading.Lock()  # guards _current
@@ -131,6 +175,10 @@ class IndexViews:
         self._storages: dict[Path, ArchiveStorage] = {}
         self._retry_after = 0.0
         self.last_error: str | None = None
+        self._warm_segments = warm_segments
+        self._warm_words: dict[str, list[str]] | None = None
+        self._warmed: set[str] = set()
+        self._warming = threading.Lock()
 
     def _latest_key(self) -> tuple[str, int] | None:
         """Which generation is newest on disk: asked on every search, so it reads the pointer
@@ -201,11 +249,32 @@ class IndexViews:
                 view._acquire()  # noqa: SLF001 - for being current
             if previous is not None:
                 previous._release()  # noqa: SLF001 - no longer current
+            if self._warm_segments:
+                self._start_warming(view)
             if current is not None:
                 current._release()  # noqa: SLF001
             return view
         finally:
             self._refreshing.release()
+
+    def _start_warming(self, view: IndexView) -> None:
+        """Warm the new view's segments in the background, one warmer at a time."""
+        if not self._warming.acquire(blocking=False):
+            return
+        view._acquire()  # noqa: SLF001 - held until warmed
+
+        def run() -> None:
+            try:
+                if self._warm_words is None:
+                    self._warm_words = frequent_words(view)
+                warm(view, self._warm_words, self._warmed)
+            except Exception:  # noqa: BLE001 - warming is an optimisation; searches go on
+                log.exception("warming index view %s", view.key)
+            finally:
+                view._release()  # noqa: SLF001
+                self._warming.release()
+
+        threading.Thread(target=run, name="arkhiv-warmer", daemon=True).start()
 
     def _unavailable_message(self, exc: Exception) -> str:
         if isinstance(exc, IndexMissing):
