@@ -48,7 +48,7 @@ class ValueColumn:
         doc_parts: list[np.ndarray] = []
         id_parts: list[np.ndarray] = []
         for term in leaf.field_terms(fieldname):
-            docs, _ = read_postings(leaf, fieldname, term)
+            docs, _ = read_postings(leaf, fieldname, term, cache=False)
             if not len(docs):
                 continue
             doc_parts.append(docs)

@@ -79,17 +79,20 @@ def _segment_key(leaf: IndexReader) -> str | None:
     return segment.segment_id() if segment is not None else None
 
 
-def read_postings(reader: IndexReader, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+def read_postings(
+    reader: IndexReader, fieldname: str, text: str, cache: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
     """Document numbers (int64, ascending) and weights (float32) of one term, deleted included.
 
-    Callers mask out deleted documents with the live column.
+    Callers mask out deleted documents with the live column. ``cache``: keep the decoded
+    postings of a frequent term for the next search (not for what is read once, like columns).
     """
     doc_parts: list[np.ndarray] = []
     weight_parts: list[np.ndarray] = []
     for leaf, offset in leaf_readers(reader):
         if not hasattr(leaf, "_terms"):  # an empty reader
             continue
-        segment = _segment_key(leaf)
+        segment = _segment_key(leaf) if cache else None
         key = (segment, fieldname, text)
         cached = POSTINGS_CACHE.get(key) if segment else None
         if cached is not None:

@@ -124,6 +124,8 @@ class _PinnedIndex(FileIndex):
 # Words warmed per text field: the most frequent of the largest segment, as far as the postings
 # cache holds them.
 WARM_TERMS = 400
+# Warming stops when the postings cache is this full, leaving room for what searches ask.
+WARM_SHARE = 0.5
 
 
 def warm(view: IndexView, words: dict[str, list[str]], warmed: set[str]) -> None:
@@ -132,16 +134,20 @@ def warm(view: IndexView, words: dict[str, list[str]], warmed: set[str]) -> None
     segments): the first searches for common words then cost what later ones do."""
     from index.postings import POSTINGS_CACHE, leaf_readers, read_postings
 
+    leaves = []
     for leaf, _ in leaf_readers(view.reader):
         segment = leaf.segment() if leaf.is_atomic() else None
-        if segment is None or segment.segment_id() in warmed:
-            continue
-        for rank in range(WARM_TERMS):
+        if segment is not None and segment.segment_id() not in warmed:
+            leaves.append((leaf, segment.segment_id()))
+    for rank in range(WARM_TERMS):
+        if POSTINGS_CACHE.size >= POSTINGS_CACHE.limit * WARM_SHARE:
+            break
+        for leaf, _ in leaves:
             for fieldname in TEXT_FIELDS:
                 terms = words.get(fieldname, [])
-                if rank < len(terms) and not POSTINGS_CACHE.full:
+                if rank < len(terms):
                     read_postings(leaf, fieldname, terms[rank])
-        warmed.add(segment.segment_id())
+    warmed.update(segment_id for _, segment_id in leaves)
 
 
 def frequent_words(view: IndexView) -> dict[str, list[str]]:
@@ -159,7 +165,7 @@ def frequent_words(view: IndexView) -> dict[str, list[str]]:
                 WARM_TERMS,
                 ((info.doc_frequency(), text) for text, info in largest.iter_field(fieldname)),
             )
-            found[fieldname] = [text for _, text in ranked]
+            found[fieldname] = [text.decode("utf-8") for _, text in ranked]
     return found
 
 
