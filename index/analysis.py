@@ -215,6 +215,11 @@ def word_terms(word: str) -> tuple[str, ...]:
     return terms
 
 
+def analysed(word: str) -> tuple[str, ...] | None:
+    """The terms of ``word`` if it was analysed before (and is still cached), else None."""
+    return _WORD_TERMS.get(word)
+
+
 @lru_cache(maxsize=1 << 16)
 def query_terms(word: str) -> tuple[str, ...]:
     """The terms a query word looks for: the index terms of the word as typed and of the word

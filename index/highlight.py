@@ -18,7 +18,7 @@ import re
 from functools import lru_cache
 from html import escape
 
-from index.analysis import inflected_forms, normalize_word, tokenize, word_terms
+from index.analysis import analysed, inflected_forms, normalize_word, tokenize, word_terms
 from index.transliteration import transliterate
 
 SNIPPET_WORDS = 36
@@ -46,6 +46,9 @@ class FormMatcher:
     def __call__(self, word: str) -> bool:
         if not self.terms:
             return False
+        known = analysed(word)
+        if known is not None:  # analysed before: as cheap to answer exactly
+            return not self.terms.isdisjoint(known)
         normalized = normalize_word(word)
         candidate = normalized.startswith(self.prefixes) or normalized in self.forms
         if (

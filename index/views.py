@@ -123,7 +123,7 @@ class _PinnedIndex(FileIndex):
 
 # Words warmed per text field: the most frequent of the largest segment, as far as the postings
 # cache holds them.
-WARM_TERMS = 400
+WARM_TERMS = 200
 # Warming stops when the postings cache is this full, leaving room for what searches ask.
 WARM_SHARE = 0.5
 
@@ -132,7 +132,7 @@ def warm(view: IndexView, words: dict[str, list[str]], warmed: set[str]) -> None
     """Decode the postings of the most frequent words in every segment not warmed yet, most
     frequent first, into the shared postings cache (Lucene's segment warmers do this for new
     segments): the first searches for common words then cost what later ones do."""
-    from index.postings import POSTINGS_CACHE, leaf_readers, read_postings
+    from index.postings import CACHE_FROM_POSTINGS, POSTINGS_CACHE, leaf_readers, read_postings
 
     leaves = []
     for leaf, _ in leaf_readers(view.reader):
@@ -145,8 +145,12 @@ def warm(view: IndexView, words: dict[str, list[str]], warmed: set[str]) -> None
         for leaf, _ in leaves:
             for fieldname in TEXT_FIELDS:
                 terms = words.get(fieldname, [])
-                if rank < len(terms):
+                # Only what the cache keeps is worth reading ahead.
+                if rank < len(terms) and (
+                    leaf.doc_frequency(fieldname, terms[rank]) >= CACHE_FROM_POSTINGS
+                ):
                     read_postings(leaf, fieldname, terms[rank])
+                    time.sleep(0)  # let searches have the interpreter between terms
     warmed.update(segment_id for _, segment_id in leaves)
 
 
