@@ -215,9 +215,9 @@ def word_terms(word: str) -> tuple[str, ...]:
     return terms
 
 
-def analysed(word: str) -> tuple[str, ...] | None:
-    """The terms of ``word`` if it was analysed before (and is still cached), else None."""
-    return _WORD_TERMS.get(word)
+# The terms of a word if it was analysed before (and is still cached), else None. The dict's own
+# ``get``: snippets ask it for every word they show.
+analysed = _WORD_TERMS.get
 
 
 @lru_cache(maxsize=1 << 16)

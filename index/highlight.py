@@ -49,6 +49,20 @@ class FormMatcher:
         known = analysed(word)
         if known is not None:  # analysed before: as cheap to answer exactly
             return not self.terms.isdisjoint(known)
+        return self._unknown(word)
+
+    def each(self, words: list[str]) -> list[bool]:
+        """``[self(word) for word in words]``, without a call per word where it can."""
+        if not self.terms:
+            return [False] * len(words)
+        disjoint, known, unknown = self.terms.isdisjoint, analysed, self._unknown
+        found = []
+        for word in words:
+            terms = known(word)
+            found.append(unknown(word) if terms is None else not disjoint(terms))
+        return found
+
+    def _unknown(self, word: str) -> bool:
         normalized = normalize_word(word)
         candidate = normalized.startswith(self.prefixes) or normalized in self.forms
         if (
@@ -79,10 +93,10 @@ def snippet(text: str, terms: set[str], words: int = SNIPPET_WORDS) -> str:
     """
     matches = form_matcher(frozenset(terms))
     tokens, whole = _opening_tokens(text)
-    matched = [matches(word) for _, _, _, word in tokens] if terms else [False] * len(tokens)
+    matched = matches.each([word for _, _, _, word in tokens])
     if terms and not any(matched) and not whole:
         tokens, whole = list(tokenize(text)), True
-        matched = [matches(word) for _, _, _, word in tokens]
+        matched = matches.each([word for _, _, _, word in tokens])
     if not tokens:
         return ""
     best_start = 0

@@ -12,13 +12,20 @@ cache shared by every search and every index generation, bounded in bytes.
 
 from __future__ import annotations
 
+import io
+import pickle
+import struct
 import threading
+import zlib
 from collections import OrderedDict
 from collections.abc import Iterator
 
 import numpy as np
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC as _W3_MAGIC
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.reading import IndexReader, TermNotFound
+
+from index.storage import MappedFile
 
 _EMPTY_DOCS = np.zeros(0, dtype=np.int64)
 _EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
@@ -100,17 +107,18 @@ def read_postings(
             weight_parts.append(cached[1])
             continue
         try:
-            matcher = leaf._terms.matcher(  # noqa: SLF001 - the raw matcher, without deletions
-                fieldname, leaf._text_to_bytes(fieldname, text), leaf.schema[fieldname].format
-            )
+            btext = leaf._text_to_bytes(fieldname, text)  # noqa: SLF001
+            terminfo = leaf._terms.term_info(fieldname, btext)  # noqa: SLF001
         except (TermNotFound, KeyError):
             continue
-        if isinstance(matcher, W3LeafMatcher):
-            docs, weights = _read_blocks(matcher)
-        else:  # another codec: the slow, general way
-            items = list(matcher.items_as("weight"))
-            docs = np.fromiter((d for d, _ in items), dtype=np.int64, count=len(items))
-            weights = np.fromiter((w for _, w in items), dtype=np.float32, count=len(items))
+        postfile = getattr(leaf._terms, "_postfile", None)  # noqa: SLF001
+        if isinstance(postfile, MappedFile) and not terminfo.is_inlined():
+            docs, weights = _read_mapped(postfile, *terminfo.extent())
+        else:  # another codec, or postings kept inside the term table: the general way
+            matcher = leaf._terms.matcher(  # noqa: SLF001 - the raw matcher, without deletions
+                fieldname, btext, leaf.schema[fieldname].format
+            )
+            docs, weights = _read_matcher(matcher)
         if segment and len(docs) >= CACHE_FROM_POSTINGS:
             POSTINGS_CACHE.put(key, (docs.astype(np.int32), weights))
         doc_parts.append(docs + offset)
@@ -120,6 +128,53 @@ def read_postings(
     if len(doc_parts) == 1:
         return doc_parts[0], weight_parts[0]
     return np.concatenate(doc_parts), np.concatenate(weight_parts)
+
+
+def _read_matcher(matcher) -> tuple[np.ndarray, np.ndarray]:
+    if isinstance(matcher, W3LeafMatcher):
+        return _read_blocks(matcher)
+    items = list(matcher.items_as("weight"))
+    docs = np.fromiter((d for d, _ in items), dtype=np.int64, count=len(items))
+    weights = np.fromiter((w for _, w in items), dtype=np.float32, count=len(items))
+    return docs, weights
+
+
+_BLOCK_LENGTH = struct.Struct("!i")
+
+
+def _read_mapped(postfile: MappedFile, offset: int, length: int) -> tuple[np.ndarray, np.ndarray]:
+    """One term's posting blocks read by position from the mapped postings file (the W3 layout:
+    a magic number, then per block its signed length, its pickled info and its pickled data,
+    zlib-compressed when the info says so), without a file cursor or a matcher."""
+    if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves the length in a 1-tuple
+        length = length[0]
+    data = postfile.get(offset, length)
+    if data[:4] != _W3_MAGIC:
+        raise ValueError(f"no posting blocks at offset {offset}")
+    stream = io.BytesIO(data)  # shares ``data``: nothing is copied
+    ids: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
+    position = 4
+    while position < length:
+        size = _BLOCK_LENGTH.unpack_from(data, position)[0]
+        end = position + 4 + abs(size)
+        stream.seek(position + 4)
+        count, _, _, compression, _, _ = pickle.load(stream)
+        block = data[stream.tell() : end]
+        raw_ids, raw_weights, _ = pickle.loads(zlib.decompress(block) if compression else block)
+        ids.append(np.cumsum(np.asarray(raw_ids, dtype=np.int64)))
+        if raw_weights is None:
+            weights.append(np.ones(count, dtype=np.float32))
+        elif isinstance(raw_weights, float):
+            weights.append(np.full(count, raw_weights, dtype=np.float32))
+        else:
+            weights.append(np.asarray(raw_weights, dtype=np.float32))
+        position = end
+        if size < 0:  # the last block
+            break
+    if len(ids) == 1:
+        return ids[0], weights[0]
+    return np.concatenate(ids), np.concatenate(weights)
 
 
 def _read_blocks(matcher: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray]:

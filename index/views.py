@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import heapq
 import logging
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -28,7 +29,7 @@ from whoosh.index import TOC, FileIndex
 from whoosh.searching import Searcher
 
 from index.columns import Columns
-from index.layout import IndexMissing, current_build
+from index.layout import POINTER, IndexMissing, current_build
 from index.matching import Matcher
 from index.schema import TEXT_FIELDS
 from index.storage import ArchiveStorage
@@ -189,17 +190,40 @@ class IndexViews:
         self._warm_words: dict[str, list[str]] | None = None
         self._warmed: set[str] = set()
         self._warming = threading.Lock()
+        self._pointer_stamp: tuple | None = None
+        self._pointer_build: Path | None = None
+        self._folder_stamp: tuple | None = None
+        self._folder_generation = -1
+
+    def _current_build(self) -> Path | None:
+        """The build ``CURRENT`` names, read again only when the file was replaced (a stat is
+        cheaper than opening and closing it on every search)."""
+        try:
+            stat = os.stat(self.root / POINTER)
+            stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        except FileNotFoundError:
+            stamp = None
+        if stamp is None or stamp != self._pointer_stamp:
+            self._pointer_build = current_build(self.root)
+            self._pointer_stamp = stamp
+        return self._pointer_build
 
     def _latest_key(self) -> tuple[str, int] | None:
-        """Which generation is newest on disk: asked on every search, so it reads the pointer
-        file and lists the build's folder, and opens nothing."""
-        build = current_build(self.root)
+        """Which generation is newest on disk: asked on every search, so it looks at the
+        pointer file and lists the build's folder, and opens nothing."""
+        build = self._current_build()
         if build is None:
             return None
-        storage = self._storages.get(build)
-        if storage is None:
-            storage = self._storages[build] = ArchiveStorage(build, readonly=True)
-        return str(build), _generation(storage)
+        # The folder changes (its mtime) whenever a commit adds or removes a file: list it then.
+        stat = os.stat(build)
+        stamp = (str(build), stat.st_ino, stat.st_mtime_ns)
+        if stamp != self._folder_stamp:
+            storage = self._storages.get(build)
+            if storage is None:
+                storage = self._storages[build] = ArchiveStorage(build, readonly=True)
+            self._folder_generation = _generation(storage)
+            self._folder_stamp = stamp
+        return str(build), self._folder_generation
 
     @contextmanager
     def acquire(self) -> Iterator[IndexView]:
