@@ -16,7 +16,7 @@ from whoosh.fields import NUMERIC
 from whoosh.reading import IndexReader
 from whoosh.util.numeric import byte_to_length
 
-from index.postings import leaf_readers, read_postings
+from index.postings import leaf_readers, read_postings, segment_id
 from index.schema import TEXT_FIELDS
 
 # Facet name (as in the API) -> the exact-values field that holds it.
@@ -168,7 +168,7 @@ class Columns:
         parts: list[tuple[SegmentColumns, np.ndarray, int]] = []
         offset = 0
         for leaf, leaf_offset in leaf_readers(reader):
-            key = _segment_key(leaf)
+            key = segment_id(leaf)
             part = cache.get(key) if key else None
             if part is None:
                 part = SegmentColumns.read(leaf)
@@ -209,11 +209,6 @@ class Columns:
             average,
             facets,
         )
-
-
-def _segment_key(leaf: IndexReader) -> str | None:
-    segment = leaf.segment() if leaf.is_atomic() else None
-    return segment.segment_id() if segment is not None else None
 
 
 # Whoosh stores a field's length per document as one byte; this table decodes all 256 at once.

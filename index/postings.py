@@ -60,10 +60,6 @@ class PostingsCache:
                 self._entries.move_to_end(key)
             return found
 
-    @property
-    def full(self) -> bool:
-        return self.size >= self.limit * 0.9
-
     def put(self, key: tuple, value: tuple[np.ndarray, np.ndarray]) -> None:
         cost = value[0].nbytes + value[1].nbytes
         if cost > self.limit:
@@ -81,8 +77,10 @@ class PostingsCache:
 POSTINGS_CACHE = PostingsCache()
 
 
-def _segment_key(leaf: IndexReader) -> str | None:
-    segment = leaf.segment() if hasattr(leaf, "segment") else None
+def segment_id(leaf: IndexReader) -> str | None:
+    """The id of the segment ``leaf`` reads (None for an empty or composite reader): what
+    caches of a segment's never-changing contents are keyed by."""
+    segment = leaf.segment() if leaf.is_atomic() else None
     return segment.segment_id() if segment is not None else None
 
 
@@ -99,7 +97,7 @@ def read_postings(
     for leaf, offset in leaf_readers(reader):
         if not hasattr(leaf, "_terms"):  # an empty reader
             continue
-        segment = _segment_key(leaf) if cache else None
+        segment = segment_id(leaf) if cache else None
         key = (segment, fieldname, text)
         cached = POSTINGS_CACHE.get(key) if segment else None
         if cached is not None:
@@ -142,6 +140,15 @@ def _read_matcher(matcher) -> tuple[np.ndarray, np.ndarray]:
 _BLOCK_LENGTH = struct.Struct("!i")
 
 
+def _block_weights(raw, count: int) -> np.ndarray:
+    """A W3 block's weights as stored: None when all are 1, one float when all are equal."""
+    if raw is None:
+        return np.ones(count, dtype=np.float32)
+    if isinstance(raw, float):
+        return np.full(count, raw, dtype=np.float32)
+    return np.asarray(raw, dtype=np.float32)
+
+
 def _read_mapped(postfile: MappedFile, offset: int, length: int) -> tuple[np.ndarray, np.ndarray]:
     """One term's posting blocks read by position from the mapped postings file (the W3 layout:
     a magic number, then per block its signed length, its pickled info and its pickled data,
@@ -163,12 +170,7 @@ def _read_mapped(postfile: MappedFile, offset: int, length: int) -> tuple[np.nda
         block = data[stream.tell() : end]
         raw_ids, raw_weights, _ = pickle.loads(zlib.decompress(block) if compression else block)
         ids.append(np.cumsum(np.asarray(raw_ids, dtype=np.int64)))
-        if raw_weights is None:
-            weights.append(np.ones(count, dtype=np.float32))
-        elif isinstance(raw_weights, float):
-            weights.append(np.full(count, raw_weights, dtype=np.float32))
-        else:
-            weights.append(np.asarray(raw_weights, dtype=np.float32))
+        weights.append(_block_weights(raw_weights, count))
         position = end
         if size < 0:  # the last block
             break
@@ -189,12 +191,7 @@ def _read_blocks(matcher: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray]:
         if not matcher._byteids:  # noqa: SLF001 - stored as deltas from the previous id
             block_ids = np.cumsum(block_ids)
         ids.append(block_ids)
-        if raw_weights is None:
-            weights.append(np.ones(count, dtype=np.float32))
-        elif isinstance(raw_weights, float):
-            weights.append(np.full(count, raw_weights, dtype=np.float32))
-        else:
-            weights.append(np.asarray(raw_weights, dtype=np.float32))
+        weights.append(_block_weights(raw_weights, count))
         if matcher._lastblock:  # noqa: SLF001
             break
         matcher._goto(matcher._nextoffset)  # noqa: SLF001

@@ -31,6 +31,13 @@ from whoosh.searching import Searcher
 from index.columns import Columns
 from index.layout import POINTER, IndexMissing, current_build
 from index.matching import Matcher
+from index.postings import (
+    CACHE_FROM_POSTINGS,
+    POSTINGS_CACHE,
+    leaf_readers,
+    read_postings,
+    segment_id,
+)
 from index.schema import TEXT_FIELDS
 from index.storage import ArchiveStorage
 
@@ -56,7 +63,6 @@ class IndexView:
     matcher: Matcher
     _references: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    closed: bool = False
 
     @property
     def reader(self):
@@ -76,7 +82,6 @@ class IndexView:
             self._references -= 1
             close = self._references == 0
         if close:
-            self.closed = True
             try:
                 self.searcher.close()
             except Exception:  # noqa: BLE001 - closing a view must never fail a search
@@ -133,13 +138,11 @@ def warm(view: IndexView, words: dict[str, list[str]], warmed: set[str]) -> None
     """Decode the postings of the most frequent words in every segment not warmed yet, most
     frequent first, into the shared postings cache (Lucene's segment warmers do this for new
     segments): the first searches for common words then cost what later ones do."""
-    from index.postings import CACHE_FROM_POSTINGS, POSTINGS_CACHE, leaf_readers, read_postings
-
-    leaves = []
-    for leaf, _ in leaf_readers(view.reader):
-        segment = leaf.segment() if leaf.is_atomic() else None
-        if segment is not None and segment.segment_id() not in warmed:
-            leaves.append((leaf, segment.segment_id()))
+    leaves = [
+        (leaf, key)
+        for leaf, _ in leaf_readers(view.reader)
+        if (key := segment_id(leaf)) is not None and key not in warmed
+    ]
     for rank in range(WARM_TERMS):
         if POSTINGS_CACHE.size >= POSTINGS_CACHE.limit * WARM_SHARE:
             break
@@ -157,8 +160,6 @@ def warm(view: IndexView, words: dict[str, list[str]], warmed: set[str]) -> None
 
 def frequent_words(view: IndexView) -> dict[str, list[str]]:
     """The most frequent words of each text field in the largest segment."""
-    from index.postings import leaf_readers
-
     leaves = [leaf for leaf, _ in leaf_readers(view.reader)]
     if not leaves:
         return {}
