@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -13,6 +14,26 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
 DEMO_FILES = (FIXTURES / "seed.json", FIXTURES / "articles.jsonl")
+
+
+def article(i: int, **extra) -> dict:
+    """A small English article about the budget, numbered ``i`` (fields overridable)."""
+    return {
+        "id": f"a-{i}",
+        "title": f"Article {i} about the budget",
+        "body": f"Body of article {i}. The council discussed the budget and the schools.",
+        "language": "en",
+        "published": f"20{10 + i % 15}-0{1 + i % 9}-1{i % 9}",
+        "authors": [f"Author {i % 7}"],
+        "tags": ["budget", f"tag{i % 5}"],
+        "source": f"Outlet {i % 3}",
+        **extra,
+    }
+
+
+def write_jsonl(path: Path, records) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+    return path
 
 
 def corpus_dir() -> Path:

@@ -26,7 +26,8 @@ from index import indexer, layout
 from index.request import request_from_mapping
 from index.search import SearchIndex
 from index.storage import ArchiveStorage
-from tests.conftest import DEMO_FILES, FIXTURES, arkhiv_command, run_arkhiv
+from tests.conftest import DEMO_FILES, FIXTURES, arkhiv_command, run_arkhiv, write_jsonl
+from tests.conftest import article as base_article
 from tests.web_fixtures import free_port
 from webapp.app import create_app
 
@@ -34,23 +35,9 @@ SEED_ID = "up-2025-08-27-isw-kremlin-guarantees"
 
 
 def article(i: int, **extra) -> dict:
-    return {
-        "id": f"a-{i}",
-        "title": f"Article {i} about the budget",
-        "body": f"Body of article {i}. The council discussed the budget and the schools. "
-        f"Київ ухвалив бюджет {i}.",
-        "language": "en",
-        "published": f"20{10 + i % 15}-0{1 + i % 9}-1{i % 9}",
-        "authors": [f"Author {i % 7}"],
-        "tags": ["budget", f"tag{i % 5}"],
-        "source": f"Outlet {i % 3}",
-        **extra,
-    }
-
-
-def write_jsonl(path: Path, records) -> Path:
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
-    return path
+    """The shared test article, its body also in Ukrainian (for searches of «бюджет»)."""
+    body = f"Body of article {i}. The council discussed the budget and the schools. "
+    return base_article(i, **{"body": f"{body}Київ ухвалив бюджет {i}.", **extra})
 
 
 def search(index: SearchIndex, **params) -> dict:
@@ -119,7 +106,11 @@ def test_replayed_catch_up_replaces_every_document_and_search_holds(store, setti
 # -- searches while the index changes --------------------------------------------------------------
 
 
-def _searcher_threads(index: SearchIndex, stop: threading.Event, count: int):
+@contextlib.contextmanager
+def searching(index: SearchIndex, count: int):
+    """``count`` threads searching ``index`` until the block ends; yields the errors they met
+    and how many answers they got (a one-item list)."""
+    stop = threading.Event()
     errors: list[str] = []
     answers = [0]
     queries = [
@@ -148,26 +139,25 @@ def _searcher_threads(index: SearchIndex, stop: threading.Event, count: int):
     threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
     for thread in threads:
         thread.start()
-    return threads, errors, answers
+    try:
+        yield errors, answers
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
 
 
 def test_eight_threads_search_while_small_imports_commit(store, settings, tmp_path):
     Importer(store, settings).run([write_jsonl(tmp_path / "a.jsonl", map(article, range(200)))])
     indexer.catch_up(store, settings.index_dir)
     index = SearchIndex(settings.index_dir, store)
-    stop = threading.Event()
-    threads, errors, answers = _searcher_threads(index, stop, 8)
-    try:
+    with searching(index, 8) as (errors, answers):
         for n in range(40):  # each import adds one article and corrects another
             batch = [article(1000 + n), article(n, title=f"Article {n} corrected")]
             path = write_jsonl(tmp_path / f"b{n}.jsonl", batch)
             with import_lock(settings):
                 Importer(store, settings).run([path])
                 indexer.catch_up(store, settings.index_dir)
-    finally:
-        stop.set()
-        for thread in threads:
-            thread.join()
     assert not errors, errors[:5]
     assert answers[0] > 40
     assert search(index, q="budget")["total"] == 240
@@ -186,15 +176,9 @@ def test_searches_during_reindex_swaps_never_fail_and_release_the_old_build(
     indexer.catch_up(store, settings.index_dir)
     index = SearchIndex(settings.index_dir, store)
     first = layout.current_build(settings.index_dir)
-    stop = threading.Event()
-    threads, errors, answers = _searcher_threads(index, stop, 4)
-    try:
+    with searching(index, 4) as (errors, _):
         for _ in range(3):
             indexer.rebuild(store, settings.index_dir)
-    finally:
-        stop.set()
-        for thread in threads:
-            thread.join()
     assert not errors, errors[:5]
     current = layout.current_build(settings.index_dir)
     assert current != first

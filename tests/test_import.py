@@ -15,26 +15,7 @@ import pytest
 
 from archive.importer import Importer
 from archive.store import Store
-from tests.conftest import FIXTURES, ROOT, arkhiv_command, run_arkhiv
-
-
-def article(i: int, **extra) -> dict:
-    return {
-        "id": f"a-{i}",
-        "title": f"Article {i} about the budget",
-        "body": f"Body of article {i}. The council discussed the budget and the schools.",
-        "language": "en",
-        "published": f"20{10 + i % 15}-0{1 + i % 9}-1{i % 9}",
-        "authors": [f"Author {i % 7}"],
-        "tags": ["budget", f"tag{i % 5}"],
-        "source": f"Outlet {i % 3}",
-        **extra,
-    }
-
-
-def write_jsonl(path: Path, records) -> Path:
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
-    return path
+from tests.conftest import FIXTURES, ROOT, arkhiv_command, article, run_arkhiv, write_jsonl
 
 
 def stored_count(home: Path) -> int:
