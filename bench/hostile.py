@@ -21,7 +21,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from bench.run import ROOT, ArkhivServer
+from bench.run import ROOT, ArkhivServer, save_results
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -150,9 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         rows["eight long phrases at once"] = long_phrases_at_once(server)
         rows["eight silent export readers"] = silent_readers(server)
     print(json.dumps(rows, indent=2, ensure_ascii=False))
-    args.out.mkdir(parents=True, exist_ok=True)
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    (args.out / f"hostile-{stamp}.json").write_text(json.dumps(rows, indent=2, ensure_ascii=False))
+    save_results(args.out, "hostile", rows)
     return 0
 
 

@@ -35,7 +35,7 @@ from pathlib import Path
 
 from bench.http_load import _Client, percentile
 from bench.queries import api_path, query_stream
-from bench.run import ARKHIV, ROOT, ArkhivServer
+from bench.run import ARKHIV, ROOT, ArkhivServer, save_results
 from index.layout import current_build
 
 
@@ -248,9 +248,7 @@ def main(argv: list[str] | None = None) -> int:
         ),
     }
     print(json.dumps(result, indent=2, ensure_ascii=False))
-    args.out.mkdir(parents=True, exist_ok=True)
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    (args.out / f"live-{stamp}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False))
+    save_results(args.out, "live", result)
     return 0
 
 

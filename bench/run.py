@@ -39,6 +39,14 @@ ROOT = Path(__file__).resolve().parents[1]
 ARKHIV = Path(sys.executable).parent / "arkhiv"
 
 
+def save_results(out: Path, name: str, figures: dict) -> Path:
+    """Write a benchmark's figures to ``out/<name>-<time>.json``; returns the file."""
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    path.write_text(json.dumps(figures, indent=2, ensure_ascii=False))
+    return path
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -202,15 +210,11 @@ def main(argv: list[str] | None = None) -> int:
     except CorpusMissing as exc:
         print(f"bench: {exc}", file=sys.stderr)
         return 2
-    args.out.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    (args.out / f"bench-{stamp}.json").write_text(
-        json.dumps(
-            {"when": stamp, "machine": {"cpus": os.cpu_count()}, "results": results}, indent=2
-        )
-    )
+    figures = {"when": stamp, "machine": {"cpus": os.cpu_count()}, "results": results}
+    path = save_results(args.out, "bench", figures)
     print_table(results)
-    print(f"\nfigures: {args.out / f'bench-{stamp}.json'}")
+    print(f"\nfigures: {path}")
     return 0
 
 

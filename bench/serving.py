@@ -28,7 +28,7 @@ from pathlib import Path
 from bench.http_load import _Client, percentile
 from bench.peer_datasette import DatasettePeer
 from bench.queries import api_path, query_stream
-from bench.run import ROOT, ArkhivServer
+from bench.run import ROOT, ArkhivServer, save_results
 
 
 def _memory(pid: int) -> dict[str, int]:
@@ -161,9 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     if 1 in anon and 8 in anon:
         result["anon_8_threads_over_1"] = round(anon[8] / anon[1], 3)
     print(json.dumps(result, indent=2, ensure_ascii=False))
-    args.out.mkdir(parents=True, exist_ok=True)
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    (args.out / f"serving-{stamp}.json").write_text(json.dumps(result, indent=2))
+    save_results(args.out, "serving", result)
     return 0
 
 
