@@ -27,6 +27,7 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.reading import SegmentReader, TermNotFound
 
 from index.columns import live_docs
+from index.posting_arrays import create_writer
 from index.segment_writer import quantized_length, write_terms
 
 MERGE_FACTOR = 10
@@ -99,6 +100,7 @@ def merge_segments(storage, schema, codec, indexname, segments: list):
         segment = codec.new_segment(storage, indexname)
         perdoc = codec.per_document_writer(storage, segment)
         fieldwriter = codec.field_writer(storage, segment)
+        arrays = create_writer(storage, segment)
         try:
             lengths = _copy_documents(perdoc, schema, readers, total)
             write_terms(
@@ -107,8 +109,10 @@ def merge_segments(storage, schema, codec, indexname, segments: list):
                 fieldwriter._fieldmap,  # noqa: SLF001
                 _merged_terms(schema, readers, docmaps),
                 lengths,
+                arrays,
             )
         finally:
+            arrays.close()
             if not perdoc.is_closed:
                 perdoc.close()
             if not fieldwriter.is_closed:

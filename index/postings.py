@@ -5,9 +5,11 @@ scoring every match that is the whole cost. Its W3 codec stores postings in bloc
 each decoded in one call (document numbers as deltas, summed by numpy), so reading block by
 block is many times faster.
 
-A segment never changes once written (deletions are kept apart), so the decoded postings of its
-most frequent terms (the words in half the articles, which most searches meet) are kept in a
-cache shared by every search and every index generation, bounded in bytes.
+The most frequent terms of a segment (the words in half the articles, which most searches meet)
+are read from the segment's posting arrays instead (:mod:`index.posting_arrays`), in place. A
+segment without them (written by stock Whoosh) has its decoded frequent postings kept in a cache
+shared by every search and every index generation, bounded in bytes: a segment never changes
+once written (deletions are kept apart).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC as _W3_MAGIC
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.reading import IndexReader, TermNotFound
 
+from index.posting_arrays import posting_arrays
 from index.storage import MappedFile
 
 _EMPTY_DOCS = np.zeros(0, dtype=np.int64)
@@ -97,15 +100,21 @@ def read_postings(
     for leaf, offset in leaf_readers(reader):
         if not hasattr(leaf, "_terms"):  # an empty reader
             continue
-        segment = segment_id(leaf) if cache else None
-        key = (segment, fieldname, text)
-        cached = POSTINGS_CACHE.get(key) if segment else None
-        if cached is not None:
-            doc_parts.append(cached[0].astype(np.int64) + offset)
-            weight_parts.append(cached[1])
-            continue
         try:
             btext = leaf._text_to_bytes(fieldname, text)  # noqa: SLF001
+        except (TermNotFound, KeyError):
+            continue
+        arrays = posting_arrays(leaf)
+        found = arrays.get(fieldname, btext) if arrays is not None else None
+        if found is None:
+            segment = segment_id(leaf) if cache else None
+            key = (segment, fieldname, text)
+            found = POSTINGS_CACHE.get(key) if segment else None
+        if found is not None:
+            doc_parts.append(found[0].astype(np.int64) + offset)
+            weight_parts.append(found[1])
+            continue
+        try:
             terminfo = leaf._terms.term_info(fieldname, btext)  # noqa: SLF001
         except (TermNotFound, KeyError):
             continue

@@ -39,6 +39,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from index.analysis import WORD_PATTERN, word_terms
+from index.posting_arrays import create_writer
 
 # Words exactly as ``index.analysis.tokenize`` finds them (same pattern); positions are the
 # running number of the word in the text.
@@ -421,6 +422,7 @@ class FastSegmentWriter(SegmentWriter):
             text,
             lengths,
             self._text_fields,
+            create_writer(self.storage, self.get_segment()),
         )
         self._postings = {}
         fieldwriter.close()
@@ -463,11 +465,14 @@ def _field_terms(postings: dict, text: tuple | None, is_text: bool):
         pending = next(from_dicts, None)
 
 
-def write_fields(tindex, postfile, fieldmap, postings, text, lengths, text_fields) -> None:
+def write_fields(
+    tindex, postfile, fieldmap, postings, text, lengths, text_fields, arrays=None
+) -> None:
     """Write the term table and posting blocks of every field, in field and term order.
 
     ``tindex`` is the segment's ``OrderedHashWriter`` (its records are written here as its
-    ``add`` would write them), ``postfile`` the segment's postings file.
+    ``add`` would write them), ``postfile`` the segment's postings file, ``arrays`` the writer of
+    its frequent terms' arrays (:mod:`index.posting_arrays`).
     """
 
     def terms():
@@ -478,13 +483,18 @@ def write_fields(tindex, postfile, fieldmap, postings, text, lengths, text_field
             for tbytes, docs, weights, values in field_terms:
                 yield fieldname, tbytes, docs, weights, values
 
-    write_terms(tindex, postfile, fieldmap, terms(), lengths)
+    try:
+        write_terms(tindex, postfile, fieldmap, terms(), lengths, arrays)
+    finally:
+        if arrays is not None:
+            arrays.close()
 
 
-def write_terms(tindex, postfile, fieldmap, terms, lengths) -> None:
+def write_terms(tindex, postfile, fieldmap, terms, lengths, arrays=None) -> None:
     """Write ``terms``, ``(field, term bytes, docs, weights, values)`` in field and term order,
     as the term table and the posting blocks of a segment; streamed, a few thousand at a time.
-    ``lengths``: field -> the quantized field length of each document (by document number)."""
+    ``lengths``: field -> the quantized field length of each document (by document number);
+    ``arrays``: a ``PostingArraysWriter`` that also keeps the frequent terms as arrays."""
     terms_file = tindex.dbfile.raw_file()
     posts_file = postfile.raw_file()
     term_offset = terms_file.tell()
@@ -502,6 +512,8 @@ def write_terms(tindex, postfile, fieldmap, terms, lengths) -> None:
             field_lengths = lengths.get(fieldname) or [0]
             scorable = any(field_lengths)
         key = prefix + tbytes
+        if arrays is not None and len(docs) >= arrays.threshold:
+            arrays.add(fieldname, tbytes, docs, weights)
         chunk = _posting_blocks(docs, weights, values, field_lengths, scorable)
         value = chunk[0] + _POINTER.pack(post_offset, len(chunk[1]))
         post_chunks.append(chunk[1])
