@@ -9,26 +9,39 @@ of N articles holds at most ``(MERGE_FACTOR - 1)`` segments per tier below ``MAX
 full segments (N / 250,000): at most 9 + 9 + 2 + 4 = 24 at a million articles. Each article is
 rewritten about once per tier it climbs.
 
-The merge reads every source segment's terms in order and writes the merged postings of one term
-before reading the next (the term tables are sorted), so its memory is that of the largest
-posting list, not of the segments: merging 500,000 articles costs what merging 5,000 does.
+The merge reads every source segment's term table front to back, side by side (the tables are
+sorted; no term is looked up), and writes the merged postings of one term before reading the
+next, so its memory is that of the largest posting list, not of the segments: merging 500,000
+articles costs what merging 5,000 does. Posting blocks are read by position from the mapped
+postings files, not through Whoosh's matchers (five times faster).
 Documents deleted in a source segment are dropped; the others are renumbered in order.
 """
 
 from __future__ import annotations
 
 import heapq
+import io
 import math
+import pickle
+import zlib
 from collections.abc import Iterator
+from itertools import accumulate
 
 import numpy as np
 from whoosh import columns as whoosh_columns
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.reading import SegmentReader, TermNotFound
+from whoosh.reading import SegmentReader
 
 from index.columns import live_docs
 from index.posting_arrays import create_writer
-from index.segment_writer import quantized_length, write_terms
+from index.segment_writer import (
+    _FIELD_ID,
+    _INT,
+    _KV_LENGTHS,
+    _POINTER,
+    _TERMINFO,
+    quantized_length,
+    write_terms,
+)
 
 MERGE_FACTOR = 10
 FLOOR_DOCS = 5_000
@@ -172,72 +185,141 @@ def _copy_documents(perdoc, schema, readers, total: int) -> dict[str, list[int]]
 
 
 def _merged_terms(schema, readers, docmaps) -> Iterator[tuple]:
-    """``(field, term bytes, docs, weights, values)`` of the merged segment, in order."""
-    fields = sorted(
-        {name for reader in readers for name in reader.indexed_field_names() if name in schema}
-    )
+    """``(field, term bytes, docs, weights, values)`` of the merged segment, in order: the term
+    tables of the sources read front to back side by side (no lookup per term), each term's
+    posting blocks read by position from the mapped postings file."""
+    sources = [
+        _SourceSegment(reader, docmap) for reader, docmap in zip(readers, docmaps, strict=True)
+    ]
+    fields = sorted({name for source in sources for name in source.fieldnames() if name in schema})
     for fieldname in fields:
-        lexicons = [
-            _tagged(reader.lexicon(fieldname), index)
-            for index, reader in enumerate(readers)
-            if fieldname in reader.indexed_field_names()
-        ]
-        merged = heapq.merge(*lexicons)
+        fixed_size = schema[fieldname].format.fixed_value_size()
+        merged = heapq.merge(
+            *(source.terms(fieldname, index) for index, source in enumerate(sources))
+        )
         pending = next(merged, None)
         while pending is not None:
             term = pending[0]
-            sources = []
-            while pending is not None and pending[0] == term:
-                sources.append(pending[1])
-                pending = next(merged, None)
             docs: list[int] = []
             weights: list[float] = []
             values: list = []
-            for index in sources:
-                found = _postings(readers[index], fieldname, term, docmaps[index])
-                if found:
-                    docs += found[0]
-                    weights += found[1]
-                    values += found[2]
+            while pending is not None and pending[0] == term:
+                _, index, extent = pending
+                sources[index].add_postings(extent, fixed_size, docs, weights, values)
+                pending = next(merged, None)
             if docs:
                 yield fieldname, term, docs, weights, values
 
 
-def _tagged(terms, index: int) -> Iterator[tuple[bytes, int]]:
-    for term in terms:
-        yield term, index
+class _SourceSegment:
+    """One segment being merged: its term table read in order, its postings renumbered."""
+
+    def __init__(self, reader, docmap: np.ndarray):
+        terms = reader._terms  # noqa: SLF001 - the W3 term table and postings file
+        self._table = terms._tindex  # noqa: SLF001
+        self._fieldmap = terms._fieldmap  # noqa: SLF001
+        self._terms_buffer = _buffer_of(self._table.dbfile)
+        self._postings_buffer = _buffer_of(terms._postfile)  # noqa: SLF001
+        # New document number = old + base, unless documents were deleted (then the map).
+        self._base = int(docmap[0]) if len(docmap) else 0
+        contiguous = len(docmap) and (docmap >= 0).all()
+        self._docmap = None if contiguous else docmap.tolist()
+
+    def fieldnames(self) -> list[str]:
+        return list(self._fieldmap)
+
+    def terms(self, fieldname: str, index: int) -> Iterator[tuple[bytes, int, tuple]]:
+        """``(term, index, extent)`` of the field's terms in order; ``extent`` is where the
+        postings are: ``(offset, length)`` in the postings file, or the inlined postings."""
+        number = self._fieldmap.get(fieldname)
+        if number is None:
+            return
+        prefix = _FIELD_ID.pack(number)
+        table, buffer = self._table, self._terms_buffer
+        position = table.closest_key_pos(prefix)
+        end = table.endofdata
+        while position is not None and position < end:
+            key_length, value_length = _KV_LENGTHS.unpack_from(buffer, position)
+            key_at = position + _KV_LENGTHS.size
+            if bytes(buffer[key_at : key_at + 2]) != prefix:
+                return
+            value_at = key_at + key_length
+            term = bytes(buffer[key_at + 2 : value_at])
+            if buffer[value_at]:  # postings inlined in the term info (stock Whoosh may do so)
+                ids, weights, values = pickle.loads(
+                    buffer[value_at + _TERMINFO.size : value_at + value_length]
+                )
+                yield term, index, (list(ids), list(weights), list(values))
+            else:
+                yield term, index, _POINTER.unpack_from(buffer, value_at + _TERMINFO.size)
+            position = value_at + value_length
+
+    def add_postings(self, extent, fixed_size, docs: list, weights: list, values: list) -> None:
+        """Append one term's postings here, renumbered, deleted documents dropped."""
+        if len(extent) == 3:
+            ids, term_weights, term_values = extent
+        else:
+            ids, term_weights, term_values = _read_blocks(
+                self._postings_buffer, *extent, fixed_size
+            )
+        docmap = self._docmap
+        if docmap is None:
+            base = self._base
+            docs.extend([docnum + base for docnum in ids] if base else ids)
+            weights.extend(term_weights)
+            values.extend(term_values)
+            return
+        for docnum, weight, value in zip(ids, term_weights, term_values, strict=True):
+            new = docmap[docnum]
+            if new >= 0:
+                docs.append(new)
+                weights.append(weight)
+                values.append(value)
 
 
-def _postings(reader, fieldname: str, term: bytes, docmap: np.ndarray):
-    """One term's postings in one source segment, renumbered, deleted documents dropped."""
-    try:
-        matcher = reader._terms.matcher(  # noqa: SLF001 - the raw matcher, deletions included
-            fieldname, term, reader.schema[fieldname].format
-        )
-    except TermNotFound:
-        return None
-    ids: list = []
-    weights: list = []
+def _buffer_of(file) -> memoryview:
+    buffer = getattr(file, "_buffer", None)
+    if buffer is None:  # pragma: no cover - ArchiveStorage maps every file it opens
+        raise TypeError(f"merging needs memory-mapped segment files, not {type(file).__name__}")
+    return buffer
+
+
+def _read_blocks(buffer: memoryview, offset: int, length: int, fixed_size) -> tuple:
+    """One term's posting blocks (the W3 layout: a magic number, then per block its signed
+    length, its pickled info and its pickled data, zlib-compressed when the info says so):
+    document numbers, weights and values as lists."""
+    if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves the length in a 1-tuple
+        length = length[0]
+    ids: list[int] = []
+    weights: list[float] = []
     values: list = []
-    if isinstance(matcher, W3LeafMatcher):
-        while True:
-            matcher._read_ids()  # noqa: SLF001
-            matcher._read_weights()  # noqa: SLF001
-            matcher._read_values()  # noqa: SLF001
-            ids.extend(matcher._ids)  # noqa: SLF001
-            weights.extend(matcher._weights)  # noqa: SLF001
-            values.extend(matcher._values)  # noqa: SLF001
-            if matcher._lastblock:  # noqa: SLF001
-                break
-            matcher._goto(matcher._nextoffset)  # noqa: SLF001
-    else:
-        for docnum, weight, value in matcher.items_as("weight"):  # pragma: no cover
-            ids.append(docnum)
-            weights.append(weight)
-            values.append(value)
-    new = docmap[np.asarray(ids, dtype=np.int64)]
-    values = [value if value is not None else b"" for value in values]
-    if (new >= 0).all():
-        return new.tolist(), list(weights), values
-    keep = np.flatnonzero(new >= 0).tolist()
-    return new[keep].tolist(), [weights[i] for i in keep], [values[i] for i in keep]
+    position = offset + 4  # after the magic number
+    end = offset + length
+    while position < end:
+        size = _INT.unpack_from(buffer, position)[0]
+        block_end = position + 4 + abs(size)
+        stream = io.BytesIO(buffer[position + 4 : block_end])
+        count, _, _, compression, _, _ = pickle.load(stream)
+        data = stream.read()
+        raw_ids, raw_weights, raw_values = pickle.loads(
+            zlib.decompress(data) if compression else data
+        )
+        ids.extend(accumulate(raw_ids))
+        if raw_weights is None:
+            weights.extend([1.0] * count)
+        elif isinstance(raw_weights, float):
+            weights.extend([raw_weights] * count)
+        else:
+            weights.extend(raw_weights)
+        if fixed_size is None or fixed_size < 0:
+            values.extend(raw_values)
+        elif fixed_size == 0 or raw_values is None:
+            values.extend([b""] * count)
+        else:
+            values.extend(
+                raw_values[i : i + fixed_size] for i in range(0, len(raw_values), fixed_size)
+            )
+        position = block_end
+        if size < 0:  # the last block
+            break
+    return ids, weights, values
