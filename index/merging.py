@@ -31,7 +31,7 @@ import numpy as np
 from whoosh import columns as whoosh_columns
 from whoosh.reading import SegmentReader
 
-from index.columns import live_docs
+from index.columns import field_lengths, live_docs
 from index.posting_arrays import create_writer
 from index.segment_writer import (
     _FIELD_ID,
@@ -158,9 +158,14 @@ def _copy_documents(perdoc, schema, readers, total: int) -> dict[str, list[int]]
     """Stored fields, field lengths and column values of every live document, in order (as
     Whoosh's ``write_per_doc``); returns the field lengths of the new segment."""
     names = set(schema.names())
-    lengths: dict[str, list[int]] = {name: [0] * total for name in names if schema[name].scorable}
+    scorable = [name for name in names if schema[name].scorable]
+    lengths: dict[str, list[int]] = {name: [0] * total for name in scorable}
     docnum = 0
     for reader in readers:
+        # Read in one go per field: Whoosh's per-document length lookup checks the file system.
+        old_lengths = {
+            name: field_lengths(reader, name).astype(np.int64).tolist() for name in scorable
+        }
         columns = {}
         for name in names:
             column_type = schema[name].column_type
@@ -173,7 +178,7 @@ def _copy_documents(perdoc, schema, readers, total: int) -> dict[str, list[int]]
             perdoc.start_doc(docnum)
             for name in names | {n for n in stored if n in schema}:
                 field = schema[name]
-                length = reader.doc_field_length(old, name) or 0
+                length = old_lengths[name][old] if name in old_lengths else 0
                 if length and name in lengths:
                     lengths[name][docnum] = quantized_length(length)
                 perdoc.add_field(name, field, stored.get(name), length)
