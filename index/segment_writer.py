@@ -511,10 +511,11 @@ def write_terms(tindex, postfile, fieldmap, terms, lengths, arrays=None) -> None
             prefix = _FIELD_ID.pack(fieldmap.setdefault(fieldname, len(fieldmap)))
             field_lengths = lengths.get(fieldname) or [0]
             scorable = any(field_lengths)
+            length_array = np.asarray(field_lengths, dtype=np.int64)
         key = prefix + tbytes
         if arrays is not None and len(docs) >= arrays.threshold:
             arrays.add(fieldname, tbytes, docs, weights)
-        chunk = _posting_blocks(docs, weights, values, field_lengths, scorable)
+        chunk = _posting_blocks(docs, weights, values, field_lengths, scorable, length_array)
         value = chunk[0] + _POINTER.pack(post_offset, len(chunk[1]))
         post_chunks.append(chunk[1])
         post_offset += len(chunk[1])
@@ -537,8 +538,11 @@ def write_terms(tindex, postfile, fieldmap, terms, lengths, arrays=None) -> None
         tindex.lastkey = key
 
 
-def _posting_blocks(docs, weights, values, field_lengths: list[int], scorable: bool):
-    """One term's postings as W3 blocks: ``(fixed part of its W3TermInfo, block bytes)``."""
+def _posting_blocks(
+    docs, weights, values, field_lengths: list[int], scorable: bool, length_array=None
+):
+    """One term's postings as W3 blocks: ``(fixed part of its W3TermInfo, block bytes)``.
+    ``length_array``: ``field_lengths`` as a numpy array, for terms of many blocks."""
     count = len(docs)
     if count == 1:
         # Most terms of a segment: one block of one posting.
@@ -563,6 +567,10 @@ def _posting_blocks(docs, weights, values, field_lengths: list[int], scorable: b
             ),
             block,
         )
+    if count > BLOCK_LIMIT:
+        if length_array is None:
+            length_array = np.asarray(field_lengths, dtype=np.int64)
+        return _many_blocks(docs, weights, values, length_array, scorable)
     chunks = [_MAGIC]
     total_weight = 0.0
     max_weight = 0.0
@@ -626,6 +634,84 @@ def _posting_blocks(docs, weights, values, field_lengths: list[int], scorable: b
         max_weight,
         docs[0],
         docs[-1],
+    )
+    return info, b"".join(chunks)
+
+
+def _many_blocks(docs, weights, values, known: np.ndarray, scorable: bool):
+    """``_posting_blocks`` of a term with more postings than one block holds: the same bytes,
+    the statistics of every block computed at once with numpy."""
+    count = len(docs)
+    ids = np.asarray(docs, dtype=np.int64)
+    floats = np.asarray(weights, dtype=np.float32)
+    starts = np.arange(0, count, BLOCK_LIMIT)
+    deltas = np.empty(count, dtype=np.int64)
+    deltas[0] = ids[0]
+    np.subtract(ids[1:], ids[:-1], out=deltas[1:])
+    deltas[starts] = ids[starts]  # each block starts from zero
+    block_max = np.maximum.reduceat(floats, starts)
+    block_min_weight = np.minimum.reduceat(floats, starts)
+    block_sum = np.add.reduceat(floats.astype(np.float64), starts)
+    if scorable:
+        lengths = np.zeros(count, dtype=np.int64)
+        inside = ids < len(known)
+        lengths[inside] = known[ids[inside]]
+        shortest = np.minimum.reduceat(
+            np.where(lengths > 0, lengths, np.iinfo(np.int64).max), starts
+        )
+        longest = np.maximum.reduceat(lengths, starts)
+    delta_lists = deltas.tolist()
+    weight_lists = floats.tolist()
+    last_ids = ids[np.minimum(starts + BLOCK_LIMIT, count) - 1].tolist()
+    chunks = [_MAGIC]
+    min_length = None
+    max_length = 0
+    for number, start in enumerate(starts.tolist()):
+        stop = min(start + BLOCK_LIMIT, count)
+        heaviest = float(block_max[number])
+        if heaviest == float(block_min_weight[number]):
+            mini_weights = None if heaviest == 1.0 else heaviest
+        else:
+            mini_weights = tuple(weight_lists[start:stop])
+        data = dumps(
+            (tuple(delta_lists[start:stop]), mini_weights, tuple(values[start:stop])), _PICKLE
+        )
+        compression = COMPRESSION if len(data) >= COMPRESS_FROM else 0
+        if compression:
+            data = zlib.compress(data, compression)
+        block_min = block_top = None
+        if scorable and longest[number] > 0:
+            block_min, block_top = int(shortest[number]), int(longest[number])
+            if min_length is None or block_min < min_length:
+                min_length = block_min
+            max_length = max(max_length, block_top)
+        blockinfo = dumps(
+            (
+                stop - start,
+                last_ids[number],
+                max(heaviest, 0),
+                compression,
+                length_to_byte(block_min),
+                length_to_byte(block_top or 0),
+            ),
+            2,
+        )
+        size = len(blockinfo) + len(data)
+        chunks.append(_INT.pack(-size if stop >= count else size))
+        chunks.append(blockinfo)
+        chunks.append(data)
+    total_weight = 0.0
+    for value in block_sum.tolist():
+        total_weight += value
+    info = _TERMINFO.pack(
+        0,
+        total_weight,
+        count,
+        0 if min_length is None else length_to_byte(min_length),
+        length_to_byte(max_length),
+        max(float(block_max.max()), 0),
+        int(ids[0]),
+        int(ids[-1]),
     )
     return info, b"".join(chunks)
 
