@@ -21,7 +21,7 @@ import shutil
 import sqlite3
 import time
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +43,9 @@ STATE_FILE = "state.json"
 SEGMENT_ARTICLES = 5_000
 # Catch-ups smaller than this are indexed in this process; larger ones by worker processes.
 PARALLEL_FROM = 2_000
+# Rounds the worker processes build ahead of the one being committed (finished segments wait on
+# disk, not in memory).
+ROUNDS_AHEAD = 2
 WRITER_MEMORY_MB = 256
 
 
@@ -301,7 +304,8 @@ def _catch_up_parallel(store, directory, ix, state, pending, procs, progress) ->
     index lock, deletes replaced documents and commits the new segments with the state.
 
     Pipelined: while this process commits a round (its deletions, merges, table of contents),
-    the workers already build the next one."""
+    the workers build the next ``ROUNDS_AHEAD`` rounds, so that a long merge does not leave them
+    idle."""
     import multiprocessing
 
     from index.analysis import word_terms
@@ -309,24 +313,26 @@ def _catch_up_parallel(store, directory, ix, state, pending, procs, progress) ->
     word_terms("індекс")  # loads the dictionary once, before the workers fork
     plan = _seq_bounds(store, state.applied_seq, pending, procs)
     context = multiprocessing.get_context("fork")
-    counters = [context.Value("q", 0, lock=False) for _ in range(procs)]
+    # One progress counter per job in flight: a round's jobs use the counters of its slot group.
+    counters = [context.Value("q", 0, lock=False) for _ in range(procs * ROUNDS_AHEAD)]
     applied = 0
 
-    def submit(ranges):
-        for counter in counters:
+    def submit(number: int):
+        group = (number % ROUNDS_AHEAD) * procs
+        for counter in counters[group : group + procs]:
             counter.value = 0
         return [
             pool.apply_async(
                 _build_segment,
-                (str(store.path), store.default_zone, str(directory), lo, hi, slot),
+                (str(store.path), store.default_zone, str(directory), lo, hi, group + slot),
             )
-            for slot, (lo, hi) in enumerate(ranges)
+            for slot, (lo, hi) in enumerate(plan[number])
         ]
 
     with context.Pool(procs, initializer=_init_worker, initargs=(counters,)) as pool:
-        upcoming = submit(plan[0]) if plan else []
+        in_flight = deque(submit(number) for number in range(min(ROUNDS_AHEAD, len(plan))))
         for number, ranges in enumerate(plan):
-            jobs = upcoming
+            jobs = in_flight.popleft()
             writer = _writer(ix)
             try:
                 # Replaced documents are deleted here while the workers index the new ones.
@@ -343,7 +349,8 @@ def _catch_up_parallel(store, directory, ix, state, pending, procs, progress) ->
                             progress(applied + sum(c.value for c in counters), pending)
                     results.append(job.get())
                 count = sum(n for _, n in results)
-                upcoming = submit(plan[number + 1]) if number + 1 < len(plan) else []
+                if number + ROUNDS_AHEAD < len(plan):
+                    in_flight.append(submit(number + ROUNDS_AHEAD))
                 _commit_segments(writer, [segment for segment, _ in results if segment])
                 writer = None
             finally:

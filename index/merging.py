@@ -2,12 +2,16 @@
 
 The policy (Lucene's tiered and log-structured policies, simplified): a segment's tier is the
 power of ``MERGE_FACTOR`` its live documents reach above ``FLOOR_DOCS``; when a tier holds
-``MERGE_FACTOR`` segments, they are merged into one of the next tier. A segment that has lost more
-than ``DELETED_SHARE`` of its documents to corrections is rewritten without them. So an archive
-of N articles holds at most ``(MERGE_FACTOR - 1)`` segments per tier below ``MAX_MERGED_DOCS``
-(two tiers: 5,000 to 50,000 and 50,000 to 250,000 articles), the segments of one commit, and the
-full segments (N / 250,000): at most 9 + 9 + 2 + 4 = 24 at a million articles. Each article is
-rewritten about once per tier it climbs.
+``MERGE_FACTOR`` segments, they are merged into one of the next tier, up to ``MAX_MERGED_DOCS``
+articles. A segment that has lost more than ``DELETED_SHARE`` of its documents to corrections is
+rewritten without them. So an archive of N articles holds at most ``MERGE_FACTOR - 1`` segments
+below the floor and the full ones (N / 50,000), and the segments of one commit: at most
+9 + 20 + 2 = 31 at a million. Each article is rewritten once on its way to a full segment.
+
+Why full at 50,000 and not larger: a merge re-encodes every posting it moves (Whoosh's blocks
+number documents from the segment's start), so every tier an article climbs costs what indexing
+it cost. With posting arrays for frequent terms (:mod:`index.posting_arrays`), searching 31
+segments costs little more than searching 10.
 
 The merge reads every source segment's term table front to back, side by side (the tables are
 sorted; no term is looked up), and writes the merged postings of one term before reading the
@@ -47,7 +51,7 @@ MERGE_FACTOR = 10
 FLOOR_DOCS = 5_000
 # The largest segment a merge makes (Lucene caps merged segments at 5 GB the same way): beyond
 # it, segments are no longer merged together, only rewritten when they lose deleted documents.
-MAX_MERGED_DOCS = 250_000
+MAX_MERGED_DOCS = 50_000
 DELETED_SHARE = 0.3
 
 
