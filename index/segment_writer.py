@@ -571,63 +571,40 @@ def _posting_blocks(
         if length_array is None:
             length_array = np.asarray(field_lengths, dtype=np.int64)
         return _many_blocks(docs, weights, values, length_array, scorable)
-    chunks = [_MAGIC]
-    total_weight = 0.0
-    max_weight = 0.0
-    min_length = None
-    max_length = 0
-    for start in range(0, count, BLOCK_LIMIT):
-        if count > BLOCK_LIMIT:
-            ids = tuple(docs[start : start + BLOCK_LIMIT])
-            block_weights = weights[start : start + BLOCK_LIMIT]
-            block_values = tuple(values[start : start + BLOCK_LIMIT])
-        else:
-            ids, block_weights, block_values = tuple(docs), weights, tuple(values)
-        block_weights = array("f", block_weights).tolist()
-        if scorable:
-            block_lengths = [length for length in _lengths_of(ids, field_lengths) if length]
-        else:
-            block_lengths = ()
-        block_min = min(block_lengths) if block_lengths else None
-        block_max = max(block_lengths) if block_lengths else 0
-        block_weight = max(block_weights)
-        if block_weight < 0:
-            block_weight = 0
-        deltas = (ids[0], *map(sub, ids[1:], ids)) if len(ids) > 1 else ids
-        distinct = set(block_weights)
-        if len(distinct) == 1:
-            mini_weights = None if block_weights[0] == 1.0 else block_weights[0]
-        else:
-            mini_weights = tuple(block_weights)
-        data = dumps((deltas, mini_weights, block_values), _PICKLE)
-        compression = COMPRESSION if len(data) >= COMPRESS_FROM else 0
-        if compression:
-            data = zlib.compress(data, compression)
-        blockinfo = dumps(
-            (
-                len(ids),
-                ids[-1],
-                block_weight,
-                compression,
-                length_to_byte(block_min),
-                length_to_byte(block_max),
-            ),
-            2,
-        )
-        size = len(blockinfo) + len(data)
-        chunks.append(_INT.pack(-size if start + BLOCK_LIMIT >= count else size))
-        chunks.append(blockinfo)
-        chunks.append(data)
-        total_weight += sum(block_weights)
-        if block_weight > max_weight:
-            max_weight = block_weight
-        if block_min is not None and (min_length is None or block_min < min_length):
-            min_length = block_min
-        if block_max > max_length:
-            max_length = block_max
+    # One block: fewer postings than BLOCK_LIMIT.
+    ids, block_values = tuple(docs), tuple(values)
+    block_weights = array("f", weights).tolist()
+    if scorable:
+        block_lengths = [length for length in _lengths_of(ids, field_lengths) if length]
+    else:
+        block_lengths = ()
+    min_length = min(block_lengths) if block_lengths else None
+    max_length = max(block_lengths) if block_lengths else 0
+    max_weight = max(max(block_weights), 0)
+    deltas = (ids[0], *map(sub, ids[1:], ids))
+    if len(set(block_weights)) == 1:
+        mini_weights = None if block_weights[0] == 1.0 else block_weights[0]
+    else:
+        mini_weights = tuple(block_weights)
+    data = dumps((deltas, mini_weights, block_values), _PICKLE)
+    compression = COMPRESSION if len(data) >= COMPRESS_FROM else 0
+    if compression:
+        data = zlib.compress(data, compression)
+    blockinfo = dumps(
+        (
+            count,
+            ids[-1],
+            max_weight,
+            compression,
+            length_to_byte(min_length),
+            length_to_byte(max_length),
+        ),
+        2,
+    )
+    block = b"".join((_MAGIC, _INT.pack(-(len(blockinfo) + len(data))), blockinfo, data))
     info = _TERMINFO.pack(
         0,
-        total_weight,
+        sum(block_weights),
         count,
         0 if min_length is None else length_to_byte(min_length),
         length_to_byte(max_length),
@@ -635,7 +612,7 @@ def _posting_blocks(
         docs[0],
         docs[-1],
     )
-    return info, b"".join(chunks)
+    return info, block
 
 
 def _many_blocks(docs, weights, values, known: np.ndarray, scorable: bool):
