@@ -27,12 +27,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh.index import TOC, FileIndex
 
 from archive.record import Article
 from archive.store import Store
 from index import layout
 from index.merging import tiered_merge
+from index.posting_arrays import ID_FIELD, id_hash, posting_arrays
+from index.postings import leaf_readers
 from index.schema import build_schema
 from index.segment_writer import FastSegmentWriter
 from index.storage import ArchiveStorage, fsync_directory
@@ -260,24 +263,44 @@ def _catch_up_here(store, directory, ix, state, pending, progress) -> int:
 
 
 class _Replacer:
-    """Deletes the committed document of an id about to be (re)indexed: replace by id.
+    """Deletes the committed documents of ids about to be (re)indexed: replace by id.
 
-    Each id is looked up in the index's term table (memory-mapped, see :mod:`index.storage`):
-    a new article costs one hash lookup, and nothing is held per article, so the importing
+    A segment is asked for an id (in its memory-mapped term table, see :mod:`index.storage`) only
+    when the sorted hashes of its ids (:mod:`index.posting_arrays`) hold the id's hash: a new
+    article costs a binary search per segment, and nothing is held per article, so the importing
     process does not grow with the archive."""
 
     def __init__(self, writer: FastSegmentWriter):
         self.writer = writer
         self.empty = sum(seg.doc_count_all() for seg in writer.segments) == 0
-        self._searcher = None
+        self._leaves = None
 
     def delete(self, article_id: str) -> None:
-        if self.empty:
+        self.delete_all([article_id])
+
+    def delete_all(self, article_ids: list[str]) -> None:
+        if self.empty or not article_ids:
             return
-        if self._searcher is None:
-            self._searcher = self.writer.searcher()
-        for docnum in self._searcher._find_unique([("id", article_id)]):  # noqa: SLF001
-            self.writer.delete_document(docnum)
+        if self._leaves is None:
+            self._leaves = list(leaf_readers(self.writer.reader()))
+        terms = [article_id.encode("utf-8") for article_id in article_ids]
+        hashes = np.fromiter((id_hash(term) for term in terms), dtype=np.uint64, count=len(terms))
+        for leaf, offset in self._leaves:
+            if not hasattr(leaf, "_terms"):  # an empty reader
+                continue
+            arrays = posting_arrays(leaf)
+            known = arrays.id_hashes() if arrays is not None else None
+            if known is None:
+                maybe = range(len(terms))  # a segment from before the hashes: ask it all
+            else:
+                at = np.searchsorted(known, hashes).clip(max=max(len(known) - 1, 0))
+                maybe = np.flatnonzero(known[at] == hashes).tolist() if len(known) else []
+            for index in maybe:
+                if (ID_FIELD, terms[index]) not in leaf._terms:  # noqa: SLF001
+                    continue
+                for docnum in leaf.postings(ID_FIELD, terms[index]).all_ids():
+                    if not leaf.is_deleted(docnum):
+                        self.writer.delete_document(offset + docnum)
 
 
 def _seq_bounds(store: Store, after: int, pending: int, procs: int) -> list[list[tuple]]:
@@ -339,8 +362,7 @@ def _catch_up_parallel(store, directory, ix, state, pending, procs, progress) ->
                 deleter = _Replacer(writer)
                 if not deleter.empty:
                     for lo, hi in ranges:
-                        for article_id in store.ids_changed(lo, hi):
-                            deleter.delete(article_id)
+                        deleter.delete_all(list(store.ids_changed(lo, hi)))
                 results = []
                 for job in jobs:
                     while not job.ready():

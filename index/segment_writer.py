@@ -39,7 +39,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from index.analysis import WORD_PATTERN, word_terms
-from index.posting_arrays import create_writer
+from index.posting_arrays import ID_FIELD, create_writer
 
 # Words exactly as ``index.analysis.tokenize`` finds them (same pattern); positions are the
 # running number of the word in the text.
@@ -513,8 +513,11 @@ def write_terms(tindex, postfile, fieldmap, terms, lengths, arrays=None) -> None
             scorable = any(field_lengths)
             length_array = np.asarray(field_lengths, dtype=np.int64)
         key = prefix + tbytes
-        if arrays is not None and len(docs) >= arrays.threshold:
-            arrays.add(fieldname, tbytes, docs, weights)
+        if arrays is not None:
+            if len(docs) >= arrays.threshold:
+                arrays.add(fieldname, tbytes, docs, weights)
+            if fieldname == ID_FIELD:
+                arrays.add_id(tbytes)
         chunk = _posting_blocks(docs, weights, values, field_lengths, scorable, length_array)
         value = chunk[0] + _POINTER.pack(post_offset, len(chunk[1]))
         post_chunks.append(chunk[1])
