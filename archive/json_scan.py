@@ -19,7 +19,9 @@ _SPACE = re.compile(rb"[ \t\r\n]*")
 # The rest of a string after its opening quote, up to the closing quote (not included). It stops
 # early only at the end of what has been read, or at a backslash that is the last byte read.
 _STRING_BODY = re.compile(rb'[^"\\]*(?:\\.[^"\\]*)*', re.S)
-_STRUCTURE = re.compile(rb'["\[\]{}]')
+# Inside a container: everything up to the next bracket, whole strings included (possessive: a
+# string cut off by the end of what was read stops the match at its opening quote).
+_CONTENT = re.compile(rb'(?:[^"\[\]{}]++|"[^"\\]*+(?:\\.[^"\\]*+)*+")*+', re.S)
 _SCALAR = re.compile(rb'[^ \t\r\n,:\[\]{}"]*')
 _QUOTE, _BACKSLASH = ord('"'), ord("\\")
 _OPENING, _CLOSING = frozenset(b"[{"), frozenset(b"]}")
@@ -140,15 +142,13 @@ class Scanner:
     def _container(self) -> None:
         depth = 0
         while True:
-            found = _STRUCTURE.search(self._buffer, self._pos)
-            if found is None:
-                self._pos = len(self._buffer)
+            self._pos = _CONTENT.match(self._buffer, self._pos).end()
+            if self._pos == len(self._buffer):
                 if not self._fill():
                     raise StructureError("the file ends inside an unclosed bracket")
                 continue
-            self._pos = found.start()
             byte = self._buffer[self._pos]
-            if byte == _QUOTE:
+            if byte == _QUOTE:  # a string that runs past what was read: followed as it comes
                 self._string()
                 continue
             self._pos += 1
