@@ -49,7 +49,9 @@ class Scanner:
     """Reads JSON values' bytes from ``stream``, keeping at most ``limit`` bytes of each."""
 
     def __init__(self, stream: IO[bytes], limit: int, chunk_size: int = 1 << 16):
-        self._stream = stream
+        # One read at a time where the stream has it: read() gathers a whole chunk, and when the
+        # data turns out to be cut off part way through it, drops what it had gathered.
+        self._read = getattr(stream, "read1", stream.read)
         self._limit = limit
         self._chunk_size = chunk_size
         self._buffer = bytearray()
@@ -65,16 +67,16 @@ class Scanner:
 
     def _fill(self) -> bool:
         """Read more; ``False`` at the end of the stream."""
-        chunk = self._stream.read(self._chunk_size)
+        chunk = self._read(self._chunk_size)
         if not self._started:
             self._started = True
             while chunk and len(chunk) < len(_BOM) and _BOM.startswith(chunk):
-                more = self._stream.read(self._chunk_size)
+                more = self._read(self._chunk_size)
                 if not more:
                     break
                 chunk += more
             if chunk.startswith(_BOM):
-                chunk = chunk[len(_BOM) :] or self._stream.read(self._chunk_size)
+                chunk = chunk[len(_BOM) :] or self._read(self._chunk_size)
         if not chunk:
             return False
         keep = self._pos if self._start is None else self._start

@@ -77,6 +77,15 @@ class _Inflating(io.RawIOBase):
                 data = self._gzip.read1(len(buffer))  # read() would drop what came before
             except EOFError:
                 self._damage = "the compressed data ends early (the file is cut off)"
+            except gzip.BadGzipFile as exc:
+                # At the end: every byte was read, but some were not what was written.
+                checksum = str(exc).startswith(("CRC check failed", "Incorrect length"))
+                self._damage = (
+                    f"the compressed data fails its checksum ({exc}): what was read from it "
+                    "may be damaged; import a good copy"
+                    if checksum
+                    else f"the compressed data is damaged ({exc})"
+                )
             except (OSError, zlib.error) as exc:
                 self._damage = f"the compressed data is damaged ({exc})"
             else:
@@ -146,7 +155,7 @@ def _lines(stream: IO[bytes], name: str) -> Iterator[RawRecord]:
                 )
                 continue
         except CutOff as exc:
-            yield RawRecord(name, line=number, error=f"{exc}: this line and any after it are lost")
+            yield RawRecord(name, line=number, error=f"{exc}; from this line on nothing was read")
             return
         if line.strip(_WHITESPACE):
             yield _decoded(name, line, line=number)
@@ -186,6 +195,8 @@ def _trailing(scanner: Scanner, what: str) -> str:
 
 
 def _broken(exc: Exception, index: int) -> str:
+    if isinstance(exc, CutOff):
+        return f"{exc}; from item {index} on nothing was read"
     return f"not valid JSON at item {index}: {exc}; the rest of the file was not read"
 
 
@@ -208,7 +219,9 @@ def _object(stream: IO[bytes], name: str) -> Iterator[RawRecord]:
                 members.append((field_name, at.value()))
         trailing = None if scanner.at_end() else _trailing(scanner, "object")
     except (StructureError, CutOff) as exc:
-        error = _broken(exc, index) if wrapper else f"not valid JSON: {exc}"
+        error = (
+            _broken(exc, index) if wrapper or isinstance(exc, CutOff) else f"not valid JSON: {exc}"
+        )
         yield RawRecord(name, index=index, error=error)
         return
     if wrapper:
