@@ -8,7 +8,6 @@ a second one waits for the first.
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import sys
 import time
@@ -23,6 +22,7 @@ from archive.intake import Rejection, take_in
 from archive.reader import JsonFile, ReadError
 from archive.record import Article
 from archive.store import ADDED, UNCHANGED, UPDATED, Store
+from archive.strict_json import json_line
 
 BATCH_SIZE = 500
 
@@ -195,7 +195,7 @@ class Importer:
         if len(self.rejections) < 1000:  # enough to show; the rejects file has them all
             self.rejections.append(rejection)
         if self.rejects is not None:
-            self.rejects.write(json.dumps(rejection.as_dict(), ensure_ascii=False) + "\n")
+            self.rejects.write(json_line(rejection.as_dict()))
 
     def _commit(self, batch: list[Article], report: ImportReport) -> None:
         if not batch:

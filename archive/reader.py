@@ -122,7 +122,7 @@ def _decoded(name: str, data: bytes, *, line: int | None = None, index: int = 0)
             raw=data.decode("utf-8", "replace").strip(),
             error=f"{part} is not valid UTF-8 (byte {exc.start})",
         )
-    text = text.strip()
+    text = text.strip(" \t\r\n")  # JSON's white space, and no other
     try:
         value = decode(text)
     except JsonRejected as exc:

@@ -200,6 +200,15 @@ def decode(text: str) -> Any:
     return value
 
 
-def encode(value: Any) -> str:
-    """``value`` as strict JSON text (``ValueError`` for what JSON cannot hold)."""
-    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+# Characters JSON lets a string hold as they are, but which some readers of lines take for line
+# breaks (Python's str.splitlines, editors): a JSON Lines record holding one would be cut in two.
+_LINE_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_LINE_BREAK = re.compile("[\x85\u2028\u2029]")
+
+
+def json_line(value: Any) -> str:
+    """``value`` as one line of JSON Lines, newline included: strict JSON (``ValueError`` for
+    NaN or Infinity), UTF-8 text as it is, but line breaks of any kind escaped."""
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False)
+    # Outside strings JSON has no such characters, so escaping them changes no value.
+    return _LINE_BREAK.sub(lambda found: _LINE_BREAKS[found.group()], text) + "\n"

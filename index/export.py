@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterable, Iterator
 
 from archive.record import Article
+from archive.strict_json import json_line
 
 FORMATS = ("jsonl", "csv")
 CSV_COLUMNS = (
@@ -40,7 +40,7 @@ def export_lines(articles: Iterable[Article], fmt: str) -> Iterator[str]:
     """Each line (with its newline) of the export of ``articles`` in ``fmt``."""
     if fmt == "jsonl":
         for article in articles:
-            yield json.dumps(article.to_record(), ensure_ascii=False) + "\n"
+            yield json_line(article.to_record())
         return
     if fmt != "csv":
         raise ValueError(f"format: {fmt!r} is not one of {', '.join(FORMATS)}")

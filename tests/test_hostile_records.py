@@ -221,7 +221,14 @@ def formula_archive(home, tmp_path) -> Path:
         article(i, id=f"f-{i}", title=title, authors=[title], tags=["=1+1"])
         for i, title in enumerate(FORMULAS)
     ]
-    records.append(article(9, id="plain", extra={"score": 1.5, "deep": [[[{"ok": True}]]]}))
+    records.append(
+        article(
+            9,
+            id="plain",
+            body="Lines\u2028and\x85breaks\u2029inside",
+            extra={"score": 1.5, "deep": [[[{"ok": True}]]]},
+        )
+    )
     path = tmp_path / "formulas.jsonl"
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
     result = run_arkhiv(home, "import", "--no-progress", str(path))
@@ -241,10 +248,24 @@ def test_csv_export_neutralises_formulas_jsonl_stays_exact(formula_archive):
     assert rows["plain"]["title"] == "Article 9 about the budget"
     for row in rows.values():  # no cell a spreadsheet would run
         assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row.values())
+    # One line per article however lines are split: U+2028, U+2029 and U+0085 are escaped.
     lines = run_arkhiv(formula_archive, "export", "--format", "jsonl").stdout.splitlines()
     records = {r["id"]: r for r in map(strict_loads, lines)}
     assert [records[f"f-{i}"]["title"] for i in range(len(FORMULAS))] == FORMULAS
     assert records["plain"]["extra"] == {"score": 1.5, "deep": [[[{"ok": True}]]]}
+    assert records["plain"]["body"] == "Lines\u2028and\x85breaks\u2029inside"
+
+
+def test_export_of_a_record_stored_before_nan_was_refused_says_so(formula_archive):
+    with sqlite3.connect(formula_archive / "archive.sqlite3") as db:
+        (text,) = db.execute("SELECT record FROM articles WHERE id = 'plain'").fetchone()
+        record = json.loads(text)
+        record["extra"]["score"] = float("nan")  # as an import before issue 9 stored it
+        db.execute("UPDATE articles SET record = ? WHERE id = 'plain'", (json.dumps(record),))
+    exported = run_arkhiv(formula_archive, "export", "--format", "jsonl")
+    assert exported.returncode == 1
+    assert "Traceback" not in exported.stderr
+    assert "cannot be written as JSON (Out of range float values" in exported.stderr
 
 
 def test_web_csv_export_neutralises_formulas(formula_archive):
