@@ -20,7 +20,7 @@ import json
 import sqlite3
 import tempfile
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -28,7 +28,7 @@ from click.testing import CliRunner
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from archive.json_scan import Scanner
+from archive.json_scan import Scanner, StructureError
 from archive.record import _OWN_META, ALIASES, CANONICAL_FIELDS
 from archive.strict_json import MAX_DEPTH, JsonRejected, decode
 from tests.test_hostile_records import strict_loads
@@ -72,7 +72,7 @@ class Entry:
 @st.composite
 def good_records(draw, number: int) -> tuple[dict, dict]:
     record = {
-        "id": f"g{number}-" + draw(st.text(max_size=8)),
+        "id": draw(st.just(10**6 + number) | st.text(max_size=8).map(f"g{number}-".__add__)),
         "title": draw(titles),
         "body": draw(st.text(max_size=120)),
     }
@@ -93,7 +93,7 @@ def good_records(draw, number: int) -> tuple[dict, dict]:
 
 
 def stored_id(record: dict) -> str:
-    return unicodedata.normalize("NFC", record["id"]).strip()
+    return unicodedata.normalize("NFC", str(record["id"])).strip()
 
 
 def dumped(record: dict) -> bytes:
@@ -104,7 +104,7 @@ def with_field(record: dict, name: str, fragment: str) -> bytes:
     """``record`` with field ``name`` (in place of any it had) whose value is JSON text, maybe not
     JSON at all, added at the end."""
     text = json.dumps({k: v for k, v in record.items() if k != name}, ensure_ascii=False)
-    return f'{text[:-1]}, "{name}": {fragment}}}'.encode()
+    return f"{text[:-1]}, {json.dumps(name)}: {fragment}}}".encode()
 
 
 def without(extra: dict, name: str) -> dict:
@@ -147,6 +147,7 @@ def entries(draw, number: int) -> Entry:
                 "not JSON",
                 "nesting",
                 "escapes",
+                "escaped name",
                 "big number",
                 "twice",
                 "not an object",
@@ -207,6 +208,13 @@ def entries(draw, number: int) -> Entry:
         if name == "note":
             extra = {**without(extra, "note"), "note": json.loads(fragment)}
         return Entry(text, stored_id(record), extra)
+    if kind == "escaped name":
+        name = "n" + "".join(draw(st.lists(ESCAPES, min_size=1, max_size=4)))
+        text = json.dumps(record, ensure_ascii=False)
+        text = f'{text[:-1]}, "{name}": 1}}'.encode()
+        if not keeps(f'"{name}"') or json.loads(f'"{name}"') in record:
+            return Entry(text, None)  # a lone surrogate, or a field given twice
+        return Entry(text, stored_id(record), {**extra, json.loads(f'"{name}"'): 1})
     if kind == "big number":
         digits = draw(st.integers(101, 6000))
         if draw(st.booleans()):
@@ -248,6 +256,8 @@ def gzipped(content: bytes) -> bytes:
 def batches(draw) -> Batch:
     form = draw(st.sampled_from(["jsonl", "array", "wrapper", "objects"]))
     made = [draw(entries(number)) for number in range(draw(st.integers(1, 6)))]
+    if draw(st.booleans()):  # a record given again: stored once all the same
+        made.append(draw(st.sampled_from(made)))
     if form != "jsonl":
         assume(all(entry.keeps_structure for entry in made))
     compress = draw(st.booleans())
@@ -259,7 +269,12 @@ def batches(draw) -> Batch:
     elif form == "jsonl":
         end = b"\r\n" if draw(st.booleans()) else b"\n"
         blank = end if draw(st.booleans()) else b""
-        files = [("batch.jsonl", bom + blank.join(entry.text + end for entry in made))]
+        if not bom and made[0].text.startswith(BOM):  # then it is the file's byte order mark
+            rest = made[0].text.removeprefix(BOM)
+            made[0] = replace(made[0], blank=made[0].blank or not rest.strip(b" \t\r\n"))
+        # JSON Lines in a .json file are read as such when the first line is a whole value.
+        name = "batch.json" if made[0].stored_id and draw(st.booleans()) else "batch.jsonl"
+        files = [(name, bom + blank.join(entry.text + end for entry in made))]
     else:
         space = draw(st.sampled_from([b",", b", ", b",\n", b"\r\n,\t"]))
         array = b"[" + space.join(entry.text for entry in made) + b"]"
@@ -399,6 +414,33 @@ def test_scanner_splits_arrays_as_json_reads_them(items, chunk_size, indent, asc
     found = [json.loads(item.text) for item in scanner.array_items()]
     assert scanner.at_end()
     assert json.dumps(found) == json.dumps(items)
+
+
+# Bytes that look like JSON's structure, to meet the scanner's every state at a chunk's edge.
+json_shards = st.lists(
+    st.sampled_from(
+        [b"[", b"]", b"{", b"}", b'"', b"\\", b",", b":", b" ", b"\n", b"1", b"ab", b"\\u"]
+    )
+    | st.binary(max_size=3),
+    max_size=60,
+).map(lambda shards: b"[" + b"".join(shards))
+
+
+def scanned(data: bytes, chunk_size: int) -> list:
+    """What the scanner makes of ``data``, read ``chunk_size`` bytes at a time."""
+    scanner = Scanner(io.BytesIO(data), limit=16, chunk_size=chunk_size)
+    found: list = []
+    try:
+        found.extend(scanner.array_items())
+        found.append(("end", scanner.at_end()))
+    except StructureError as exc:
+        found.append(("not JSON", str(exc)))
+    return found
+
+
+@given(json_shards | st.binary(max_size=100), st.integers(1, 8))
+def test_scanner_reads_the_same_whatever_the_chunks(data, chunk_size):
+    assert scanned(data, chunk_size) == scanned(data, 1 << 16)
 
 
 @given(
