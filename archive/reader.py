@@ -203,7 +203,8 @@ def _broken(exc: Exception, index: int) -> str:
 def _object(stream: IO[bytes], name: str) -> Iterator[RawRecord]:
     """One record, or the items of ``{"articles": [...]}`` (other fields of it are ignored)."""
     scanner = Scanner(stream, MAX_RECORD_BYTES)
-    members: list[tuple[Item, Item]] = []
+    members: list[tuple[Item, Item]] = []  # kept while the record is within the limit
+    size = 1  # of the record the members make: braces and separators
     wrapper = articles_not_list = False
     index = 0
     try:
@@ -216,7 +217,10 @@ def _object(stream: IO[bytes], name: str) -> Iterator[RawRecord]:
                     index += 1
             else:
                 articles_not_list = articles_not_list or is_articles
-                members.append((field_name, at.value()))
+                value = at.value()
+                size += field_name.size + value.size + 2
+                if size <= MAX_RECORD_BYTES:
+                    members.append((field_name, value))
         trailing = None if scanner.at_end() else _trailing(scanner, "object")
     except (StructureError, CutOff) as exc:
         error = (
@@ -224,12 +228,10 @@ def _object(stream: IO[bytes], name: str) -> Iterator[RawRecord]:
         )
         yield RawRecord(name, index=index, error=error)
         return
-    if wrapper:
-        pass
-    elif articles_not_list:
+    if articles_not_list and not wrapper:
         yield RawRecord(name, index=0, error="articles: expected a list of article objects")
-    else:
-        yield _whole_object(name, members)
+    elif not wrapper:
+        yield _whole_object(name, members, size)
     if trailing:
         yield RawRecord(name, index=index if wrapper else 1, error=trailing)
 
@@ -241,9 +243,8 @@ def _field_name(item: Item) -> str | None:
         return None
 
 
-def _whole_object(name: str, members: list[tuple[Item, Item]]) -> RawRecord:
-    size = sum(key.size + value.size + 2 for key, value in members) + 1
-    if size > MAX_RECORD_BYTES or any(v.text is None for _, v in members):
+def _whole_object(name: str, members: list[tuple[Item, Item]], size: int) -> RawRecord:
+    if size > MAX_RECORD_BYTES:
         return RawRecord(name, index=0, error=_too_large(size))
     text = b",".join(key.text + b":" + value.text for key, value in members)  # type: ignore[operator]
     return _decoded(name, b"{" + text + b"}", index=0)

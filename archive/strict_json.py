@@ -155,20 +155,14 @@ def _check(value: Any) -> None:
     kind = type(value)
     if kind is str:
         _check_text(value, "string")
-    elif kind is dict:
-        for name, item in value.items():
-            _check_text(name, "field name")
+    elif kind is dict or kind is list:
+        for step, item in value.items() if kind is dict else enumerate(value):
+            if kind is dict:
+                _check_text(step, "field name")
             try:
                 _check(item)
             except JsonRejected as exc:
-                exc.path.insert(0, name)
-                raise
-    elif kind is list:
-        for position, item in enumerate(value):
-            try:
-                _check(item)
-            except JsonRejected as exc:
-                exc.path.insert(0, position)
+                exc.path.insert(0, step)  # the path is built only on the way out of a reject
                 raise
     elif kind is _Refused:
         raise JsonRejected(value.reason, value.reason_for_id)

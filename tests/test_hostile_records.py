@@ -8,6 +8,7 @@ import csv
 import gzip
 import io
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -140,6 +141,22 @@ def test_single_object_files_same_rules(home, tmp_path):
     assert_errors(rejected, [error for _, error in HOSTILE])
     assert {r["index"] for r in rejected} == {0}
     assert stored_ids(home) == ["a-1", "a-2"]
+
+
+def test_a_file_of_one_object_past_the_limit_is_one_reject(home, tmp_path):
+    big = tmp_path / "big.json"
+    members = ", ".join(f'"part{i}": "{"z" * (MAX_RECORD_BYTES // 3)}"' for i in range(4))
+    big.write_text('{"id": "big", "title": "Big", "body": "b", ' + members + "}")
+    after = tmp_path / "after.json"
+    after.write_text(good(1))
+    rejected, _ = import_rejecting(home, tmp_path, big, after)
+    assert [r["index"] for r in rejected] == [0]
+    said = re.fullmatch(
+        r"record of ([\d,]+) bytes or more; at most 8,388,608 \(8 MiB\)", rejected[0]["error"]
+    )
+    # Counted without the white space between fields: at least that many.
+    assert said and MAX_RECORD_BYTES < int(said[1].replace(",", "")) <= big.stat().st_size
+    assert stored_ids(home) == ["a-1"]
 
 
 def test_limits_at_and_past_the_edge(home, tmp_path):
