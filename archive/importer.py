@@ -8,7 +8,6 @@ a second one waits for the first.
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import sys
 import time
@@ -19,9 +18,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from archive.config import Settings
-from archive.reader import JsonFile, RawRecord, ReadError
-from archive.record import Article, RecordError, validate_record
+from archive.intake import Rejection, take_in
+from archive.reader import JsonFile, ReadError
+from archive.record import Article
 from archive.store import ADDED, UNCHANGED, UPDATED, Store
+from archive.strict_json import json_line
 
 BATCH_SIZE = 500
 
@@ -55,18 +56,6 @@ class ImportReport:
             "files": self.files,
             "dry_run": self.dry_run,
         }
-
-
-@dataclass
-class Rejection:
-    """A record that was not stored, as written to the rejects file."""
-
-    where: dict[str, Any]
-    error: str
-    raw: Any
-
-    def as_dict(self) -> dict[str, Any]:
-        return {**self.where, "error": self.error, "raw": self.raw}
 
 
 class ImportBusy(RuntimeError):
@@ -178,10 +167,15 @@ class Importer:
         batch: list[Article] = []
         try:
             for handle in files:
-                for raw in handle.records():
-                    article = self._validate(raw, report)
-                    if article is not None:
-                        batch.append(article)
+                for taken in take_in(
+                    handle.records(),
+                    default_zone=self.settings.default_zone,
+                    languages=self.settings.languages,
+                ):
+                    if isinstance(taken, Rejection):
+                        self._reject(taken, report)
+                    else:
+                        batch.append(taken)
                     if len(batch) >= self.batch_size:
                         self._commit(batch, report)
                         batch = []
@@ -196,27 +190,12 @@ class Importer:
         progress.update(report.taken + report.rejected, done_bytes, final=True)
         return report
 
-    def _validate(self, raw: RawRecord, report: ImportReport) -> Article | None:
-        if raw.error is not None:
-            self._reject(raw, raw.error, report)
-            return None
-        try:
-            return validate_record(
-                raw.value,
-                default_zone=self.settings.default_zone,
-                languages=self.settings.languages,
-            )
-        except RecordError as exc:
-            self._reject(raw, str(exc), report)
-            return None
-
-    def _reject(self, raw: RawRecord, error: str, report: ImportReport) -> None:
+    def _reject(self, rejection: Rejection, report: ImportReport) -> None:
         report.rejected += 1
-        rejection = Rejection(raw.where, error, raw.raw)
         if len(self.rejections) < 1000:  # enough to show; the rejects file has them all
             self.rejections.append(rejection)
         if self.rejects is not None:
-            self.rejects.write(json.dumps(rejection.as_dict(), ensure_ascii=False) + "\n")
+            self.rejects.write(json_line(rejection.as_dict()))
 
     def _commit(self, batch: list[Article], report: ImportReport) -> None:
         if not batch:
