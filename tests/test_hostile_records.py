@@ -283,6 +283,10 @@ def test_export_of_a_record_stored_before_nan_was_refused_says_so(formula_archiv
     assert exported.returncode == 1
     assert "Traceback" not in exported.stderr
     assert "cannot be written as JSON (Out of range float values" in exported.stderr
+    client = create_app({"ARKHIV_HOME": str(formula_archive), "TESTING": True}).test_client()
+    response = client.get("/export?format=jsonl")
+    assert response.status_code == 409
+    assert "import it again to mend it" in response.get_json()["error"]["message"]
 
 
 def test_web_csv_export_neutralises_formulas(formula_archive):
