@@ -22,6 +22,7 @@ from index.analysis import analysed, inflected_forms, normalize_word, tokenize, 
 from index.transliteration import transliterate
 
 SNIPPET_WORDS = 36
+SNIPPETS_KEPT = 1024  # texts held by the snippet cache: a few megabytes
 OPENING_CHARS = 2500
 MARGIN_CHARS = 700
 PREFIX = 3  # letters a word shares with a term it can match, its lemma's first letters
@@ -89,9 +90,16 @@ def mark(text: str, terms: set[str]) -> str:
 def snippet(text: str, terms: set[str], words: int = SNIPPET_WORDS) -> str:
     """The passage of about ``words`` words holding the most matches, escaped and marked.
 
-    Only the opening of a long text is read, unless the opening holds no match.
-    """
-    matches = form_matcher(frozenset(terms))
+    Only the opening of a long text is read, unless the opening holds no match. The snippets
+    most recently made are kept (a search repeated, a page turned back, the same search from
+    the page, the API and the feed): keyed by the text itself, so a changed article is never
+    shown with the snippet of its former text."""
+    return _snippet(text, frozenset(terms), words)
+
+
+@lru_cache(maxsize=SNIPPETS_KEPT)
+def _snippet(text: str, terms: frozenset[str], words: int) -> str:
+    matches = form_matcher(terms)
     tokens, whole = _opening_tokens(text)
     matched = matches.each([word for _, _, _, word in tokens])
     if terms and not any(matched) and not whole:
