@@ -21,7 +21,8 @@ from typing import IO, Any
 from archive.config import Settings
 from archive.reader import JsonFile, RawRecord, ReadError
 from archive.record import Article, RecordError, validate_record
-from archive.store import ADDED, UNCHANGED, UPDATED, Store
+from archive.store import ADDED, TAKEN_DOWN, UNCHANGED, UPDATED, Store
+from archive.takedowns import Takedowns
 
 BATCH_SIZE = 500
 
@@ -69,17 +70,38 @@ class Rejection:
         return {**self.where, "error": self.error, "raw": self.raw}
 
 
+REJECTED = "rejected"
+# Told of each record's outcome: where it was (``line`` or ``index``), its id (when one can be
+# told), its status and, when it was not stored, why. Records rejected as they are read are told
+# then (``rejected``), in order; the others when their batch is committed (``added``,
+# ``updated``, ``unchanged``, or ``taken_down``: refused), in order.
+ItemListener = Callable[[dict[str, Any], "str | None", str, "str | None"], None]
+
+
+def raw_id(raw: RawRecord) -> str | None:
+    """The id a rejected record gave, when it gave a plain one (to show beside its error)."""
+    value = raw.value.get("id") if isinstance(raw.value, dict) else None
+    if isinstance(value, str) and len(value) <= 512:
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 10**18:
+        return str(value)
+    return None
+
+
 class ImportBusy(RuntimeError):
     """Another writer holds the import lock (only when asked not to wait)."""
 
 
 @contextmanager
 def import_lock(
-    settings: Settings, on_wait: Callable[[str], None] | None = None, wait: bool = True
+    settings: Settings,
+    on_wait: Callable[[str], None] | None = None,
+    wait: bool = True,
+    timeout: float | None = None,
 ) -> Iterator[None]:
     """Hold the archive's import lock, which every writer of the store or the index takes;
-    wait (telling ``on_wait``) while another holds it, or raise :class:`ImportBusy` when
-    ``wait`` is false."""
+    wait (telling ``on_wait``) while another holds it, at most ``timeout`` seconds when given,
+    or raise :class:`ImportBusy` when ``wait`` is false or the time is up."""
     settings.home.mkdir(parents=True, exist_ok=True)
     with open(settings.import_lock_path, "a+") as handle:
         try:
@@ -91,7 +113,10 @@ def import_lock(
                 raise ImportBusy(f"another import is running (pid {holder})") from None
             if on_wait:
                 on_wait(f"another import is running (pid {holder}); waiting for it to finish")
-            fcntl.flock(handle, fcntl.LOCK_EX)
+            if timeout is None:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            else:
+                _lock_within(handle, timeout, holder)
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))
@@ -102,6 +127,21 @@ def import_lock(
             handle.seek(0)
             handle.truncate()
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _lock_within(handle: IO[str], timeout: float, holder: str) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise ImportBusy(
+                    f"another import is running (pid {holder}) and did not finish within "
+                    f"{timeout:g} s"
+                ) from None
+            time.sleep(0.05)
 
 
 class Progress:
@@ -147,6 +187,7 @@ class Importer:
         progress: bool = False,
         batch_size: int = BATCH_SIZE,
         on_batch: Callable[[], None] | None = None,
+        on_item: ItemListener | None = None,
     ):
         self.store = store
         self.settings = settings
@@ -155,6 +196,7 @@ class Importer:
         self.show_progress = progress
         self.batch_size = batch_size
         self.on_batch = on_batch
+        self.on_item = on_item
         self.rejections: list[Rejection] = []
 
     def open_files(self, paths: Sequence[str | Path]) -> list[JsonFile]:
@@ -175,13 +217,13 @@ class Importer:
         started = time.monotonic()
         progress = Progress(sum(f.size for f in files), enabled=self.show_progress)
         done_bytes = 0
-        batch: list[Article] = []
+        batch: list[tuple[RawRecord, Article]] = []
         try:
             for handle in files:
                 for raw in handle.records():
                     article = self._validate(raw, report)
                     if article is not None:
-                        batch.append(article)
+                        batch.append((raw, article))
                     if len(batch) >= self.batch_size:
                         self._commit(batch, report)
                         batch = []
@@ -210,20 +252,41 @@ class Importer:
             self._reject(raw, str(exc), report)
             return None
 
-    def _reject(self, raw: RawRecord, error: str, report: ImportReport) -> None:
+    def _reject(
+        self,
+        raw: RawRecord,
+        error: str,
+        report: ImportReport,
+        article_id: str | None = None,
+        status: str = REJECTED,
+    ) -> None:
         report.rejected += 1
         rejection = Rejection(raw.where, error, raw.raw)
+        if self.on_item:
+            self.on_item(raw.where, article_id or raw_id(raw), status, error)
         if len(self.rejections) < 1000:  # enough to show; the rejects file has them all
             self.rejections.append(rejection)
         if self.rejects is not None:
             self.rejects.write(json.dumps(rejection.as_dict(), ensure_ascii=False) + "\n")
 
-    def _commit(self, batch: list[Article], report: ImportReport) -> None:
+    def _commit(self, batch: list[tuple[RawRecord, Article]], report: ImportReport) -> None:
         if not batch:
             return
-        outcomes = self.store.classify(batch) if self.dry_run else self.store.upsert(batch)
+        articles = [article for _, article in batch]
+        outcomes = self.store.classify(articles) if self.dry_run else self.store.upsert(articles)
         report.added += outcomes.count(ADDED)
         report.updated += outcomes.count(UPDATED)
         report.unchanged += outcomes.count(UNCHANGED)
+        refused = [
+            a.id for a, outcome in zip(articles, outcomes, strict=True) if outcome == TAKEN_DOWN
+        ]
+        takedowns = Takedowns(self.store).get_many(refused) if refused else {}
+        for (raw, article), outcome in zip(batch, outcomes, strict=True):
+            if outcome == TAKEN_DOWN:
+                takedown = takedowns.get(article.id)
+                error = takedown.refusal if takedown else f"id: {article.id!r} was taken down"
+                self._reject(raw, error, report, article.id, TAKEN_DOWN)
+            elif self.on_item:
+                self.on_item(raw.where, article.id, outcome, None)
         if self.on_batch and not self.dry_run:
             self.on_batch()

@@ -32,7 +32,7 @@ from whoosh.index import TOC, FileIndex
 from archive.record import Article
 from archive.store import Store
 from index import layout
-from index.merging import tiered_merge
+from index.merging import rewrite_deleted, tiered_merge
 from index.schema import build_schema
 from index.segment_writer import FastSegmentWriter
 from index.storage import ArchiveStorage, fsync_directory
@@ -166,15 +166,30 @@ def _writer(ix: FileIndex) -> FastSegmentWriter:
 Progress = Callable[[int, int], None]
 
 
-def catch_up(store: Store, root: Path, progress: Progress | None = None) -> int:
-    """Apply every store change after the index's last applied one; returns how many.
+def catch_up(
+    store: Store, root: Path, progress: Progress | None = None, workers: int | None = None
+) -> int:
+    """Apply every store change after the index's last applied one (articles added, changed or
+    taken down); returns how many. ``workers``: processes for a large catch-up (default
+    :func:`worker_count`; 1 indexes in this process, as a threaded server must).
 
     The caller holds the import lock. Raises :class:`IndexWriteError` when the index cannot be
     written; what was committed before stays, and nothing half-written is left."""
-    return catch_up_build(store, ensure_index(root), progress)
+    return catch_up_build(store, ensure_index(root), progress, workers)
 
 
-def catch_up_build(store: Store, build: Path, progress: Progress | None = None) -> int:
+def applied_seq(root: Path) -> int:
+    """The last store change the current index has applied; 0 without a readable index."""
+    try:
+        build = layout.current_build(root)
+    except layout.IndexMissing:
+        return 0
+    return IndexState.read(build).applied_seq if build is not None else 0
+
+
+def catch_up_build(
+    store: Store, build: Path, progress: Progress | None = None, workers: int | None = None
+) -> int:
     try:
         remove_partial_files(build)
         state = IndexState.read(build)  # a damaged state re-applies everything: harmless
@@ -182,15 +197,21 @@ def catch_up_build(store: Store, build: Path, progress: Progress | None = None) 
         if state.applied_seq >= target:
             return 0
         ix = open_index(build)
+        # Taken down since: removed first, in a commit of their own (applying it twice is
+        # harmless, as is applying a change twice).
+        removed = _remove_documents(ix, store.removed_since(state.applied_seq))
         pending = store.pending_count(state.applied_seq)
-        procs = worker_count()
+        procs = workers or worker_count()
         if procs > 1 and pending >= PARALLEL_FROM:
             applied = _catch_up_parallel(store, build, ix, state, pending, procs, progress)
-        else:
+        elif pending:
             applied = _catch_up_here(store, build, ix, state, pending, progress)
+        else:
+            applied = 0
         remove_partial_files(build)  # the writers' temporary folders
         state.applied_seq = max(state.applied_seq, target)
         state.write(build)
+        applied += removed
     except OSError as exc:
         raise IndexWriteError(_write_failure(build, exc, _clean_after_failure(build))) from exc
     except sqlite3.Error:
@@ -202,6 +223,44 @@ def catch_up_build(store: Store, build: Path, progress: Progress | None = None) 
             "kept in the store: run `arkhiv reindex` to rebuild the index from it."
         ) from exc
     return applied
+
+
+def _remove_documents(ix: FileIndex, ids: list[str]) -> int:
+    """Delete the documents of ``ids`` (taken down) in one commit; returns how many ids."""
+    if not ids:
+        return 0
+    writer = _writer(ix)
+    try:
+        deleter = _Replacer(writer)
+        for article_id in ids:
+            deleter.delete(article_id)
+        writer.commit(mergetype=tiered_merge)
+        writer = None
+    finally:
+        if writer is not None:
+            writer.cancel()
+    return len(ids)
+
+
+def expunge(root: Path) -> int:
+    """Rewrite every segment that holds deleted documents without them, so that no file of the
+    index keeps the words of an article taken down and purged; returns how many segments.
+
+    The caller holds the import lock and has caught the index up."""
+    build = ensure_index(root)
+    try:
+        writer = _writer(open_index(build))
+        try:
+            rewritten = sum(1 for segment in writer.segments if segment.deleted_count())
+            writer.commit(mergetype=rewrite_deleted)
+            writer = None
+        finally:
+            if writer is not None:
+                writer.cancel()
+        remove_partial_files(build)
+    except OSError as exc:
+        raise IndexWriteError(_write_failure(build, exc, _clean_after_failure(build))) from exc
+    return rewritten
 
 
 def _clean_after_failure(build: Path) -> list[str]:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Blueprint, abort, redirect, render_template, request
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
+from archive.takedowns import Takedowns
 from index.request import RequestError, SearchRequest
 from webapp import search_view
-from webapp.i18n import COOKIE, LOCALES
+from webapp.i18n import COOKIE, LOCALES, format_moment
 from webapp.reading_room import reading_room
 
 bp = Blueprint("pages", __name__)
@@ -44,6 +48,15 @@ def article(article_id: str) -> str:
     room = reading_room()
     found = room.store.get(article_id)
     if found is None:
+        takedown = Takedowns(room.store).get(article_id)
+        if takedown is not None:
+            removed = format_moment(datetime.fromisoformat(takedown.deleted_at), "day")
+            abort(
+                410,
+                description=gettext(
+                    "This article was removed from the archive on %(date)s.", date=removed
+                ),
+            )
         abort(404)
     return render_template(
         "article.html",
