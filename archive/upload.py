@@ -30,6 +30,10 @@ class BodyUnreadable(ValueError):
     """The body cannot be read at all (a damaged gzip, an encoding not understood)."""
 
 
+class NoRoom(OSError):
+    """The body could not be written down (a full disk)."""
+
+
 def is_gzipped(content_encoding: str | None) -> bool:
     """Whether a ``Content-Encoding`` says gzip; :class:`BodyUnreadable` for any other coding."""
     coding = (content_encoding or "identity").strip().lower()
@@ -64,7 +68,12 @@ def spooled_body(
                         + (" once inflated" if gzipped else "")
                         + " (ARKHIV_MAX_UPLOAD_MB); send it in smaller parts"
                     )
-                out.write(chunk)
+                try:
+                    out.write(chunk)
+                except OSError as exc:
+                    raise NoRoom(
+                        f"the body could not be written down at {directory} ({exc.strerror})"
+                    ) from exc
         yield path
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -23,7 +23,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ from whoosh.index import TOC, FileIndex
 
 from archive.record import Article
 from archive.store import Store
-from index import layout
+from index import checksums, layout
 from index.merging import rewrite_deleted, tiered_merge
 from index.schema import build_schema
 from index.segment_writer import FastSegmentWriter
@@ -83,23 +83,32 @@ class IndexState:
     applied_seq: int = 0
     build: str = ""
     damaged: str = ""  # why state.json could not be read, when it could not
+    # The CRC32 of each committed segment file (see index.checksums), as written.
+    checksums: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def read(cls, directory: Path) -> IndexState:
         path = directory / STATE_FILE
         try:
             data = json.loads(path.read_text())
-            return cls(applied_seq=int(data["applied_seq"]), build=str(data.get("build", "")))
+            return cls(
+                applied_seq=int(data["applied_seq"]),
+                build=str(data.get("build", "")),
+                checksums={str(k): str(v) for k, v in data.get("checksums", {}).items()},
+            )
         except FileNotFoundError:
             return cls(damaged=f"{path} is missing")
         except (ValueError, TypeError, KeyError, AttributeError, OSError) as exc:
             return cls(damaged=f"{path} cannot be read ({type(exc).__name__}: {exc})")
 
     def write(self, directory: Path) -> None:
-        """Replace the state file durably: a new file, flushed, renamed, the folder flushed."""
+        """Replace the state file durably: a new file, flushed, renamed, the folder flushed.
+        The checksums of segment files committed since the last write are added."""
+        self.checksums = checksums.updated(directory, self.checksums)
         temporary = directory / f"{STATE_FILE}.tmp"
+        state = {"applied_seq": self.applied_seq, "build": self.build, "checksums": self.checksums}
         with open(temporary, "w", encoding="utf-8") as handle:
-            handle.write(json.dumps({"applied_seq": self.applied_seq, "build": self.build}))
+            handle.write(json.dumps(state))
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, directory / STATE_FILE)
@@ -258,9 +267,18 @@ def expunge(root: Path) -> int:
             if writer is not None:
                 writer.cancel()
         remove_partial_files(build)
+        state = IndexState.read(build)
+        if not state.damaged:
+            state.write(build)  # with the rewritten segments' checksums
     except OSError as exc:
         raise IndexWriteError(_write_failure(build, exc, _clean_after_failure(build))) from exc
     return rewritten
+
+
+def damaged_segments(build: Path) -> list[str]:
+    """Each committed segment file of ``build`` that is missing or no longer matches the
+    checksum written with it."""
+    return checksums.damaged(build, IndexState.read(build).checksums)
 
 
 def _clean_after_failure(build: Path) -> list[str]:
@@ -531,6 +549,9 @@ def compare(store: Store, root: Path, sample_limit: int = 10) -> Comparison:
     state = IndexState.read(build)
     if state.damaged:
         differences.append(f"the index's state: {state.damaged}; run `arkhiv reindex`")
+    differences.extend(
+        f"{problem}; run `arkhiv reindex`" for problem in checksums.damaged(build, state.checksums)
+    )
     try:
         view = open_view(build)
         try:

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from archive.takedowns import Takedowns
 from index.request import RequestError, SearchRequest
+from index.views import IndexUnavailable
 from webapp import search_view
 from webapp.i18n import COOKIE, LOCALES, format_moment
 from webapp.reading_room import reading_room
@@ -58,12 +59,16 @@ def article(article_id: str) -> str:
                 ),
             )
         abort(404)
+    try:
+        related = room.index.more_like_this(found, limit=5)
+    except IndexUnavailable:  # the article is in the store: show it, without related ones
+        related = []
     return render_template(
         "article.html",
         article=found,
         paragraphs=[p.strip() for p in found.body.split("\n\n") if p.strip()],
         translations=room.store.translations(found),
-        related=room.index.more_like_this(found, limit=5),
+        related=related,
         search=SearchRequest(),
         href=search_view.search_href,
     )

@@ -17,7 +17,7 @@ from archive.bulk import take_bulk
 from archive.importer import ImportBusy, import_lock
 from archive.reader import ReadError
 from archive.takedowns import DELETED, NOT_FOUND, Takedowns
-from archive.upload import BodyTooLarge, BodyUnreadable, is_gzipped, spooled_body
+from archive.upload import BodyTooLarge, BodyUnreadable, NoRoom, is_gzipped, spooled_body
 from webapp.api import error_response
 from webapp.auth import token_required
 from webapp.reading_room import reading_room
@@ -43,6 +43,14 @@ def unreadable(exc: Exception) -> Response:
 def busy(exc: ImportBusy) -> Response:
     response = error_response(503, f"the archive is busy: {exc}; try again shortly")
     response.headers["Retry-After"] = "30"
+    return response
+
+
+@bp.errorhandler(NoRoom)
+def no_room(exc: NoRoom) -> Response:
+    current_app.logger.error("receiving a body failed: %s", exc)
+    response = error_response(503, f"{exc}; nothing was stored; try again when there is room")
+    response.headers["Retry-After"] = "60"
     return response
 
 
