@@ -21,15 +21,19 @@ INDEX_NAME = "MAIN"
 _READ = 1 << 20
 
 
-def committed_files(build: Path) -> list[str]:
-    """The files of the segments the latest commit of ``build`` names."""
+def _committed_prefixes(build: Path) -> tuple[str, ...]:
+    """How the names of the files of each segment the latest commit of ``build`` names begin."""
     storage = ArchiveStorage(build, readonly=True)
     generation = TOC._latest_generation(storage, INDEX_NAME)  # noqa: SLF001
     if generation < 0:
-        return []
-    prefixes = tuple(
-        f"{segment.segment_id()}." for segment in TOC.read(storage, INDEX_NAME, generation).segments
-    )
+        return ()
+    toc = TOC.read(storage, INDEX_NAME, generation)
+    return tuple(f"{segment.segment_id()}." for segment in toc.segments)
+
+
+def committed_files(build: Path) -> list[str]:
+    """The files of the segments the latest commit of ``build`` names."""
+    prefixes = _committed_prefixes(build)
     if not prefixes:
         return []
     return sorted(path.name for path in build.iterdir() if path.name.startswith(prefixes))
@@ -56,9 +60,14 @@ def updated(build: Path, known: dict[str, str]) -> dict[str, str]:
 
 
 def damaged(build: Path, known: dict[str, str]) -> list[str]:
-    """What is wrong with the segment files ``known`` lists: each one missing or changed."""
+    """What is wrong with the segment files ``known`` lists that the latest commit still names:
+    each one missing or changed. (A commit made without writing the state leaves names of
+    segments it merged away: they are not missing.)"""
+    prefixes = _committed_prefixes(build)
     problems = []
     for name, expected in sorted(known.items()):
+        if not name.startswith(prefixes):
+            continue
         path = build / name
         if not path.exists():
             problems.append(f"segment file {name} is missing")
