@@ -94,14 +94,11 @@ class ImportBusy(RuntimeError):
 
 @contextmanager
 def import_lock(
-    settings: Settings,
-    on_wait: Callable[[str], None] | None = None,
-    wait: bool = True,
-    timeout: float | None = None,
+    settings: Settings, on_wait: Callable[[str], None] | None = None, wait: bool = True
 ) -> Iterator[None]:
-    """Hold the archive's import lock, which every writer of the store or the index takes;
-    wait (telling ``on_wait``) while another holds it, at most ``timeout`` seconds when given,
-    or raise :class:`ImportBusy` when ``wait`` is false or the time is up."""
+    """Hold the archive's import lock, which every writer of the index takes (and ``arkhiv
+    import``, which writes the store and then the index); wait (telling ``on_wait``) while another holds it, or raise :class:`ImportBusy` when
+    ``wait`` is false."""
     settings.home.mkdir(parents=True, exist_ok=True)
     with open(settings.import_lock_path, "a+") as handle:
         try:
@@ -113,10 +110,7 @@ def import_lock(
                 raise ImportBusy(f"another import is running (pid {holder})") from None
             if on_wait:
                 on_wait(f"another import is running (pid {holder}); waiting for it to finish")
-            if timeout is None:
-                fcntl.flock(handle, fcntl.LOCK_EX)
-            else:
-                _lock_within(handle, timeout, holder)
+            fcntl.flock(handle, fcntl.LOCK_EX)
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))
@@ -127,21 +121,6 @@ def import_lock(
             handle.seek(0)
             handle.truncate()
             fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _lock_within(handle: IO[str], timeout: float, holder: str) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
-                raise ImportBusy(
-                    f"another import is running (pid {holder}) and did not finish within "
-                    f"{timeout:g} s"
-                ) from None
-            time.sleep(0.05)
 
 
 class Progress:

@@ -1,9 +1,11 @@
 """Writing over HTTP (DESIGN.md), each with a token: ``POST /api/articles`` takes what
 ``arkhiv import`` takes and answers per item; ``DELETE /api/articles/<id>`` takes an article down.
 
-Both write the store under the import lock like every writer, waiting at most
-``LOCK_WAIT_SECONDS`` for it (503 with ``Retry-After`` past that). The index follows the store on
-its own (:mod:`index.follower`): what a POST stored is searchable a moment later.
+Both write the store only, batch by batch (SQLite serialises their transactions with those of
+every other writer), and take no import lock: that lock is for writers of the index, and a POST
+waiting for the follower's catch-up to end would write at the speed of indexing. The index
+follows the store on its own (:mod:`index.follower`): what a POST stored is searchable a moment
+later.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 
 from archive.bulk import take_bulk
-from archive.importer import ImportBusy, import_lock
 from archive.reader import ReadError
 from archive.takedowns import DELETED, NOT_FOUND, Takedowns
 from archive.upload import BodyTooLarge, BodyUnreadable, NoRoom, is_gzipped, spooled_body
@@ -24,7 +25,6 @@ from webapp.reading_room import reading_room
 
 bp = Blueprint("writes", __name__, url_prefix="/api")
 LINES_TYPES = ("application/x-ndjson", "application/jsonl", "application/x-jsonlines")
-LOCK_WAIT_SECONDS = 60.0
 MAX_REASON = 1000
 
 
@@ -37,13 +37,6 @@ def too_large(exc: BodyTooLarge) -> Response:
 @bp.errorhandler(ReadError)
 def unreadable(exc: Exception) -> Response:
     return error_response(400, f"{exc}; nothing was stored")
-
-
-@bp.errorhandler(ImportBusy)
-def busy(exc: ImportBusy) -> Response:
-    response = error_response(503, f"the archive is busy: {exc}; try again shortly")
-    response.headers["Retry-After"] = "30"
-    return response
 
 
 @bp.errorhandler(NoRoom)
@@ -79,8 +72,7 @@ def post_articles(token: str) -> Response:
         directory=settings.uploads_dir,
         name=name,
     )
-    # The body is spooled before the lock is taken: a slow sender holds up no other writer.
-    with spooled as body, import_lock(settings, timeout=LOCK_WAIT_SECONDS):
+    with spooled as body:
         answer = take_bulk(room.store, settings, body)
     current_app.extensions["arkhiv_metrics"].count_written(answer.report)
     current_app.logger.info(
@@ -109,8 +101,7 @@ def _reason() -> str:
 def delete_article(article_id: str, token: str) -> Response:
     room = reading_room()
     reason = _reason()
-    with import_lock(room.settings, timeout=LOCK_WAIT_SECONDS):
-        (outcome,) = Takedowns(room.store).delete([article_id], reason=reason, by=token)
+    (outcome,) = Takedowns(room.store).delete([article_id], reason=reason, by=token)
     if outcome.status == NOT_FOUND:
         abort(404, description=f"there is no article with id {article_id[:200]!r}")
     if outcome.status == DELETED:
