@@ -12,8 +12,8 @@ Four parts, each on a fresh ``ARKHIV_HOME`` under ``--data``:
   Lines body (the import lock held meanwhile, so that its follower does not index yet), and
   while its follower then indexes it;
 * ``live``: ``--clients`` clients searching (``bench/queries.py``) with no writes, then while one
-  client POSTs batches of 500 back to back: errors, p50/p95, and each batch's lag until
-  searchable.
+  client POSTs batches of 500, back to back or one every ``--pace`` seconds: errors, p50/p95,
+  and each batch's lag until searchable.
 
     python -m bench.http_writes --data /work/bench-http [--only walk,throughput,memory,live]
 
@@ -335,11 +335,13 @@ def _time_until_searchable(
     lags.append(round(time.monotonic() - posted, 2) if waited != float("inf") else waited)
 
 
-def live(data: Path, clients: int, count: int, quiet: float, batch_count: int) -> dict:
-    home = data / "import-indexed"  # the archive of the throughput part
-    if not (home / "archive.sqlite3").exists():
-        timed_import(fresh_home(data, "import-indexed"), corpus_file(data, count, seed=11))
-    arkhiv(home, "reindex")  # start from the same state each run
+def live(data: Path, clients: int, count: int, quiet: float, batch_count: int, pace: float) -> dict:
+    base = data / "live-base"  # the archive searched: the throughput part's file, indexed
+    if not (base / "archive.sqlite3").exists():
+        timed_import(fresh_home(data, "live-base"), corpus_file(data, count, seed=11))
+    home = data / "live"  # each run from the same state, the base untouched
+    shutil.rmtree(home, ignore_errors=True)
+    shutil.copytree(base, home)
     stream = corpus_file(data, batch_count * 500, seed=17)
     secret = token(home)
     lags: list[float] = []
@@ -352,6 +354,9 @@ def live(data: Path, clients: int, count: int, quiet: float, batch_count: int) -
         started = time.monotonic()
         watchers = []
         for number, chunk in enumerate(batches(stream)):
+            wait = started + number * pace - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)  # one batch every `pace` seconds (0: back to back)
             tag = f"livebatch{number}"
             lines = [json.loads(line) for line in chunk.splitlines()]
             body = "".join(
@@ -378,6 +383,7 @@ def live(data: Path, clients: int, count: int, quiet: float, batch_count: int) -
     return {
         "clients": clients,
         "batches_of_500": batch_count,
+        "one_batch_every_s": pace,
         "writing_s": round(writing_s, 1),
         "phases": phases,
         "p95_writing_over_quiet": round(phases["writing"]["p95_ms"] / phases["quiet"]["p95_ms"], 2)
@@ -401,6 +407,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--quiet-seconds", type=float, default=20)
     parser.add_argument("--batches", type=int, default=20)
+    parser.add_argument(
+        "--pace", type=float, default=0, help="live: seconds between batches (0: back to back)"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     args = parser.parse_args(argv)
     args.data.mkdir(parents=True, exist_ok=True)
@@ -416,7 +425,7 @@ def main(argv: list[str] | None = None) -> int:
             figures[part] = memory(args.data, args.big_mb)
         elif part == "live":
             figures[part] = live(
-                args.data, args.clients, args.articles, args.quiet_seconds, args.batches
+                args.data, args.clients, args.articles, args.quiet_seconds, args.batches, args.pace
             )
         else:
             raise SystemExit(f"unknown part {part!r}; choose from {', '.join(PARTS)}")

@@ -14,6 +14,10 @@ from http.client import HTTPConnection
 
 import pytest
 
+from archive.config import Settings
+from archive.importer import import_lock
+from archive.store import Store
+from index.follower import Follower
 from tests.conftest import article, run_arkhiv, write_jsonl
 from tests.web_fixtures import http, import_fixtures, serve_archive, wait_until
 
@@ -284,3 +288,19 @@ def test_a_takedown_is_refused_when_posted_again(served, tmp_path):
     file = write_jsonl(tmp_path / "again.jsonl", [article(9000)])
     imported = run_arkhiv(served.home, "import", "--no-progress", str(file))
     assert imported.returncode == 1 and "court order 42" in imported.stderr
+
+
+def test_the_follower_catches_up_and_never_waits_for_another_writer(home, tmp_path):
+    file = write_jsonl(tmp_path / "a.jsonl", map(article, range(30)))
+    assert run_arkhiv(home, "import", "--no-progress", "--no-index", str(file)).returncode == 0
+    settings = Settings(home=home)
+    follower = Follower(Store(settings.store_path), settings)
+    assert follower.behind()
+    with import_lock(settings):  # an import or a reindex at work: it brings the index up itself
+        started = time.monotonic()
+        assert follower.follow_once() == 0
+        assert time.monotonic() - started < 1  # it did not wait
+    assert follower.follow_once() == 30
+    assert not follower.behind() and follower.follow_once() == 0
+    assert follower.applied == 30
+    assert run_arkhiv(home, "check").returncode == 0
