@@ -12,8 +12,9 @@ Four parts, each on a fresh ``ARKHIV_HOME`` under ``--data``:
   Lines body (the import lock held meanwhile, so that its follower does not index yet), and
   while its follower then indexes it;
 * ``live``: ``--clients`` clients searching (``bench/queries.py``) with no writes, then while one
-  client POSTs batches of 500, back to back or one every ``--pace`` seconds: errors, p50/p95,
-  and each batch's lag until searchable.
+  client POSTs batches of 500, back to back or one every ``--pace`` seconds (``writing``), then
+  until every batch is searchable (``catching_up``): errors, p50/p95, and each batch's lag from
+  its POST's answer until the server finds all of it.
 
     python -m bench.http_writes --data /work/bench-http [--only walk,throughput,memory,live]
 
@@ -34,6 +35,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections import deque
 from pathlib import Path
 
 from archive.config import Settings
@@ -328,11 +330,41 @@ def memory(data: Path, megabytes: int) -> dict:
 # -- searches during a stream of POSTs ----------------------------------------------------------
 
 
-def _time_until_searchable(
-    server: ArkhivServer, tag: str, expected: int, posted: float, lags: list[float]
-) -> None:
-    waited = wait_for(lambda: total(server, tag=tag) >= expected, 120, 0.1)
-    lags.append(round(time.monotonic() - posted, 2) if waited != float("inf") else waited)
+class _Visibility:
+    """One thread timing each POSTed batch until the server finds it all. Batches become
+    searchable in the order they were stored, so only the oldest still unseen is asked for:
+    about five searches a second, whatever the number of batches in flight."""
+
+    def __init__(self, server: ArkhivServer):
+        self.server = server
+        self.lags: list[float] = []
+        self._pending: deque[tuple[str, int, float]] = deque()
+        self._posting = True
+        self._thread = threading.Thread(target=self._run)
+        self._thread.start()
+
+    def posted(self, tag: str, expected: int) -> None:
+        self._pending.append((tag, expected, time.monotonic()))
+
+    def _run(self) -> None:
+        while self._posting or self._pending:
+            if not self._pending:
+                time.sleep(0.2)
+                continue
+            tag, expected, posted = self._pending[0]
+            if total(self.server, tag=tag) >= expected:
+                self.lags.append(round(time.monotonic() - posted, 2))
+                self._pending.popleft()
+            elif time.monotonic() - posted > 300:
+                self.lags.append(float("inf"))
+                self._pending.popleft()
+            else:
+                time.sleep(0.2)
+
+    def finish(self) -> list[float]:
+        self._posting = False
+        self._thread.join()
+        return self.lags
 
 
 def live(data: Path, clients: int, count: int, quiet: float, batch_count: int, pace: float) -> dict:
@@ -344,7 +376,6 @@ def live(data: Path, clients: int, count: int, quiet: float, batch_count: int, p
     shutil.copytree(base, home)
     stream = corpus_file(data, batch_count * 500, seed=17)
     secret = token(home)
-    lags: list[float] = []
     with (
         ArkhivServer(home, threads=8) as server,
         Load(server, clients, query_stream(20_000, seed=5)) as load,
@@ -352,7 +383,8 @@ def live(data: Path, clients: int, count: int, quiet: float, batch_count: int, p
         time.sleep(quiet)
         load.phase = "writing"
         started = time.monotonic()
-        watchers = []
+        visibility = _Visibility(server)
+        failed = 0
         for number, chunk in enumerate(batches(stream)):
             wait = started + number * pace - time.monotonic()
             if wait > 0:
@@ -364,17 +396,13 @@ def live(data: Path, clients: int, count: int, quiet: float, batch_count: int, p
                 for r in lines
             ).encode()
             status, _ = post(server, secret, body)
-            posted = time.monotonic()
-
-            watcher = threading.Thread(
-                target=_time_until_searchable, args=(server, tag, len(lines), posted, lags)
-            )
-            watcher.start()
-            watchers.append(watcher)
-            if status != 200:
-                lags.append(float("inf"))
-        for watcher in watchers:
-            watcher.join()
+            if status == 200:
+                visibility.posted(tag, len(lines))
+            else:
+                failed += 1
+        posting_s = time.monotonic() - started
+        load.phase = "catching_up"  # posting over; the follower may still be indexing
+        lags = visibility.finish()
         writing_s = time.monotonic() - started
         load.phase = "after"
         time.sleep(3)
@@ -384,6 +412,8 @@ def live(data: Path, clients: int, count: int, quiet: float, batch_count: int, p
         "clients": clients,
         "batches_of_500": batch_count,
         "one_batch_every_s": pace,
+        "posting_s": round(posting_s, 1),
+        "failed_posts": failed,
         "writing_s": round(writing_s, 1),
         "phases": phases,
         "p95_writing_over_quiet": round(phases["writing"]["p95_ms"] / phases["quiet"]["p95_ms"], 2)
