@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export ARKHIV_HOME ?= $(CURDIR)/arkhiv-data
 
-.PHONY: run test lint bench install browser-deps clean
+.PHONY: run test fuzz lint bench install browser-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,13 @@ browser-deps:
 test: $(STAMP) browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q
+
+# The import's fuzzer at length: many generated inputs per property (a few minutes; `make test`
+# runs a few of each). A failure is printed as the smallest input that shows it, and replayed
+# first by the next run (.hypothesis/).
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q --timeout 0 --hypothesis-show-statistics \
+		tests/test_fuzz_import.py
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run

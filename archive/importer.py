@@ -8,7 +8,6 @@ a second one waits for the first.
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import sys
 import time
@@ -19,9 +18,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from archive.config import Settings
+from archive.intake import Rejection, take_in_placed
 from archive.reader import JsonFile, RawRecord, ReadError
-from archive.record import Article, RecordError, validate_record
+from archive.record import Article
 from archive.store import ADDED, TAKEN_DOWN, UNCHANGED, UPDATED, Store
+from archive.strict_json import json_line
 from archive.takedowns import Takedowns
 
 BATCH_SIZE = 500
@@ -58,18 +59,6 @@ class ImportReport:
         }
 
 
-@dataclass
-class Rejection:
-    """A record that was not stored, as written to the rejects file."""
-
-    where: dict[str, Any]
-    error: str
-    raw: Any
-
-    def as_dict(self) -> dict[str, Any]:
-        return {**self.where, "error": self.error, "raw": self.raw}
-
-
 REJECTED = "rejected"
 # Told of each record's outcome: where it was (``line`` or ``index``), its id (when one can be
 # told), its status and, when it was not stored, why. Records rejected as they are read are told
@@ -97,8 +86,8 @@ def import_lock(
     settings: Settings, on_wait: Callable[[str], None] | None = None, wait: bool = True
 ) -> Iterator[None]:
     """Hold the archive's import lock, which every writer of the index takes (and ``arkhiv
-    import``, which writes the store and then the index); wait (telling ``on_wait``) while another holds it, or raise :class:`ImportBusy` when
-    ``wait`` is false."""
+    import``, which writes the store and then the index); wait (telling ``on_wait``) while
+    another holds it, or raise :class:`ImportBusy` when ``wait`` is false."""
     settings.home.mkdir(parents=True, exist_ok=True)
     with open(settings.import_lock_path, "a+") as handle:
         try:
@@ -199,10 +188,15 @@ class Importer:
         batch: list[tuple[RawRecord, Article]] = []
         try:
             for handle in files:
-                for raw in handle.records():
-                    article = self._validate(raw, report)
-                    if article is not None:
-                        batch.append((raw, article))
+                for record, taken in take_in_placed(
+                    handle.records(),
+                    default_zone=self.settings.default_zone,
+                    languages=self.settings.languages,
+                ):
+                    if isinstance(taken, Rejection):
+                        self._reject(taken, report, raw_id(record))
+                    else:
+                        batch.append((record, taken))
                     if len(batch) >= self.batch_size:
                         self._commit(batch, report)
                         batch = []
@@ -217,36 +211,20 @@ class Importer:
         progress.update(report.taken + report.rejected, done_bytes, final=True)
         return report
 
-    def _validate(self, raw: RawRecord, report: ImportReport) -> Article | None:
-        if raw.error is not None:
-            self._reject(raw, raw.error, report)
-            return None
-        try:
-            return validate_record(
-                raw.value,
-                default_zone=self.settings.default_zone,
-                languages=self.settings.languages,
-            )
-        except RecordError as exc:
-            self._reject(raw, str(exc), report)
-            return None
-
     def _reject(
         self,
-        raw: RawRecord,
-        error: str,
+        rejection: Rejection,
         report: ImportReport,
         article_id: str | None = None,
         status: str = REJECTED,
     ) -> None:
         report.rejected += 1
-        rejection = Rejection(raw.where, error, raw.raw)
         if self.on_item:
-            self.on_item(raw.where, article_id or raw_id(raw), status, error)
+            self.on_item(rejection.where, article_id, status, rejection.error)
         if len(self.rejections) < 1000:  # enough to show; the rejects file has them all
             self.rejections.append(rejection)
         if self.rejects is not None:
-            self.rejects.write(json.dumps(rejection.as_dict(), ensure_ascii=False) + "\n")
+            self.rejects.write(json_line(rejection.as_dict()))
 
     def _commit(self, batch: list[tuple[RawRecord, Article]], report: ImportReport) -> None:
         if not batch:
@@ -260,12 +238,13 @@ class Importer:
             a.id for a, outcome in zip(articles, outcomes, strict=True) if outcome == TAKEN_DOWN
         ]
         takedowns = Takedowns(self.store).get_many(refused) if refused else {}
-        for (raw, article), outcome in zip(batch, outcomes, strict=True):
+        for (record, article), outcome in zip(batch, outcomes, strict=True):
             if outcome == TAKEN_DOWN:
                 takedown = takedowns.get(article.id)
                 error = takedown.refusal if takedown else f"id: {article.id!r} was taken down"
-                self._reject(raw, error, report, article.id, TAKEN_DOWN)
+                refusal = Rejection(record.where, error, record.raw)
+                self._reject(refusal, report, article.id, TAKEN_DOWN)
             elif self.on_item:
-                self.on_item(raw.where, article.id, outcome, None)
+                self.on_item(record.where, article.id, outcome, None)
         if self.on_batch and not self.dry_run:
             self.on_batch()

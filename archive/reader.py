@@ -1,28 +1,39 @@
 """Streaming readers for bulk JSON: arrays, single objects, ``{"articles": [...]}`` and JSON Lines.
 
-Each file may be gzipped. Nothing here holds a whole file in memory: arrays are parsed item by
-item (ijson), JSON Lines line by line, so a 2 GB export costs what one record costs.
+Each file may be gzipped. Nothing here holds a whole file in memory: JSON Lines are read line by
+line, arrays item by item (:mod:`archive.json_scan` finds where each item ends), so a 2 GB export
+costs what one record costs. Every record's text is decoded on its own by
+:func:`archive.strict_json.decode`: one that cannot be kept is a :class:`RawRecord` with an
+``error``, and reading goes on with the next. :func:`read_records` reads any byte stream (a file, or
+the body of a request), :func:`inflate` decompresses one.
 """
 
 from __future__ import annotations
 
 import gzip
 import io
-import json
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-import ijson
+from archive.json_scan import Item, Scanner, StructureError
+from archive.strict_json import MAX_RECORD_BYTES, JsonRejected, decode
 
 LINE_SUFFIXES = (".jsonl", ".ndjson")
+FORMATS = ("lines", "array", "object")
 _BOM = b"\xef\xbb\xbf"
 _WHITESPACE = b" \t\r\n"
+_SHOWN_HEAD = 1000  # characters of a record too large to keep shown in its reject
 
 
 class ReadError(OSError):
     """A file that cannot be read as JSON at all (missing, unreadable, not JSON)."""
+
+
+class CutOff(Exception):
+    """Compressed data that ends early or is damaged: nothing after this point can be read."""
 
 
 @dataclass
@@ -49,6 +60,196 @@ class RawRecord:
         return place
 
 
+class _Inflating(io.RawIOBase):
+    """The bytes a gzip stream holds; where the data ends early or is damaged, every read from
+    then on raises :class:`CutOff` (after all that could be decompressed was returned)."""
+
+    def __init__(self, compressed: IO[bytes]):
+        self._gzip = gzip.GzipFile(fileobj=compressed, mode="rb")
+        self._damage: str | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._damage is None:
+            try:
+                data = self._gzip.read1(len(buffer))  # read() would drop what came before
+            except EOFError:
+                self._damage = "the compressed data ends early (the file is cut off)"
+            except gzip.BadGzipFile as exc:
+                # At the end: every byte was read, but some were not what was written.
+                checksum = str(exc).startswith(("CRC check failed", "Incorrect length"))
+                self._damage = (
+                    f"the compressed data fails its checksum ({exc}): what was read from it "
+                    "may be damaged; import a good copy"
+                    if checksum
+                    else f"the compressed data is damaged ({exc})"
+                )
+            except (OSError, zlib.error) as exc:
+                self._damage = f"the compressed data is damaged ({exc})"
+            else:
+                buffer[: len(data)] = data
+                return len(data)
+        raise CutOff(self._damage)
+
+
+def inflate(compressed: IO[bytes]) -> IO[bytes]:
+    """A buffered stream of what ``compressed`` (gzip) holds; see :class:`CutOff`."""
+    return io.BufferedReader(_Inflating(compressed), buffer_size=1 << 16)
+
+
+def read_records(stream: IO[bytes], name: str, form: str) -> Iterator[RawRecord]:
+    """Every record in ``stream`` (``form``: one of :data:`FORMATS`), good or rejected."""
+    if form == "lines":
+        return _lines(stream, name)
+    if form == "array":
+        return _array(stream, name)
+    return _object(stream, name)
+
+
+def _decoded(name: str, data: bytes, *, line: int | None = None, index: int = 0) -> RawRecord:
+    """A record from its bytes: its value, or why it cannot be kept. ``raw`` is the text of a
+    line, the value of an array item (its text when that cannot be decoded)."""
+    where: dict[str, Any] = {"line": line} if line is not None else {"index": index}
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        part = "line" if line is not None else "item"
+        return RawRecord(
+            name,
+            **where,
+            raw=data.decode("utf-8", "replace").strip(),
+            error=f"{part} is not valid UTF-8 (byte {exc.start})",
+        )
+    text = text.strip(" \t\r\n")  # JSON's white space, and no other
+    try:
+        value = decode(text)
+    except JsonRejected as exc:
+        return RawRecord(name, **where, raw=text, error=str(exc))
+    return RawRecord(name, **where, value=value, raw=text if line is not None else value)
+
+
+def _too_large(size: int) -> str:
+    return f"record of {size:,} bytes or more; at most {MAX_RECORD_BYTES:,} (8 MiB)"
+
+
+def _lines(stream: IO[bytes], name: str) -> Iterator[RawRecord]:
+    number = 0
+    while True:
+        number += 1
+        try:
+            line = stream.readline(MAX_RECORD_BYTES + 1)
+            if not line:
+                return
+            if number == 1:
+                line = line.removeprefix(_BOM)
+            size = len(line)
+            if size > MAX_RECORD_BYTES and not line.endswith(b"\n"):
+                size += _skip_line(stream)
+                yield RawRecord(
+                    name,
+                    line=number,
+                    raw=line[:_SHOWN_HEAD].decode("utf-8", "replace") + "…",
+                    error=_too_large(size),
+                )
+                continue
+        except CutOff as exc:
+            yield RawRecord(name, line=number, error=f"{exc}; from this line on nothing was read")
+            return
+        if line.strip(_WHITESPACE):
+            yield _decoded(name, line, line=number)
+
+
+def _skip_line(stream: IO[bytes]) -> int:
+    """Read past the rest of a line; how many bytes it had."""
+    skipped = 0
+    while True:
+        part = stream.readline(1 << 20)
+        skipped += len(part)
+        if not part or part.endswith(b"\n"):
+            return skipped
+
+
+def _item(name: str, index: int, item: Item) -> RawRecord:
+    if item.text is None:
+        return RawRecord(name, index=index, error=_too_large(item.size))
+    return _decoded(name, item.text, index=index)
+
+
+def _array(stream: IO[bytes], name: str) -> Iterator[RawRecord]:
+    scanner = Scanner(stream, MAX_RECORD_BYTES)
+    index = 0
+    try:
+        for item in scanner.array_items():
+            yield _item(name, index, item)
+            index += 1
+        if not scanner.at_end():
+            yield RawRecord(name, index=index, error=_trailing(scanner, "array"))
+    except (StructureError, CutOff) as exc:
+        yield RawRecord(name, index=index, error=_broken(exc, index))
+
+
+def _trailing(scanner: Scanner, what: str) -> str:
+    return f"text after the end of the {what} (byte {scanner.offset}) was not read"
+
+
+def _broken(exc: Exception, index: int) -> str:
+    if isinstance(exc, CutOff):
+        return f"{exc}; from item {index} on nothing was read"
+    return f"not valid JSON at item {index}: {exc}; the rest of the file was not read"
+
+
+def _object(stream: IO[bytes], name: str) -> Iterator[RawRecord]:
+    """One record, or the items of ``{"articles": [...]}`` (other fields of it are ignored)."""
+    scanner = Scanner(stream, MAX_RECORD_BYTES)
+    members: list[tuple[Item, Item]] = []  # kept while the record is within the limit
+    size = 1  # of the record the members make: braces and separators
+    wrapper = articles_not_list = False
+    index = 0
+    try:
+        for field_name, at in scanner.members():
+            is_articles = _field_name(field_name) == "articles"
+            if is_articles and at.peek() == ord("["):
+                wrapper = True
+                for item in at.array_items():
+                    yield _item(name, index, item)
+                    index += 1
+            else:
+                articles_not_list = articles_not_list or is_articles
+                value = at.value()
+                size += field_name.size + value.size + 2
+                if size <= MAX_RECORD_BYTES:
+                    members.append((field_name, value))
+        trailing = None if scanner.at_end() else _trailing(scanner, "object")
+    except (StructureError, CutOff) as exc:
+        error = (
+            _broken(exc, index) if wrapper or isinstance(exc, CutOff) else f"not valid JSON: {exc}"
+        )
+        yield RawRecord(name, index=index, error=error)
+        return
+    if articles_not_list and not wrapper:
+        yield RawRecord(name, index=0, error="articles: expected a list of article objects")
+    elif not wrapper:
+        yield _whole_object(name, members, size)
+    if trailing:
+        yield RawRecord(name, index=index if wrapper else 1, error=trailing)
+
+
+def _field_name(item: Item) -> str | None:
+    try:
+        return decode(item.text.decode("utf-8")) if item.text else None
+    except (JsonRejected, UnicodeDecodeError):
+        return None
+
+
+def _whole_object(name: str, members: list[tuple[Item, Item]], size: int) -> RawRecord:
+    if size > MAX_RECORD_BYTES:
+        return RawRecord(name, index=0, error=_too_large(size))
+    text = b",".join(key.text + b":" + value.text for key, value in members)  # type: ignore[operator]
+    return _decoded(name, b"{" + text + b"}", index=0)
+
+
 class JsonFile:
     """An open input file that knows its format and how far through it reading has come."""
 
@@ -71,7 +272,7 @@ class JsonFile:
         except ReadError:
             self.close()
             raise
-        except (OSError, EOFError, gzip.BadGzipFile) as exc:
+        except (OSError, CutOff) as exc:
             self.close()
             raise ReadError(f"{self.name}: cannot be read ({exc})") from None
         stem = self.path.name.lower().removesuffix(".gz")
@@ -80,15 +281,15 @@ class JsonFile:
     def _open_stream(self) -> IO[bytes]:
         self._raw.seek(0)
         if self.compressed:
-            return gzip.GzipFile(fileobj=self._raw, mode="rb")
+            return inflate(self._raw)
         return self._raw
 
     def _sniff(self) -> str:
         stream = self._open_stream()
-        head = stream.read(4096)
+        head = stream.read1(4096)
         head = head.removeprefix(_BOM).lstrip(_WHITESPACE)
         while not head:
-            more = stream.read(4096)
+            more = stream.read1(4096)
             if not more:
                 raise ReadError(f"{self.name}: is empty")
             head = more.lstrip(_WHITESPACE)
@@ -106,14 +307,18 @@ class JsonFile:
             return "lines"
         if self.first_char == "[":
             return "array"
-        # An object: one record, a wrapper {"articles": [...]}, or JSON Lines in a .json file.
+        # An object: one record, a wrapper {"articles": [...]}, or JSON Lines in a .json file,
+        # which it is when its first line holds a whole value and more follows.
         stream = self._open_stream()
-        first_line = stream.readline().removeprefix(_BOM)
         try:
-            json.loads(first_line)
-        except ValueError:
+            first_line = stream.readline(MAX_RECORD_BYTES)
+            line = Scanner(io.BytesIO(first_line), MAX_RECORD_BYTES)
+            line.value()
+            if not line.at_end():
+                return "object"
+            rest = stream.read(4096).strip()
+        except (StructureError, CutOff):
             return "object"
-        rest = stream.read(4096).strip()
         return "lines" if rest else "object"
 
     @property
@@ -128,101 +333,4 @@ class JsonFile:
         self._raw.close()
 
     def records(self) -> Iterator[RawRecord]:
-        if self.format == "lines":
-            yield from self._lines()
-        elif self.format == "array":
-            yield from self._items(self._open_stream(), "item")
-        else:
-            yield from self._object()
-
-    def _lines(self) -> Iterator[RawRecord]:
-        for number, line in enumerate(self._open_stream(), start=1):
-            if number == 1:
-                line = line.removeprefix(_BOM)
-            try:
-                text = line.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                yield RawRecord(
-                    self.name,
-                    line=number,
-                    raw=line.decode("utf-8", "replace").rstrip("\r\n"),
-                    error=f"line is not valid UTF-8 (byte {exc.start})",
-                )
-                continue
-            text = text.strip()
-            if not text:
-                continue
-            try:
-                value = json.loads(text)
-            except json.JSONDecodeError as exc:
-                yield RawRecord(
-                    self.name,
-                    line=number,
-                    raw=text,
-                    error=f"not valid JSON: {exc.msg} at column {exc.colno}",
-                )
-                continue
-            yield RawRecord(self.name, line=number, value=value, raw=text)
-
-    def _items(self, stream: IO[bytes], prefix: str) -> Iterator[RawRecord]:
-        index = 0
-        try:
-            for value in ijson.items(_without_bom(stream), prefix, use_float=True):
-                yield RawRecord(self.name, index=index, value=value, raw=value)
-                index += 1
-        except ijson.JSONError as exc:
-            yield RawRecord(
-                self.name,
-                index=index,
-                raw=None,
-                error=f"not valid JSON at item {index}: {_first_line(exc)}; "
-                "the rest of the file was not read",
-            )
-
-    def _object(self) -> Iterator[RawRecord]:
-        found = False
-        for record in self._items(self._open_stream(), "articles.item"):
-            found = True
-            yield record
-        if found:
-            return
-        # No "articles" array: the file is one record (or an empty wrapper).
-        stream = io.TextIOWrapper(self._open_stream(), encoding="utf-8-sig")
-        try:
-            value = json.load(stream)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            yield RawRecord(self.name, index=0, error=f"not valid JSON: {exc}")
-            return
-        finally:
-            stream.detach()
-        if isinstance(value, dict) and "articles" in value:
-            if not isinstance(value["articles"], list):
-                yield RawRecord(
-                    self.name,
-                    index=0,
-                    raw=value,
-                    error="articles: expected a list of article objects",
-                )
-            return
-        yield RawRecord(self.name, index=0, value=value, raw=value)
-
-
-def _first_line(exc: Exception) -> str:
-    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-
-
-class _without_bom:
-    """A byte stream with a leading UTF-8 byte order mark removed (ijson does not expect one)."""
-
-    def __init__(self, stream: IO[bytes]):
-        self._stream = stream
-        self._started = False
-
-    def read(self, size: int = -1) -> bytes:
-        data = self._stream.read(size)
-        if not self._started and size != 0:  # ijson probes with read(0) first
-            self._started = True
-            if data.startswith(_BOM[: len(data)]) and len(data) < len(_BOM):
-                data += self._stream.read(len(_BOM) - len(data))
-            data = data.removeprefix(_BOM)
-        return data
+        return read_records(self._open_stream(), self.name, self.format)

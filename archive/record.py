@@ -110,7 +110,9 @@ class Article:
 
     def content_hash(self) -> str:
         """Equal for equal content: how an import tells ``unchanged`` from ``updated``."""
-        canonical = json.dumps(self.to_record(), ensure_ascii=False, sort_keys=True)
+        canonical = json.dumps(
+            self.to_record(), ensure_ascii=False, allow_nan=False, sort_keys=True
+        )
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
     @classmethod

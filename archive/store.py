@@ -256,7 +256,12 @@ class Store:
                         article.id,
                         seq,
                         digest,
-                        json.dumps(article.to_record(), ensure_ascii=False, separators=(",", ":")),
+                        json.dumps(
+                            article.to_record(),
+                            ensure_ascii=False,
+                            allow_nan=False,  # strict JSON, as the reader admitted it
+                            separators=(",", ":"),
+                        ),
                         article.title,
                         article.language,
                         article.source,

@@ -128,7 +128,7 @@ class SegmentColumns:
             size,
             _numeric_column(leaf, "published", size, np.int64),
             _numeric_column(leaf, "day", size, np.int32),
-            {name: _lengths(leaf, name) for name in TEXT_FIELDS},
+            {name: field_lengths(leaf, name) for name in TEXT_FIELDS},
             {facet: ValueColumn.read(leaf, field) for facet, field in FACET_FIELDS.items()},
         )
 
@@ -229,7 +229,8 @@ def _fixed_values(column, count: int) -> np.ndarray | None:
     return values
 
 
-def _lengths(leaf: IndexReader, fieldname: str) -> np.ndarray:
+def field_lengths(leaf: IndexReader, fieldname: str) -> np.ndarray:
+    """The length of the field in each document of the segment (decoded from its byte)."""
     count = leaf.doc_count_all()
     perdoc = getattr(leaf, "_perdoc", None)  # Whoosh has no public bulk access to lengths
     if perdoc is None:  # an empty reader

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Iterable, Iterator
 
 from archive.record import Article
+from archive.strict_json import json_line
 
 FORMATS = ("jsonl", "csv")
 CSV_COLUMNS = (
@@ -25,11 +25,22 @@ CSV_COLUMNS = (
 )
 
 
+# A cell a spreadsheet reads as a formula when it starts with one of these (OWASP, "CSV
+# Injection"): articles come from scrapers, so a title may be =HYPERLINK(...) or +cmd|...
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(text: str) -> str:
+    """``text`` as a spreadsheet shows it and never runs it: a single quote before a cell that
+    would be read as a formula, as OWASP recommends."""
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
 def export_lines(articles: Iterable[Article], fmt: str) -> Iterator[str]:
     """Each line (with its newline) of the export of ``articles`` in ``fmt``."""
     if fmt == "jsonl":
         for article in articles:
-            yield json.dumps(article.to_record(), ensure_ascii=False) + "\n"
+            yield json_line(article.to_record())
         return
     if fmt != "csv":
         raise ValueError(f"format: {fmt!r} is not one of {', '.join(FORMATS)}")
@@ -40,7 +51,9 @@ def export_lines(articles: Iterable[Article], fmt: str) -> Iterator[str]:
         record = article.to_record()
         writer.writerow(
             [
-                "; ".join(record[c]) if c in ("authors", "tags") else (record.get(c) or "")
+                spreadsheet_cell(
+                    "; ".join(record[c]) if c in ("authors", "tags") else (record.get(c) or "")
+                )
                 for c in CSV_COLUMNS
             ]
         )

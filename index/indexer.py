@@ -21,18 +21,21 @@ import shutil
 import sqlite3
 import time
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh.index import TOC, FileIndex
 
 from archive.record import Article
 from archive.store import Store
 from index import checksums, layout
 from index.merging import rewrite_deleted, tiered_merge
+from index.posting_arrays import ID_FIELD, id_hash, posting_arrays
+from index.postings import leaf_readers
 from index.schema import build_schema
 from index.segment_writer import FastSegmentWriter
 from index.storage import ArchiveStorage, fsync_directory
@@ -43,6 +46,9 @@ STATE_FILE = "state.json"
 SEGMENT_ARTICLES = 5_000
 # Catch-ups smaller than this are indexed in this process; larger ones by worker processes.
 PARALLEL_FROM = 2_000
+# Rounds the worker processes build ahead of the one being committed (finished segments wait on
+# disk, not in memory).
+ROUNDS_AHEAD = 2
 WRITER_MEMORY_MB = 256
 
 
@@ -240,9 +246,7 @@ def _remove_documents(ix: FileIndex, ids: list[str]) -> int:
         return 0
     writer = _writer(ix)
     try:
-        deleter = _Replacer(writer)
-        for article_id in ids:
-            deleter.delete(article_id)
+        _Replacer(writer).delete_all(ids)
         writer.commit(mergetype=tiered_merge)
         writer = None
     finally:
@@ -334,24 +338,44 @@ def _catch_up_here(store, directory, ix, state, pending, progress) -> int:
 
 
 class _Replacer:
-    """Deletes the committed document of an id about to be (re)indexed: replace by id.
+    """Deletes the committed documents of ids about to be (re)indexed: replace by id.
 
-    Each id is looked up in the index's term table (memory-mapped, see :mod:`index.storage`):
-    a new article costs one hash lookup, and nothing is held per article, so the importing
+    A segment is asked for an id (in its memory-mapped term table, see :mod:`index.storage`) only
+    when the sorted hashes of its ids (:mod:`index.posting_arrays`) hold the id's hash: a new
+    article costs a binary search per segment, and nothing is held per article, so the importing
     process does not grow with the archive."""
 
     def __init__(self, writer: FastSegmentWriter):
         self.writer = writer
         self.empty = sum(seg.doc_count_all() for seg in writer.segments) == 0
-        self._searcher = None
+        self._leaves = None
 
     def delete(self, article_id: str) -> None:
-        if self.empty:
+        self.delete_all([article_id])
+
+    def delete_all(self, article_ids: list[str]) -> None:
+        if self.empty or not article_ids:
             return
-        if self._searcher is None:
-            self._searcher = self.writer.searcher()
-        for docnum in self._searcher._find_unique([("id", article_id)]):  # noqa: SLF001
-            self.writer.delete_document(docnum)
+        if self._leaves is None:
+            self._leaves = list(leaf_readers(self.writer.reader()))
+        terms = [article_id.encode("utf-8") for article_id in article_ids]
+        hashes = np.fromiter((id_hash(term) for term in terms), dtype=np.uint64, count=len(terms))
+        for leaf, offset in self._leaves:
+            if not hasattr(leaf, "_terms"):  # an empty reader
+                continue
+            arrays = posting_arrays(leaf)
+            known = arrays.id_hashes() if arrays is not None else None
+            if known is None:
+                maybe = range(len(terms))  # a segment from before the hashes: ask it all
+            else:
+                at = np.searchsorted(known, hashes).clip(max=max(len(known) - 1, 0))
+                maybe = np.flatnonzero(known[at] == hashes).tolist() if len(known) else []
+            for index in maybe:
+                if (ID_FIELD, terms[index]) not in leaf._terms:  # noqa: SLF001
+                    continue
+                for docnum in leaf.postings(ID_FIELD, terms[index]).all_ids():
+                    if not leaf.is_deleted(docnum):
+                        self.writer.delete_document(offset + docnum)
 
 
 def _seq_bounds(store: Store, after: int, pending: int, procs: int) -> list[list[tuple]]:
@@ -378,7 +402,8 @@ def _catch_up_parallel(store, directory, ix, state, pending, procs, progress) ->
     index lock, deletes replaced documents and commits the new segments with the state.
 
     Pipelined: while this process commits a round (its deletions, merges, table of contents),
-    the workers already build the next one."""
+    the workers build the next ``ROUNDS_AHEAD`` rounds, so that a long merge does not leave them
+    idle."""
     import multiprocessing
 
     from index.analysis import word_terms
@@ -386,32 +411,33 @@ def _catch_up_parallel(store, directory, ix, state, pending, procs, progress) ->
     word_terms("індекс")  # loads the dictionary once, before the workers fork
     plan = _seq_bounds(store, state.applied_seq, pending, procs)
     context = multiprocessing.get_context("fork")
-    counters = [context.Value("q", 0, lock=False) for _ in range(procs)]
+    # One progress counter per job in flight: a round's jobs use the counters of its slot group.
+    counters = [context.Value("q", 0, lock=False) for _ in range(procs * ROUNDS_AHEAD)]
     applied = 0
 
-    def submit(ranges):
-        for counter in counters:
+    def submit(number: int):
+        group = (number % ROUNDS_AHEAD) * procs
+        for counter in counters[group : group + procs]:
             counter.value = 0
         return [
             pool.apply_async(
                 _build_segment,
-                (str(store.path), store.default_zone, str(directory), lo, hi, slot),
+                (str(store.path), store.default_zone, str(directory), lo, hi, group + slot),
             )
-            for slot, (lo, hi) in enumerate(ranges)
+            for slot, (lo, hi) in enumerate(plan[number])
         ]
 
     with context.Pool(procs, initializer=_init_worker, initargs=(counters,)) as pool:
-        upcoming = submit(plan[0]) if plan else []
+        in_flight = deque(submit(number) for number in range(min(ROUNDS_AHEAD, len(plan))))
         for number, ranges in enumerate(plan):
-            jobs = upcoming
+            jobs = in_flight.popleft()
             writer = _writer(ix)
             try:
                 # Replaced documents are deleted here while the workers index the new ones.
                 deleter = _Replacer(writer)
                 if not deleter.empty:
                     for lo, hi in ranges:
-                        for article_id in store.ids_changed(lo, hi):
-                            deleter.delete(article_id)
+                        deleter.delete_all(list(store.ids_changed(lo, hi)))
                 results = []
                 for job in jobs:
                     while not job.ready():
@@ -420,7 +446,8 @@ def _catch_up_parallel(store, directory, ix, state, pending, procs, progress) ->
                             progress(applied + sum(c.value for c in counters), pending)
                     results.append(job.get())
                 count = sum(n for _, n in results)
-                upcoming = submit(plan[number + 1]) if number + 1 < len(plan) else []
+                if number + ROUNDS_AHEAD < len(plan):
+                    in_flight.append(submit(number + ROUNDS_AHEAD))
                 _commit_segments(writer, [segment for segment, _ in results if segment])
                 writer = None
             finally:

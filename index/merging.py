@@ -2,12 +2,16 @@
 
 The policy (Lucene's tiered and log-structured policies, simplified): a segment's tier is the
 power of ``MERGE_FACTOR`` its live documents reach above ``FLOOR_DOCS``; when a tier holds
-``MERGE_FACTOR`` segments, they are merged into one of the next tier. A segment that has lost more
-than ``DELETED_SHARE`` of its documents to corrections is rewritten without them. So an archive
-of N articles holds at most ``(MERGE_FACTOR - 1)`` segments per tier below ``MAX_MERGED_DOCS``
-(two tiers: 5,000 to 50,000 and 50,000 to 250,000 articles), the segments of one commit, and the
-full segments (N / 250,000): at most 9 + 9 + 2 + 4 = 24 at a million articles. Each article is
-rewritten about once per tier it climbs.
+``MERGE_FACTOR`` segments, they are merged into one of the next tier, up to ``MAX_MERGED_DOCS``
+articles. A segment that has lost more than ``DELETED_SHARE`` of its documents to corrections is
+rewritten without them. So an archive of N articles holds at most ``MERGE_FACTOR - 1`` segments
+below the floor and the full ones (N / 50,000), and the segments of one commit: at most
+9 + 20 + 2 = 31 at a million. Each article is rewritten once on its way to a full segment.
+
+Why full at 50,000 and not larger: a merge re-encodes every posting it moves (Whoosh's blocks
+number documents from the segment's start), so every tier an article climbs costs what indexing
+it cost. With posting arrays for frequent terms (:mod:`index.posting_arrays`), searching 31
+segments costs little more than searching 10.
 
 The merge reads every source segment's term table front to back, side by side (the tables are
 sorted; no term is looked up), and writes the merged postings of one term before reading the
@@ -31,7 +35,7 @@ import numpy as np
 from whoosh import columns as whoosh_columns
 from whoosh.reading import SegmentReader
 
-from index.columns import live_docs
+from index.columns import field_lengths, live_docs
 from index.posting_arrays import create_writer
 from index.segment_writer import (
     _FIELD_ID,
@@ -47,7 +51,7 @@ MERGE_FACTOR = 10
 FLOOR_DOCS = 5_000
 # The largest segment a merge makes (Lucene caps merged segments at 5 GB the same way): beyond
 # it, segments are no longer merged together, only rewritten when they lose deleted documents.
-MAX_MERGED_DOCS = 250_000
+MAX_MERGED_DOCS = 50_000
 DELETED_SHARE = 0.3
 
 
@@ -167,9 +171,14 @@ def _copy_documents(perdoc, schema, readers, total: int) -> dict[str, list[int]]
     """Stored fields, field lengths and column values of every live document, in order (as
     Whoosh's ``write_per_doc``); returns the field lengths of the new segment."""
     names = set(schema.names())
-    lengths: dict[str, list[int]] = {name: [0] * total for name in names if schema[name].scorable}
+    scorable = [name for name in names if schema[name].scorable]
+    lengths: dict[str, list[int]] = {name: [0] * total for name in scorable}
     docnum = 0
     for reader in readers:
+        # Read in one go per field: Whoosh's per-document length lookup checks the file system.
+        old_lengths = {
+            name: field_lengths(reader, name).astype(np.int64).tolist() for name in scorable
+        }
         columns = {}
         for name in names:
             column_type = schema[name].column_type
@@ -182,7 +191,7 @@ def _copy_documents(perdoc, schema, readers, total: int) -> dict[str, list[int]]
             perdoc.start_doc(docnum)
             for name in names | {n for n in stored if n in schema}:
                 field = schema[name]
-                length = reader.doc_field_length(old, name) or 0
+                length = old_lengths[name][old] if name in old_lengths else 0
                 if length and name in lengths:
                     lengths[name][docnum] = quantized_length(length)
                 perdoc.add_field(name, field, stored.get(name), length)

@@ -10,12 +10,16 @@ in half units as uint16 when that is exact, float32 otherwise). They go into one
 the segment (``.arr``, inside its compound file), read as a view of the memory-mapped file:
 nothing decoded, nothing copied, nothing held in memory but the table of terms.
 
+The file also holds a sorted array of 64-bit hashes of the segment's article ids, so that an
+import asks a segment for an id only when the id may be there: a new article costs a binary search
+per segment, not a lookup in each segment's term table.
+
 Stock Whoosh ignores the file: the posting blocks remain the index, and a segment without the
 file (written by Whoosh itself, or before this file existed) is read from its blocks.
 
 Layout: ``ARKA``, a version byte, padding to 8; the arrays, each at an offset divisible by 4;
-then the table, a pickled dict ``(field, term bytes) -> (offset, count, halves)``, and last the
-table's offset (8 bytes, little-endian).
+then the table, a pickled dict ``(field, term bytes) -> (offset, count, halves)`` (the id hashes
+under ``IDS_KEY``), and last the table's offset (8 bytes, little-endian).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from __future__ import annotations
 import pickle
 import struct
 import sys
+from hashlib import blake2b
 
 import numpy as np
 from whoosh.reading import IndexReader
@@ -34,6 +39,13 @@ ARRAY_FROM_POSTINGS = 2_048
 MAGIC = b"ARKA\x01\x00\x00\x00"
 _TABLE_OFFSET = struct.Struct("<Q")
 _LITTLE = sys.byteorder == "little"
+ID_FIELD = "id"
+IDS_KEY = ("", b"ids")  # no field has an empty name
+
+
+def id_hash(term: bytes) -> int:
+    """The 64-bit hash of an article id (its term bytes) that the id array holds."""
+    return int.from_bytes(blake2b(term, digest_size=8).digest(), "little")
 
 
 class PostingArraysWriter:
@@ -47,6 +59,11 @@ class PostingArraysWriter:
         self._file.write(MAGIC)
         self._position = len(MAGIC)
         self._table: dict[tuple[str, bytes], tuple[int, int, bool]] = {}
+        self._id_hashes: list[int] = []
+
+    def add_id(self, term: bytes) -> None:
+        """One article id of the segment (the terms of the id field, in any order)."""
+        self._id_hashes.append(id_hash(term))
 
     def add(self, fieldname: str, term: bytes, docs, weights) -> None:
         """Keep ``term``'s postings (ascending document numbers) when it is frequent enough."""
@@ -69,6 +86,11 @@ class PostingArraysWriter:
         self._position += len(data)
 
     def close(self) -> None:
+        if self._id_hashes:
+            hashes = np.sort(np.asarray(self._id_hashes, dtype="<u8"))
+            self._write(b"\0" * (-self._position % 8))
+            self._table[IDS_KEY] = (self._position, len(hashes), False)
+            self._write(hashes.tobytes())
         table_offset = self._position
         self._write(pickle.dumps(self._table, protocol=pickle.HIGHEST_PROTOCOL))
         self._write(_TABLE_OFFSET.pack(table_offset))
@@ -86,7 +108,16 @@ class PostingArrays:
         self._table = pickle.loads(buffer[table_offset : -_TABLE_OFFSET.size])
 
     def __len__(self) -> int:
-        return len(self._table)
+        """How many terms it holds arrays of."""
+        return len(self._table) - (IDS_KEY in self._table)
+
+    def id_hashes(self) -> np.ndarray | None:
+        """The sorted hashes of the segment's ids (None in a file written without them)."""
+        entry = self._table.get(IDS_KEY)
+        if entry is None:
+            return None
+        offset, count, _ = entry
+        return np.frombuffer(self._buffer, dtype="<u8", count=count, offset=offset)
 
     def get(self, fieldname: str, term: bytes) -> tuple[np.ndarray, np.ndarray] | None:
         """Document numbers (int32, ascending) and weights (float32) of a frequent term; None

@@ -39,7 +39,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
 from index.analysis import WORD_PATTERN, word_terms
-from index.posting_arrays import create_writer
+from index.posting_arrays import ID_FIELD, create_writer
 
 # Words exactly as ``index.analysis.tokenize`` finds them (same pattern); positions are the
 # running number of the word in the text.
@@ -511,10 +511,14 @@ def write_terms(tindex, postfile, fieldmap, terms, lengths, arrays=None) -> None
             prefix = _FIELD_ID.pack(fieldmap.setdefault(fieldname, len(fieldmap)))
             field_lengths = lengths.get(fieldname) or [0]
             scorable = any(field_lengths)
+            length_array = np.asarray(field_lengths, dtype=np.int64)
         key = prefix + tbytes
-        if arrays is not None and len(docs) >= arrays.threshold:
-            arrays.add(fieldname, tbytes, docs, weights)
-        chunk = _posting_blocks(docs, weights, values, field_lengths, scorable)
+        if arrays is not None:
+            if len(docs) >= arrays.threshold:
+                arrays.add(fieldname, tbytes, docs, weights)
+            if fieldname == ID_FIELD:
+                arrays.add_id(tbytes)
+        chunk = _posting_blocks(docs, weights, values, field_lengths, scorable, length_array)
         value = chunk[0] + _POINTER.pack(post_offset, len(chunk[1]))
         post_chunks.append(chunk[1])
         post_offset += len(chunk[1])
@@ -537,8 +541,11 @@ def write_terms(tindex, postfile, fieldmap, terms, lengths, arrays=None) -> None
         tindex.lastkey = key
 
 
-def _posting_blocks(docs, weights, values, field_lengths: list[int], scorable: bool):
-    """One term's postings as W3 blocks: ``(fixed part of its W3TermInfo, block bytes)``."""
+def _posting_blocks(
+    docs, weights, values, field_lengths: list[int], scorable: bool, length_array=None
+):
+    """One term's postings as W3 blocks: ``(fixed part of its W3TermInfo, block bytes)``.
+    ``length_array``: ``field_lengths`` as a numpy array, for terms of many blocks."""
     count = len(docs)
     if count == 1:
         # Most terms of a segment: one block of one posting.
@@ -563,69 +570,128 @@ def _posting_blocks(docs, weights, values, field_lengths: list[int], scorable: b
             ),
             block,
         )
-    chunks = [_MAGIC]
-    total_weight = 0.0
-    max_weight = 0.0
-    min_length = None
-    max_length = 0
-    for start in range(0, count, BLOCK_LIMIT):
-        if count > BLOCK_LIMIT:
-            ids = tuple(docs[start : start + BLOCK_LIMIT])
-            block_weights = weights[start : start + BLOCK_LIMIT]
-            block_values = tuple(values[start : start + BLOCK_LIMIT])
-        else:
-            ids, block_weights, block_values = tuple(docs), weights, tuple(values)
-        block_weights = array("f", block_weights).tolist()
-        if scorable:
-            block_lengths = [length for length in _lengths_of(ids, field_lengths) if length]
-        else:
-            block_lengths = ()
-        block_min = min(block_lengths) if block_lengths else None
-        block_max = max(block_lengths) if block_lengths else 0
-        block_weight = max(block_weights)
-        if block_weight < 0:
-            block_weight = 0
-        deltas = (ids[0], *map(sub, ids[1:], ids)) if len(ids) > 1 else ids
-        distinct = set(block_weights)
-        if len(distinct) == 1:
-            mini_weights = None if block_weights[0] == 1.0 else block_weights[0]
-        else:
-            mini_weights = tuple(block_weights)
-        data = dumps((deltas, mini_weights, block_values), _PICKLE)
-        compression = COMPRESSION if len(data) >= COMPRESS_FROM else 0
-        if compression:
-            data = zlib.compress(data, compression)
-        blockinfo = dumps(
-            (
-                len(ids),
-                ids[-1],
-                block_weight,
-                compression,
-                length_to_byte(block_min),
-                length_to_byte(block_max),
-            ),
-            2,
-        )
-        size = len(blockinfo) + len(data)
-        chunks.append(_INT.pack(-size if start + BLOCK_LIMIT >= count else size))
-        chunks.append(blockinfo)
-        chunks.append(data)
-        total_weight += sum(block_weights)
-        if block_weight > max_weight:
-            max_weight = block_weight
-        if block_min is not None and (min_length is None or block_min < min_length):
-            min_length = block_min
-        if block_max > max_length:
-            max_length = block_max
+    if count > BLOCK_LIMIT:
+        if length_array is None:
+            length_array = np.asarray(field_lengths, dtype=np.int64)
+        return _many_blocks(docs, weights, values, length_array, scorable)
+    # One block: fewer postings than BLOCK_LIMIT.
+    ids, block_values = tuple(docs), tuple(values)
+    block_weights = array("f", weights).tolist()
+    if scorable:
+        block_lengths = [length for length in _lengths_of(ids, field_lengths) if length]
+    else:
+        block_lengths = ()
+    min_length = min(block_lengths) if block_lengths else None
+    max_length = max(block_lengths) if block_lengths else 0
+    max_weight = max(max(block_weights), 0)
+    deltas = (ids[0], *map(sub, ids[1:], ids))
+    if len(set(block_weights)) == 1:
+        mini_weights = None if block_weights[0] == 1.0 else block_weights[0]
+    else:
+        mini_weights = tuple(block_weights)
+    data = dumps((deltas, mini_weights, block_values), _PICKLE)
+    compression = COMPRESSION if len(data) >= COMPRESS_FROM else 0
+    if compression:
+        data = zlib.compress(data, compression)
+    blockinfo = dumps(
+        (
+            count,
+            ids[-1],
+            max_weight,
+            compression,
+            length_to_byte(min_length),
+            length_to_byte(max_length),
+        ),
+        2,
+    )
+    block = b"".join((_MAGIC, _INT.pack(-(len(blockinfo) + len(data))), blockinfo, data))
     info = _TERMINFO.pack(
         0,
-        total_weight,
+        sum(block_weights),
         count,
         0 if min_length is None else length_to_byte(min_length),
         length_to_byte(max_length),
         max_weight,
         docs[0],
         docs[-1],
+    )
+    return info, block
+
+
+def _many_blocks(docs, weights, values, known: np.ndarray, scorable: bool):
+    """``_posting_blocks`` of a term with more postings than one block holds: the same bytes,
+    the statistics of every block computed at once with numpy."""
+    count = len(docs)
+    ids = np.asarray(docs, dtype=np.int64)
+    floats = np.asarray(weights, dtype=np.float32)
+    starts = np.arange(0, count, BLOCK_LIMIT)
+    deltas = np.empty(count, dtype=np.int64)
+    deltas[0] = ids[0]
+    np.subtract(ids[1:], ids[:-1], out=deltas[1:])
+    deltas[starts] = ids[starts]  # each block starts from zero
+    block_max = np.maximum.reduceat(floats, starts)
+    block_min_weight = np.minimum.reduceat(floats, starts)
+    block_sum = np.add.reduceat(floats.astype(np.float64), starts)
+    if scorable:
+        lengths = np.zeros(count, dtype=np.int64)
+        inside = ids < len(known)
+        lengths[inside] = known[ids[inside]]
+        shortest = np.minimum.reduceat(
+            np.where(lengths > 0, lengths, np.iinfo(np.int64).max), starts
+        )
+        longest = np.maximum.reduceat(lengths, starts)
+    delta_lists = deltas.tolist()
+    weight_lists = floats.tolist()
+    last_ids = ids[np.minimum(starts + BLOCK_LIMIT, count) - 1].tolist()
+    chunks = [_MAGIC]
+    min_length = None
+    max_length = 0
+    for number, start in enumerate(starts.tolist()):
+        stop = min(start + BLOCK_LIMIT, count)
+        heaviest = float(block_max[number])
+        if heaviest == float(block_min_weight[number]):
+            mini_weights = None if heaviest == 1.0 else heaviest
+        else:
+            mini_weights = tuple(weight_lists[start:stop])
+        data = dumps(
+            (tuple(delta_lists[start:stop]), mini_weights, tuple(values[start:stop])), _PICKLE
+        )
+        compression = COMPRESSION if len(data) >= COMPRESS_FROM else 0
+        if compression:
+            data = zlib.compress(data, compression)
+        block_min = block_top = None
+        if scorable and longest[number] > 0:
+            block_min, block_top = int(shortest[number]), int(longest[number])
+            if min_length is None or block_min < min_length:
+                min_length = block_min
+            max_length = max(max_length, block_top)
+        blockinfo = dumps(
+            (
+                stop - start,
+                last_ids[number],
+                max(heaviest, 0),
+                compression,
+                length_to_byte(block_min),
+                length_to_byte(block_top or 0),
+            ),
+            2,
+        )
+        size = len(blockinfo) + len(data)
+        chunks.append(_INT.pack(-size if stop >= count else size))
+        chunks.append(blockinfo)
+        chunks.append(data)
+    total_weight = 0.0
+    for value in block_sum.tolist():
+        total_weight += value
+    info = _TERMINFO.pack(
+        0,
+        total_weight,
+        count,
+        0 if min_length is None else length_to_byte(min_length),
+        length_to_byte(max_length),
+        max(float(block_max.max()), 0),
+        int(ids[0]),
+        int(ids[-1]),
     )
     return info, b"".join(chunks)
 

@@ -10,6 +10,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# The fuzzer's profiles (tests/test_fuzz_import.py): a short run in `make test`, a long one in
+# `make fuzz` (HYPOTHESIS_PROFILE=fuzz). Generated imports are slow next to Hypothesis's usual
+# examples: no deadline, and no complaint about it.
+_SLOW = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
+settings.register_profile("short", max_examples=20, deadline=None, suppress_health_check=_SLOW)
+settings.register_profile("fuzz", max_examples=3000, deadline=None, suppress_health_check=_SLOW)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "short"))
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"

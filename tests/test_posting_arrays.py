@@ -149,3 +149,25 @@ def test_stock_whoosh_opens_an_index_with_arrays(store, settings, tmp_path, few_
     with stock.searcher() as searcher:
         hits = searcher.search(QueryParser("body", stock.schema).parse("grain"), limit=None)
         assert len(hits) == sum(1 for i in range(60) if i % 5)
+
+
+def test_each_segment_holds_the_hashes_of_its_ids_and_corrections_replace(
+    store, settings, tmp_path, few_postings
+):
+    import_records(store, settings, tmp_path, "a", records(0, 60))
+    import_records(store, settings, tmp_path, "b", records(60, 90))
+    import_records(store, settings, tmp_path, "fix", records(20, 70, tag="corrected"))
+    view = open_view(layout.current_build(settings.index_dir))
+    for leaf, _ in leaf_readers(view.reader):
+        ids = [term for (field, term), _ in leaf._terms.items() if field == "id"]
+        hashes = posting_arrays.posting_arrays(leaf).id_hashes()
+        assert hashes.tolist() == sorted(posting_arrays.id_hash(term) for term in ids)
+    # Every corrected article replaced its earlier version: one live document per id.
+    live_ids = [
+        view.searcher.stored_fields(docnum)["id"]
+        for docnum in range(view.reader.doc_count_all())
+        if view.columns.live[docnum]
+    ]
+    assert sorted(live_ids) == sorted(f"p-{i}" for i in range(90))
+    hits = view.searcher.search(QueryParser("title", view.schema).parse("corrected"), limit=None)
+    assert len(hits) == 50

@@ -223,6 +223,10 @@ def export(q: str, language, source, author, tag, date_from, date_to, sort, fmt,
             output.write(line)
     except IndexUnavailable as exc:
         raise click.ClickException(str(exc)) from None
+    except ValueError as exc:  # NaN or Infinity in an article stored before they were refused
+        raise click.ClickException(
+            f"an article cannot be written as JSON ({exc}); import it again to mend it"
+        ) from None
 
 
 @main.command()
