@@ -424,6 +424,7 @@ def live(data: Path, clients: int, count: int, quiet: float, batch_count: int, p
             "never": len(lags) - len(finite),
             "median": finite[len(finite) // 2] if finite else None,
             "max": finite[-1] if finite else None,
+            "each": lags,
         },
     }
 

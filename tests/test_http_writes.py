@@ -11,6 +11,7 @@ import time
 import urllib.parse
 import zlib
 from http.client import HTTPConnection
+from pathlib import Path
 
 import pytest
 
@@ -304,3 +305,28 @@ def test_the_follower_catches_up_and_never_waits_for_another_writer(home, tmp_pa
     assert not follower.behind() and follower.follow_once() == 0
     assert follower.applied == 30
     assert run_arkhiv(home, "check").returncode == 0
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            if parent == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def test_the_follower_process_ends_with_the_server_even_when_it_is_killed(tmp_path):
+    home = import_fixtures(tmp_path / "home")
+    served = serve_archive(home, tmp_path / "serve.log")
+    children = children_of(served.process.pid)
+    try:
+        assert children, "arkhiv serve started no follower process"
+    finally:
+        served.process.kill()  # no chance to stop its follower itself
+        served.process.wait()
+    wait_until(lambda: not any(Path(f"/proc/{pid}").exists() for pid in children), timeout=15)

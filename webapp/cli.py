@@ -237,16 +237,16 @@ def export(q: str, language, source, author, tag, date_from, date_to, sort, fmt,
 def serve(host: str, port: int, threads: int, debug: bool) -> None:
     """Serve the web app on a production WSGI server (waitress).
 
-    A background thread keeps the index following the store: what is written over HTTP, by an
-    import with --no-index or a takedown is searchable about a second later."""
-    from index.follower import Follower
+    A follower process keeps the index following the store: what is written over HTTP, by an
+    import with --no-index or a takedown is searchable a few seconds later."""
+    from index.follower import FollowerProcess
     from webapp.app import create_app
 
     settings = settings_from_env()
     store = open_store(settings)
     _catch_up_before_serving(settings, store)
     app = create_app({"ARKHIV_HOME": str(settings.home)})
-    follower = app.extensions["arkhiv_follower"] = Follower(store, settings).start()
+    follower = app.extensions["arkhiv_follower"] = FollowerProcess(settings).start()
     click.echo(f"Arkhiv serving {store.count():,} articles on http://{host}:{port}/", err=True)
     try:
         if debug:
