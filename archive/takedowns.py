@@ -81,6 +81,9 @@ class Takedowns:
 
     def __init__(self, store: Store):
         self.store = store
+        # After a purge: whether the write-ahead log, which may still hold earlier copies of the
+        # purged pages, was emptied (readers in the middle of a read can hold it a moment).
+        self.log_emptied: bool | None = None
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -140,7 +143,7 @@ class Takedowns:
                         (now_text(), article_id),
                     )
                     self._log(change, PURGED, article_id, by, reason)
-        self.checkpoint()
+        self.log_emptied = self.checkpoint()
         standing = self.get_many(wanted)
         return [Outcome(i, statuses[i], standing.get(i)) for i in wanted]
 

@@ -129,6 +129,13 @@ def delete(ids, q, language, source, author, tag, date_from, date_to, sort, reas
         click.echo(f"arkhiv delete: there is no article with id {article_id!r}", err=True)
     done = sum(o.status in (DELETED, PURGED) for o in outcomes)
     click.echo(f"{done:,} {'purged' if purge else 'taken down'}", err=True)
+    if purge and not takedowns.log_emptied:
+        click.echo(
+            "arkhiv delete: the store's write-ahead log could not be emptied now (a reader held "
+            "it): it may keep earlier copies of the text until the next checkpoint; run the "
+            "purge again when the archive is quiet",
+            err=True,
+        )
     sys.exit(1 if missing else 0)
 
 
