@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -77,6 +78,21 @@ def spooled_body(
         yield path
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_stale(directory: Path, older_than: float = 3600.0) -> int:
+    """Remove the bodies a server killed while taking them left behind (not touched for
+    ``older_than`` seconds); returns how many."""
+    removed = 0
+    deadline = time.time() - older_than
+    for folder in directory.glob("body-*") if directory.is_dir() else ():
+        try:
+            if folder.stat().st_mtime < deadline:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed += 1
+        except FileNotFoundError:
+            continue
+    return removed
 
 
 def _chunks(stream: IO[bytes]) -> Iterator[bytes]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import time
 import urllib.parse
 import zlib
@@ -330,3 +331,16 @@ def test_the_follower_process_ends_with_the_server_even_when_it_is_killed(tmp_pa
         served.process.kill()  # no chance to stop its follower itself
         served.process.wait()
     wait_until(lambda: not any(Path(f"/proc/{pid}").exists() for pid in children), timeout=15)
+
+
+def test_bodies_a_killed_server_left_are_removed_when_it_serves_again(tmp_path):
+    home = import_fixtures(tmp_path / "home")
+    old, recent = home / "uploads" / "body-old", home / "uploads" / "body-recent"
+    for folder in (old, recent):
+        folder.mkdir(parents=True)
+        (folder / "body.jsonl").write_bytes(jsonl([article(1)]))
+    an_hour_ago = time.time() - 3700
+    os.utime(old, (an_hour_ago, an_hour_ago))
+    served = serve_archive(home, tmp_path / "serve.log")
+    served.stop()
+    assert not old.exists() and recent.exists()  # one being taken by another server stays

@@ -239,12 +239,14 @@ def serve(host: str, port: int, threads: int, debug: bool) -> None:
 
     A follower process keeps the index following the store: what is written over HTTP, by an
     import with --no-index or a takedown is searchable a few seconds later."""
+    from archive.upload import remove_stale
     from index.follower import FollowerProcess
     from webapp.app import create_app
 
     settings = settings_from_env()
     store = open_store(settings)
     _catch_up_before_serving(settings, store)
+    remove_stale(settings.uploads_dir)  # bodies a killed server was taking
     app = create_app({"ARKHIV_HOME": str(settings.home)})
     follower = app.extensions["arkhiv_follower"] = FollowerProcess(settings).start()
     click.echo(f"Arkhiv serving {store.count():,} articles on http://{host}:{port}/", err=True)
