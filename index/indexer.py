@@ -296,7 +296,10 @@ def _write_failure(build: Path, exc: OSError, removed: list[str]) -> str:
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         reason = f"the disk is full (no space left for the index at {build})"
     else:
-        reason = f"the index at {build} could not be written ({exc.strerror or exc})"
+        cause = exc.strerror or str(exc)
+        if exc.filename:
+            cause = f"{cause}: {Path(exc.filename).name}"
+        reason = f"the index at {build} could not be written ({cause})"
     cleaned = f"; {len(removed)} half-written files were removed" if removed else ""
     return (
         f"{reason}{cleaned}. Every article is kept in the store; what was indexed before stays "
