@@ -49,6 +49,22 @@ def _trusted_hosts_from_env() -> tuple[str, ...]:
     return hosts
 
 
+DEFAULT_MAX_UPLOAD_MB = 100
+
+
+def _max_upload_mb_from_env() -> int:
+    raw = os.environ.get("ARKHIV_MAX_UPLOAD_MB", str(DEFAULT_MAX_UPLOAD_MB)).strip()
+    try:
+        megabytes = int(raw)
+    except ValueError:
+        megabytes = 0
+    if megabytes < 1:
+        raise ConfigError(
+            f"ARKHIV_MAX_UPLOAD_MB: expected a whole number of megabytes, 1 or more, got {raw!r}"
+        )
+    return megabytes
+
+
 @dataclass(frozen=True)
 class Settings:
     """The archive's settings. Build with :func:`load_settings` or directly in tests."""
@@ -57,6 +73,12 @@ class Settings:
     default_zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     languages: tuple[str, ...] = ("uk", "en", "ru")
     trusted_hosts: tuple[str, ...] = DEFAULT_TRUSTED_HOSTS
+    # The largest body POST /api/articles takes, inflated (ARKHIV_MAX_UPLOAD_MB).
+    max_upload_mb: int = DEFAULT_MAX_UPLOAD_MB
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
 
     @property
     def store_path(self) -> Path:
@@ -70,6 +92,12 @@ class Settings:
     def import_lock_path(self) -> Path:
         return self.home / "import.lock"
 
+    @property
+    def uploads_dir(self) -> Path:
+        """Where request bodies are spooled while they are imported (beside the store, not in a
+        temporary folder that may be memory)."""
+        return self.home / "uploads"
+
 
 def load_settings(home: str | os.PathLike[str] | None = None) -> Settings:
     """Settings from the environment; ``home`` overrides ``$ARKHIV_HOME``."""
@@ -79,4 +107,5 @@ def load_settings(home: str | os.PathLike[str] | None = None) -> Settings:
         default_zone=_zone_from_env(),
         languages=_languages_from_env(),
         trusted_hosts=_trusted_hosts_from_env(),
+        max_upload_mb=_max_upload_mb_from_env(),
     )

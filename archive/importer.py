@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from archive.config import Settings
-from archive.intake import Rejection, take_in
-from archive.reader import JsonFile, ReadError
+from archive.intake import Rejection, take_in_placed
+from archive.reader import JsonFile, RawRecord, ReadError
 from archive.record import Article
-from archive.store import ADDED, UNCHANGED, UPDATED, Store
+from archive.store import ADDED, TAKEN_DOWN, UNCHANGED, UPDATED, Store
 from archive.strict_json import json_line
+from archive.takedowns import Takedowns
 
 BATCH_SIZE = 500
 
@@ -58,6 +59,24 @@ class ImportReport:
         }
 
 
+REJECTED = "rejected"
+# Told of each record's outcome: where it was (``line`` or ``index``), its id (when one can be
+# told), its status and, when it was not stored, why. Records rejected as they are read are told
+# then (``rejected``), in order; the others when their batch is committed (``added``,
+# ``updated``, ``unchanged``, or ``taken_down``: refused), in order.
+ItemListener = Callable[[dict[str, Any], "str | None", str, "str | None"], None]
+
+
+def raw_id(raw: RawRecord) -> str | None:
+    """The id a rejected record gave, when it gave a plain one (to show beside its error)."""
+    value = raw.value.get("id") if isinstance(raw.value, dict) else None
+    if isinstance(value, str) and len(value) <= 512:
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 10**18:
+        return str(value)
+    return None
+
+
 class ImportBusy(RuntimeError):
     """Another writer holds the import lock (only when asked not to wait)."""
 
@@ -66,9 +85,9 @@ class ImportBusy(RuntimeError):
 def import_lock(
     settings: Settings, on_wait: Callable[[str], None] | None = None, wait: bool = True
 ) -> Iterator[None]:
-    """Hold the archive's import lock, which every writer of the store or the index takes;
-    wait (telling ``on_wait``) while another holds it, or raise :class:`ImportBusy` when
-    ``wait`` is false."""
+    """Hold the archive's import lock, which every writer of the index takes (and ``arkhiv
+    import``, which writes the store and then the index); wait (telling ``on_wait``) while
+    another holds it, or raise :class:`ImportBusy` when ``wait`` is false."""
     settings.home.mkdir(parents=True, exist_ok=True)
     with open(settings.import_lock_path, "a+") as handle:
         try:
@@ -136,6 +155,7 @@ class Importer:
         progress: bool = False,
         batch_size: int = BATCH_SIZE,
         on_batch: Callable[[], None] | None = None,
+        on_item: ItemListener | None = None,
     ):
         self.store = store
         self.settings = settings
@@ -144,6 +164,7 @@ class Importer:
         self.show_progress = progress
         self.batch_size = batch_size
         self.on_batch = on_batch
+        self.on_item = on_item
         self.rejections: list[Rejection] = []
 
     def open_files(self, paths: Sequence[str | Path]) -> list[JsonFile]:
@@ -164,18 +185,18 @@ class Importer:
         started = time.monotonic()
         progress = Progress(sum(f.size for f in files), enabled=self.show_progress)
         done_bytes = 0
-        batch: list[Article] = []
+        batch: list[tuple[RawRecord, Article]] = []
         try:
             for handle in files:
-                for taken in take_in(
+                for record, taken in take_in_placed(
                     handle.records(),
                     default_zone=self.settings.default_zone,
                     languages=self.settings.languages,
                 ):
                     if isinstance(taken, Rejection):
-                        self._reject(taken, report)
+                        self._reject(taken, report, raw_id(record))
                     else:
-                        batch.append(taken)
+                        batch.append((record, taken))
                     if len(batch) >= self.batch_size:
                         self._commit(batch, report)
                         batch = []
@@ -190,19 +211,40 @@ class Importer:
         progress.update(report.taken + report.rejected, done_bytes, final=True)
         return report
 
-    def _reject(self, rejection: Rejection, report: ImportReport) -> None:
+    def _reject(
+        self,
+        rejection: Rejection,
+        report: ImportReport,
+        article_id: str | None = None,
+        status: str = REJECTED,
+    ) -> None:
         report.rejected += 1
+        if self.on_item:
+            self.on_item(rejection.where, article_id, status, rejection.error)
         if len(self.rejections) < 1000:  # enough to show; the rejects file has them all
             self.rejections.append(rejection)
         if self.rejects is not None:
             self.rejects.write(json_line(rejection.as_dict()))
 
-    def _commit(self, batch: list[Article], report: ImportReport) -> None:
+    def _commit(self, batch: list[tuple[RawRecord, Article]], report: ImportReport) -> None:
         if not batch:
             return
-        outcomes = self.store.classify(batch) if self.dry_run else self.store.upsert(batch)
+        articles = [article for _, article in batch]
+        outcomes = self.store.classify(articles) if self.dry_run else self.store.upsert(articles)
         report.added += outcomes.count(ADDED)
         report.updated += outcomes.count(UPDATED)
         report.unchanged += outcomes.count(UNCHANGED)
+        refused = [
+            a.id for a, outcome in zip(articles, outcomes, strict=True) if outcome == TAKEN_DOWN
+        ]
+        takedowns = Takedowns(self.store).get_many(refused) if refused else {}
+        for (record, article), outcome in zip(batch, outcomes, strict=True):
+            if outcome == TAKEN_DOWN:
+                takedown = takedowns.get(article.id)
+                error = takedown.refusal if takedown else f"id: {article.id!r} was taken down"
+                refusal = Rejection(record.where, error, record.raw)
+                self._reject(refusal, report, article.id, TAKEN_DOWN)
+            elif self.on_item:
+                self.on_item(record.where, article.id, outcome, None)
         if self.on_batch and not self.dry_run:
             self.on_batch()

@@ -40,11 +40,25 @@ def take_in(
     """For each record, in order, its article or why it cannot be stored. The reader has already
     refused what cannot be kept exactly and written out again as strict JSON (see
     :mod:`archive.strict_json`); this adds the article's own rules (:func:`validate_record`)."""
+    for _, taken in take_in_placed(records, default_zone=default_zone, languages=languages):
+        yield taken
+
+
+def take_in_placed(
+    records: Iterable[RawRecord],
+    *,
+    default_zone: tzinfo = UTC,
+    languages: tuple[str, ...] = ("uk", "en", "ru"),
+) -> Iterator[tuple[RawRecord, Article | Rejection]]:
+    """:func:`take_in`, each article or rejection beside the record it came from (where it was,
+    and what it held: an answer per item needs both)."""
     for record in records:
         if record.error is not None:
-            yield Rejection(record.where, record.error, record.raw)
+            yield record, Rejection(record.where, record.error, record.raw)
             continue
         try:
-            yield validate_record(record.value, default_zone=default_zone, languages=languages)
+            article = validate_record(record.value, default_zone=default_zone, languages=languages)
         except RecordError as exc:
-            yield Rejection(record.where, str(exc), record.raw)
+            yield record, Rejection(record.where, str(exc), record.raw)
+        else:
+            yield record, article

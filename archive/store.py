@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import urllib.parse
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
@@ -20,6 +22,8 @@ from typing import Any
 from archive.record import Article
 
 ADDED, UPDATED, UNCHANGED = "added", "updated", "unchanged"
+# An article whose id was taken down (see archive.takedowns): not stored until it is undeleted.
+TAKEN_DOWN = "taken_down"
 
 # Each entry migrates the schema from version N to N+1; PRAGMA user_version says where a file is.
 MIGRATIONS: tuple[str, ...] = (
@@ -44,6 +48,56 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE store_state (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
     INSERT INTO store_state (key, value) VALUES ('last_seq', 0);
     """,
+    # Takedowns (archive.takedowns): the article's row moves here, with the change that removed
+    # it; ``purged_at`` set means its columns were erased. The log keeps every takedown, undelete
+    # and purge. Tokens (archive.tokens) keep only a hash of each secret.
+    """
+    CREATE TABLE takedowns (
+        id TEXT PRIMARY KEY,
+        seq INTEGER NOT NULL,
+        deleted_at TEXT NOT NULL,
+        deleted_by TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        purged_at TEXT,
+        content_hash TEXT,
+        record TEXT,
+        title TEXT,
+        language TEXT,
+        source TEXT,
+        published TEXT,
+        published_at REAL,
+        translation_key TEXT,
+        added_at TEXT,
+        updated_at TEXT
+    );
+    CREATE UNIQUE INDEX takedowns_by_seq ON takedowns (seq);
+    CREATE TABLE takedown_log (
+        at TEXT NOT NULL,
+        action TEXT NOT NULL,
+        id TEXT NOT NULL,
+        by TEXT NOT NULL,
+        reason TEXT NOT NULL
+    );
+    CREATE TABLE tokens (
+        name TEXT PRIMARY KEY,
+        secret_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        last_used_at TEXT
+    );
+    """,
+)
+# The columns of an article's row besides ``id`` and ``seq``: what a takedown keeps to restore.
+ARTICLE_COLUMNS = (
+    "content_hash",
+    "record",
+    "title",
+    "language",
+    "source",
+    "published",
+    "published_at",
+    "translation_key",
+    "added_at",
+    "updated_at",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -57,6 +111,23 @@ def _roll_back(db: sqlite3.Connection) -> None:
     then there is nothing to do, and the error that did it is the one to report."""
     if db.in_transaction:
         db.execute("ROLLBACK")
+
+
+def now_text() -> str:
+    """The current time as the store writes it (UTC, ISO 8601, to the second)."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Change:
+    """One write transaction: each change in it takes the next number of the sequence."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+        self.seq = db.execute("SELECT value FROM store_state WHERE key = 'last_seq'").fetchone()[0]
+
+    def next_seq(self) -> int:
+        self.seq += 1
+        return self.seq
 
 
 @dataclass(frozen=True)
@@ -90,6 +161,9 @@ class Store:
             # has applied the store; it must never be ahead of what the store still has.
             connection.execute("PRAGMA synchronous=FULL")
             connection.execute("PRAGMA foreign_keys=ON")
+            # What a write frees (an article's former text, a purged takedown) is overwritten
+            # with zeros, not left readable in free pages of the file.
+            connection.execute("PRAGMA secure_delete=ON")
             self._local.connection = connection
         return connection
 
@@ -135,8 +209,14 @@ class Store:
     def _plan(self, batch: list[Article]) -> list[tuple[str, str]]:
         """For each article, its outcome and content hash, without writing anything."""
         known = self._hashes(article.id for article in batch)
+        # An id is among the articles or among the takedowns, never both.
+        unknown = [article.id for article in batch if article.id not in known]
+        taken_down = dict(self._rows_by_id("seq", unknown, "takedowns"))
         plan: list[tuple[str, str]] = []
         for article in batch:
+            if article.id in taken_down:
+                plan.append((TAKEN_DOWN, ""))
+                continue
             digest = article.content_hash()
             previous = known.get(article.id)
             if previous == digest:
@@ -151,7 +231,8 @@ class Store:
         return [outcome for outcome, _ in self._plan(list(articles))]
 
     def upsert(self, articles: Iterable[Article]) -> list[str]:
-        """Store a batch in one transaction; returns ``added``/``updated``/``unchanged`` for each.
+        """Store a batch in one transaction; returns ``added``/``updated``/``unchanged`` for each,
+        or ``taken_down`` for an id taken down (see :mod:`archive.takedowns`), which is not stored.
 
         The same content again changes nothing (and takes no sequence number).
         """
@@ -166,7 +247,7 @@ class Store:
             plan = self._plan(batch)
             rows = []
             for article, (outcome, digest) in zip(batch, plan, strict=True):
-                if outcome == UNCHANGED:
+                if outcome in (UNCHANGED, TAKEN_DOWN):
                     continue
                 seq += 1
                 published = article.published
@@ -211,14 +292,33 @@ class Store:
             raise
         return [outcome for outcome, _ in plan]
 
-    def _rows_by_id(self, column: str, ids: Iterable[str]) -> Iterator[tuple[str, str]]:
-        """``(id, column)`` for each of ``ids`` in the store, asked in chunks that SQLite takes."""
+    @contextmanager
+    def writing(self) -> Iterator[Change]:
+        """One write transaction (waiting for other writers); the numbers its changes took are
+        saved with it, and nothing of it stays when it fails."""
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            change = Change(db)
+            first = change.seq
+            yield change
+            if change.seq != first:
+                db.execute("UPDATE store_state SET value = ? WHERE key = 'last_seq'", (change.seq,))
+            db.execute("COMMIT")
+        except BaseException:
+            _roll_back(db)
+            raise
+
+    def _rows_by_id(
+        self, column: str, ids: Iterable[str], table: str = "articles"
+    ) -> Iterator[tuple[str, str]]:
+        """``(id, column)`` for each of ``ids`` in ``table``, asked in chunks that SQLite takes."""
         wanted = list(dict.fromkeys(ids))
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
             marks = ",".join("?" * len(chunk))
             yield from self.db.execute(
-                f"SELECT id, {column} FROM articles WHERE id IN ({marks})", chunk
+                f"SELECT id, {column} FROM {table} WHERE id IN ({marks})", chunk
             ).fetchall()
 
     def _hashes(self, ids: Iterable[str]) -> dict[str, str]:
@@ -290,6 +390,23 @@ class Store:
         """How many articles changed after ``seq``."""
         return self.db.execute("SELECT count(*) FROM articles WHERE seq > ?", (seq,)).fetchone()[0]
 
+    def removed_since(self, seq: int) -> list[str]:
+        """Ids of the articles taken down after ``seq`` (and not undeleted since)."""
+        return [
+            article_id
+            for (article_id,) in self.db.execute(
+                "SELECT id FROM takedowns WHERE seq > ? ORDER BY seq", (seq,)
+            )
+        ]
+
+    def changes_after(self, seq: int) -> int:
+        """How many articles were changed or taken down after ``seq``: what an index that has
+        applied ``seq`` has yet to apply."""
+        removed = self.db.execute(
+            "SELECT count(*) FROM takedowns WHERE seq > ?", (seq,)
+        ).fetchone()[0]
+        return self.pending_count(seq) + removed
+
     def id_seqs(self) -> Iterator[tuple[str, int]]:
         yield from self.db.execute("SELECT id, seq FROM articles")
 
@@ -299,6 +416,16 @@ class Store:
 
     def count(self) -> int:
         return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+    def probe(self, timeout: float = 5.0) -> tuple[int, int]:
+        """``(articles, last change)`` read through a new connection, which fails
+        (``sqlite3.Error``) when the store's file cannot be opened or read: a connection kept
+        open would go on reading a file that has been removed or replaced."""
+        uri = f"file:{urllib.parse.quote(str(self.path))}?mode=rw"
+        with closing(sqlite3.connect(uri, uri=True, timeout=timeout)) as db:
+            count = db.execute("SELECT count(*) FROM articles").fetchone()[0]
+            seq = db.execute("SELECT value FROM store_state WHERE key = 'last_seq'").fetchone()
+        return count, int(seq[0])
 
     def stats(self) -> dict[str, Any]:
         """Counts for ``arkhiv stats``."""
@@ -349,4 +476,5 @@ class Store:
             "published": date_range,
             "store_bytes": size,
             "last_seq": self.last_seq(),
+            "taken_down": db.execute("SELECT count(*) FROM takedowns").fetchone()[0],
         }

@@ -23,7 +23,7 @@ import time
 import uuid
 from collections import Counter, deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +32,8 @@ from whoosh.index import TOC, FileIndex
 
 from archive.record import Article
 from archive.store import Store
-from index import layout
-from index.merging import tiered_merge
+from index import checksums, layout
+from index.merging import rewrite_deleted, tiered_merge
 from index.posting_arrays import ID_FIELD, id_hash, posting_arrays
 from index.postings import leaf_readers
 from index.schema import build_schema
@@ -89,23 +89,32 @@ class IndexState:
     applied_seq: int = 0
     build: str = ""
     damaged: str = ""  # why state.json could not be read, when it could not
+    # The CRC32 of each committed segment file (see index.checksums), as written.
+    checksums: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def read(cls, directory: Path) -> IndexState:
         path = directory / STATE_FILE
         try:
             data = json.loads(path.read_text())
-            return cls(applied_seq=int(data["applied_seq"]), build=str(data.get("build", "")))
+            return cls(
+                applied_seq=int(data["applied_seq"]),
+                build=str(data.get("build", "")),
+                checksums={str(k): str(v) for k, v in data.get("checksums", {}).items()},
+            )
         except FileNotFoundError:
             return cls(damaged=f"{path} is missing")
         except (ValueError, TypeError, KeyError, AttributeError, OSError) as exc:
             return cls(damaged=f"{path} cannot be read ({type(exc).__name__}: {exc})")
 
     def write(self, directory: Path) -> None:
-        """Replace the state file durably: a new file, flushed, renamed, the folder flushed."""
+        """Replace the state file durably: a new file, flushed, renamed, the folder flushed.
+        The checksums of segment files committed since the last write are added."""
+        self.checksums = checksums.updated(directory, self.checksums)
         temporary = directory / f"{STATE_FILE}.tmp"
+        state = {"applied_seq": self.applied_seq, "build": self.build, "checksums": self.checksums}
         with open(temporary, "w", encoding="utf-8") as handle:
-            handle.write(json.dumps({"applied_seq": self.applied_seq, "build": self.build}))
+            handle.write(json.dumps(state))
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, directory / STATE_FILE)
@@ -172,15 +181,30 @@ def _writer(ix: FileIndex) -> FastSegmentWriter:
 Progress = Callable[[int, int], None]
 
 
-def catch_up(store: Store, root: Path, progress: Progress | None = None) -> int:
-    """Apply every store change after the index's last applied one; returns how many.
+def catch_up(
+    store: Store, root: Path, progress: Progress | None = None, workers: int | None = None
+) -> int:
+    """Apply every store change after the index's last applied one (articles added, changed or
+    taken down); returns how many. ``workers``: processes for a large catch-up (default
+    :func:`worker_count`; 1 indexes in this process, as a threaded server must).
 
     The caller holds the import lock. Raises :class:`IndexWriteError` when the index cannot be
     written; what was committed before stays, and nothing half-written is left."""
-    return catch_up_build(store, ensure_index(root), progress)
+    return catch_up_build(store, ensure_index(root), progress, workers)
 
 
-def catch_up_build(store: Store, build: Path, progress: Progress | None = None) -> int:
+def applied_seq(root: Path) -> int:
+    """The last store change the current index has applied; 0 without a readable index."""
+    try:
+        build = layout.current_build(root)
+    except layout.IndexMissing:
+        return 0
+    return IndexState.read(build).applied_seq if build is not None else 0
+
+
+def catch_up_build(
+    store: Store, build: Path, progress: Progress | None = None, workers: int | None = None
+) -> int:
     try:
         remove_partial_files(build)
         state = IndexState.read(build)  # a damaged state re-applies everything: harmless
@@ -188,15 +212,21 @@ def catch_up_build(store: Store, build: Path, progress: Progress | None = None) 
         if state.applied_seq >= target:
             return 0
         ix = open_index(build)
+        # Taken down since: removed first, in a commit of their own (applying it twice is
+        # harmless, as is applying a change twice).
+        removed = _remove_documents(ix, store.removed_since(state.applied_seq))
         pending = store.pending_count(state.applied_seq)
-        procs = worker_count()
+        procs = workers or worker_count()
         if procs > 1 and pending >= PARALLEL_FROM:
             applied = _catch_up_parallel(store, build, ix, state, pending, procs, progress)
-        else:
+        elif pending:
             applied = _catch_up_here(store, build, ix, state, pending, progress)
+        else:
+            applied = 0
         remove_partial_files(build)  # the writers' temporary folders
         state.applied_seq = max(state.applied_seq, target)
         state.write(build)
+        applied += removed
     except OSError as exc:
         raise IndexWriteError(_write_failure(build, exc, _clean_after_failure(build))) from exc
     except sqlite3.Error:
@@ -208,6 +238,51 @@ def catch_up_build(store: Store, build: Path, progress: Progress | None = None) 
             "kept in the store: run `arkhiv reindex` to rebuild the index from it."
         ) from exc
     return applied
+
+
+def _remove_documents(ix: FileIndex, ids: list[str]) -> int:
+    """Delete the documents of ``ids`` (taken down) in one commit; returns how many ids."""
+    if not ids:
+        return 0
+    writer = _writer(ix)
+    try:
+        _Replacer(writer).delete_all(ids)
+        writer.commit(mergetype=tiered_merge)
+        writer = None
+    finally:
+        if writer is not None:
+            writer.cancel()
+    return len(ids)
+
+
+def expunge(root: Path) -> int:
+    """Rewrite every segment that holds deleted documents without them, so that no file of the
+    index keeps the words of an article taken down and purged; returns how many segments.
+
+    The caller holds the import lock and has caught the index up."""
+    build = ensure_index(root)
+    try:
+        writer = _writer(open_index(build))
+        try:
+            rewritten = sum(1 for segment in writer.segments if segment.deleted_count())
+            writer.commit(mergetype=rewrite_deleted)
+            writer = None
+        finally:
+            if writer is not None:
+                writer.cancel()
+        remove_partial_files(build)
+        state = IndexState.read(build)
+        if not state.damaged:
+            state.write(build)  # with the rewritten segments' checksums
+    except OSError as exc:
+        raise IndexWriteError(_write_failure(build, exc, _clean_after_failure(build))) from exc
+    return rewritten
+
+
+def damaged_segments(build: Path) -> list[str]:
+    """Each committed segment file of ``build`` that is missing or no longer matches the
+    checksum written with it."""
+    return checksums.damaged(build, IndexState.read(build).checksums)
 
 
 def _clean_after_failure(build: Path) -> list[str]:
@@ -504,6 +579,9 @@ def compare(store: Store, root: Path, sample_limit: int = 10) -> Comparison:
     state = IndexState.read(build)
     if state.damaged:
         differences.append(f"the index's state: {state.damaged}; run `arkhiv reindex`")
+    differences.extend(
+        f"{problem}; run `arkhiv reindex`" for problem in checksums.damaged(build, state.checksums)
+    )
     try:
         view = open_view(build)
         try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,7 @@ from index.facets import Filtered, apply_filters, date_facet, value_facets
 from index.highlight import mark, snippet
 from index.query import QueryTooLong, bound_prefixes, highlight_terms, parse_query
 from index.request import RequestError, SearchRequest
-from index.views import IndexView, IndexViews
+from index.views import IndexUnavailable, IndexView, IndexViews
 
 MORE_LIKE_THIS_TERMS = 16
 
@@ -46,6 +47,7 @@ class SearchIndex:
         self.directory = Path(directory)
         self.store = store
         self.views = IndexViews(self.directory)
+        self._damage: dict[tuple[str, int], list[str]] = {}  # view key -> what is damaged
 
     def close(self) -> None:
         self.views.close()
@@ -72,8 +74,29 @@ class SearchIndex:
         return _Match(apply_filters(columns, matches, request), scores, terms, notices)
 
     def search(self, request: SearchRequest) -> dict[str, Any]:
-        with self.views.acquire() as view:
+        with self.views.acquire() as view, self._damage_named(view):
             return self._search(view, request)
+
+    @contextmanager
+    def _damage_named(self, view: IndexView) -> Iterator[None]:
+        """When reading ``view`` fails and a segment file of it is damaged (see
+        :mod:`index.checksums`), say so as :class:`IndexUnavailable` (search unavailable: run
+        ``arkhiv reindex``) rather than fail as a fault of the code. Verified once per view."""
+        try:
+            yield
+        except RequestError:
+            raise
+        except Exception as exc:
+            from index.indexer import damaged_segments
+
+            if view.key not in self._damage:
+                self._damage[view.key] = damaged_segments(Path(view.key[0]))
+            if self._damage[view.key]:
+                problems = "; ".join(self._damage[view.key])
+                raise IndexUnavailable(
+                    f"the search index is damaged ({problems}); run `arkhiv reindex`"
+                ) from exc
+            raise
 
     def _search(self, view: IndexView, request: SearchRequest) -> dict[str, Any]:
         started = time.perf_counter()
@@ -169,7 +192,8 @@ class SearchIndex:
         holder = self.views.acquire()
         view = holder.__enter__()
         try:
-            match = self._match(view, request)
+            with self._damage_named(view):
+                match = self._match(view, request)
             docnums = self._page(
                 match.filtered.final,
                 match.scores,
@@ -201,7 +225,7 @@ class SearchIndex:
 
     def more_like_this(self, article: Article, limit: int = 5) -> list[dict[str, Any]]:
         """Articles that share the most distinctive words of ``article``."""
-        with self.views.acquire() as view:
+        with self.views.acquire() as view, self._damage_named(view):
             return self._more_like_this(view, article, limit)
 
     def _more_like_this(self, view: IndexView, article: Article, limit: int) -> list[dict]:

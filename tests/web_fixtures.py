@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,3 +84,77 @@ def start_server(home: Path) -> LiveServer:
         except OSError:
             time.sleep(0.05)
     return LiveServer(url, server, thread)
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self):
+        import json
+
+        return json.loads(self.body)
+
+
+def http(method: str, url: str, body: bytes | None = None, headers: dict | None = None, timeout=60):
+    """One request with any method and body; the answer whatever its status."""
+    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return Answer(response.status, dict(response.headers), response.read())
+    except urllib.error.HTTPError as error:
+        with error:
+            return Answer(error.code, dict(error.headers), error.read())
+
+
+@dataclass
+class ServedArchive:
+    """``arkhiv serve`` running over a home, as an operator runs it (its follower included)."""
+
+    home: Path
+    url: str
+    process: subprocess.Popen
+    log: Path
+
+    def stop(self) -> str:
+        """Stop the server (SIGTERM); returns what it wrote on stderr."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=60)
+        return self.log.read_text()
+
+
+def serve_archive(home: Path, log: Path, threads: int = 4, **env: str) -> ServedArchive:
+    """Start ``arkhiv serve`` over ``home`` on a free port (``env``: more settings) and wait
+    until it answers."""
+    port = free_port()
+    with open(log, "w") as stderr:
+        process = subprocess.Popen(
+            [str(ARKHIV), "serve", "--port", str(port), "--threads", str(threads)],
+            env={**os.environ, "ARKHIV_HOME": str(home), **env},
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
+    served = ServedArchive(home, f"http://127.0.0.1:{port}", process, log)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"arkhiv serve exited: {log.read_text()}")
+        try:
+            urllib.request.urlopen(served.url + "/healthz", timeout=5).read()
+            return served
+        except OSError:
+            time.sleep(0.1)
+    served.stop()
+    raise AssertionError("arkhiv serve did not answer")
+
+
+def wait_until(predicate, timeout: float = 30.0, every: float = 0.1) -> float:
+    """Seconds until ``predicate()`` held (an assertion error past ``timeout``)."""
+    started = time.monotonic()
+    while not predicate():
+        assert time.monotonic() - started < timeout, "not within the time allowed"
+        time.sleep(every)
+    return time.monotonic() - started

@@ -10,6 +10,7 @@ from typing import Any
 from flask import Blueprint, abort, jsonify, request
 from werkzeug.wrappers import Response
 
+from archive.takedowns import Takedowns
 from index.analysis import analyze
 from index.request import RequestError, SearchRequest
 from webapp.i18n import language_label
@@ -73,6 +74,9 @@ def article(article_id: str) -> Response:
     room = reading_room()
     found = room.store.get(article_id)
     if found is None:
+        takedown = Takedowns(room.store).get(article_id)
+        if takedown is not None:
+            abort(410, description=f"this article was taken down on {takedown.deleted_at}")
         abort(404, description=f"there is no article with id {article_id[:200]!r}")
     record = found.to_record()
     record["translations"] = [

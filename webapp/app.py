@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from webapp import api, errors, feeds, i18n, pages, search_view, security
+from webapp import api, errors, feeds, i18n, monitoring, pages, search_view, security, writes
 from webapp.reading_room import ReadingRoom
 
 MAX_BODY_BYTES = 64 * 1024
@@ -31,7 +31,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # Only these Host headers are answered (400 otherwise): links are built from the host.
     if app.config.get("TRUSTED_HOSTS") is None:
         app.config["TRUSTED_HOSTS"] = list(room.settings.trusted_hosts)
-    # No route reads a request body: whatever is sent is refused past this (413).
+    # No route but POST /api/articles (which sets its own limit) reads a request body: whatever
+    # is sent is refused past this (413).
     if app.config.get("MAX_CONTENT_LENGTH") is None:
         app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     i18n.init_app(app)
@@ -40,5 +41,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.globals.update(new_search=search_view.new_search)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(writes.bp)
+    monitoring.init_app(app, room)
     feeds.init_app(app)
     return app

@@ -6,54 +6,24 @@ Errors reach the user as one sentence on stderr and an exit code, never as a tra
 from __future__ import annotations
 
 import json
-import sqlite3
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
-from archive.config import ConfigError, Settings, load_settings
+from archive.config import Settings
 from archive.importer import ImportBusy, Importer, import_lock
 from archive.reader import ReadError
-from archive.store import Store, StoreError
+from archive.store import Store
 from index import indexer
-from index.layout import IndexMissing
-
-# Exit codes beyond click's own (0 done, 1 a difference or some records rejected, 2 usage or
-# nothing readable): the archive itself could not be written (a full disk, a damaged store).
-EXIT_WRITE_FAILED = 3
-
-
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
-
-
-def _store(settings: Settings) -> Store:
-    try:
-        return Store(settings.store_path, settings.default_zone)
-    except StoreError as exc:
-        raise click.ClickException(str(exc)) from None
-
-
-@contextmanager
-def _writing(command: str):
-    """Report a failed write of the store or the index as one sentence and exit 3."""
-    try:
-        yield
-    except (indexer.IndexWriteError, IndexMissing) as exc:
-        click.echo(f"arkhiv {command}: {exc}", err=True)
-        sys.exit(EXIT_WRITE_FAILED)
-    except sqlite3.Error as exc:
-        click.echo(
-            f"arkhiv {command}: the store could not be written: {exc}. Every batch committed "
-            "before it is kept; run the command again when the cause is mended.",
-            err=True,
-        )
-        sys.exit(EXIT_WRITE_FAILED)
+from webapp.cli_newsroom import COMMANDS
+from webapp.cli_support import (
+    open_store,
+    search_options,
+    search_request,
+    settings_from_env,
+    writing,
+)
 
 
 def _index_progress(enabled: bool, label: str):
@@ -104,9 +74,9 @@ def import_command(
     Exit 0: every record taken; 1: some rejected, the rest kept; 2: nothing could be read;
     3: the store or the index could not be written (e.g. a full disk).
     """
-    settings = _settings()
+    settings = settings_from_env()
     progress = not no_progress and sys.stderr.isatty()
-    store = _store(settings)
+    store = open_store(settings)
     rejects_file = None
     try:
         if rejects:
@@ -118,7 +88,7 @@ def import_command(
             report = importer.run(paths)
         else:
             with (
-                _writing("import"),
+                writing("import"),
                 import_lock(settings, on_wait=lambda message: click.echo(message, err=True)),
             ):
                 report = importer.run(paths)
@@ -154,8 +124,8 @@ def import_command(
 @click.option("--json", "as_json", is_flag=True, help="Print the counts as a JSON object.")
 def stats(as_json: bool) -> None:
     """Counts: articles, languages, sources, date range, store size."""
-    settings = _settings()
-    figures = _store(settings).stats()
+    settings = settings_from_env()
+    figures = open_store(settings).stats()
     if as_json:
         click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
         return
@@ -174,10 +144,10 @@ def stats(as_json: bool) -> None:
 @main.command()
 def reindex() -> None:
     """Rebuild the search index from the store."""
-    settings = _settings()
-    store = _store(settings)
+    settings = settings_from_env()
+    store = open_store(settings)
     with (
-        _writing("reindex"),
+        writing("reindex"),
         import_lock(settings, on_wait=lambda message: click.echo(message, err=True)),
     ):
         count = indexer.rebuild(
@@ -189,8 +159,8 @@ def reindex() -> None:
 @main.command()
 def check() -> None:
     """Exit 0 when the store and the search index agree; otherwise say what differs."""
-    settings = _settings()
-    result = indexer.compare(_store(settings), settings.index_dir)
+    settings = settings_from_env()
+    result = indexer.compare(open_store(settings), settings.index_dir)
     if result.agree:
         click.echo(
             f"ok: {result.store_articles:,} articles in the store and the index "
@@ -227,14 +197,7 @@ def analyze(language: str | None, as_json: bool, text: str | None) -> None:
 
 
 @main.command()
-@click.option("-q", "--query", "q", default="", help="The search, as typed on the search page.")
-@click.option("--language", multiple=True, help="Filter by language (repeatable).")
-@click.option("--source", multiple=True, help="Filter by outlet (repeatable).")
-@click.option("--author", multiple=True, help="Filter by author (repeatable).")
-@click.option("--tag", multiple=True, help="Filter by tag (repeatable).")
-@click.option("--from", "date_from", help="Published on or after (2016, 2016-05, 2016-05-12).")
-@click.option("--to", "date_to", help="Published on or before.")
-@click.option("--sort", type=click.Choice(["relevance", "newest", "oldest"]))
+@search_options
 @click.option(
     "--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True
 )
@@ -248,27 +211,12 @@ def analyze(language: str | None, as_json: bool, text: str | None) -> None:
 def export(q: str, language, source, author, tag, date_from, date_to, sort, fmt, output) -> None:
     """Write the articles a search finds (all of them, not one page) as JSON Lines or CSV."""
     from index.export import export_lines
-    from index.request import RequestError, request_from_mapping
     from index.search import SearchIndex
     from index.views import IndexUnavailable
 
-    settings = _settings()
-    store = _store(settings)
-    try:
-        request = request_from_mapping(
-            {
-                "q": q,
-                "language": list(language),
-                "source": list(source),
-                "author": list(author),
-                "tag": list(tag),
-                "from": date_from,
-                "to": date_to,
-                "sort": sort,
-            }
-        )
-    except RequestError as exc:
-        raise click.UsageError(str(exc)) from None
+    settings = settings_from_env()
+    store = open_store(settings)
+    request = search_request(q, language, source, author, tag, date_from, date_to, sort)
     index = SearchIndex(settings.index_dir, store)
     try:
         for line in export_lines(index.matching_articles(request), fmt):
@@ -287,20 +235,30 @@ def export(q: str, language, source, author, tag, date_from, date_to, sort, fmt,
 @click.option("--threads", default=8, show_default=True, type=int)
 @click.option("--debug", is_flag=True, help="Flask's debug server instead of waitress.")
 def serve(host: str, port: int, threads: int, debug: bool) -> None:
-    """Serve the web app on a production WSGI server (waitress)."""
+    """Serve the web app on a production WSGI server (waitress).
+
+    A follower process keeps the index following the store: what is written over HTTP, by an
+    import with --no-index or a takedown is searchable a few seconds later."""
+    from archive.upload import remove_stale
+    from index.follower import FollowerProcess
     from webapp.app import create_app
 
-    settings = _settings()
-    store = _store(settings)
+    settings = settings_from_env()
+    store = open_store(settings)
     _catch_up_before_serving(settings, store)
+    remove_stale(settings.uploads_dir)  # bodies a killed server was taking
     app = create_app({"ARKHIV_HOME": str(settings.home)})
+    follower = app.extensions["arkhiv_follower"] = FollowerProcess(settings).start()
     click.echo(f"Arkhiv serving {store.count():,} articles on http://{host}:{port}/", err=True)
-    if debug:
-        app.run(host=host, port=port, debug=True)
-        return
-    from webapp.server import serve as serve_app
+    try:
+        if debug:
+            app.run(host=host, port=port, debug=True, use_reloader=False)
+            return
+        from webapp.server import serve as serve_app
 
-    serve_app(app, host=host, port=port, threads=threads)
+        serve_app(app, host=host, port=port, threads=threads)
+    finally:
+        follower.stop()
 
 
 def _catch_up_before_serving(settings: Settings, store: Store) -> None:
@@ -308,13 +266,17 @@ def _catch_up_before_serving(settings: Settings, store: Store) -> None:
     like every writer. When an import or a reindex holds it, that writer brings the index up to
     date itself: serve what is there meanwhile rather than wait."""
     try:
-        with import_lock(settings, wait=False), _writing("serve"):
+        with import_lock(settings, wait=False), writing("serve"):
             indexer.catch_up(store, settings.index_dir)
     except ImportBusy:
         click.echo(
             "an import or a reindex is running; serving the index as it is while it works",
             err=True,
         )
+
+
+for command in COMMANDS:
+    main.add_command(command)
 
 
 if __name__ == "__main__":

@@ -70,6 +70,9 @@ def export() -> Response:
         for line in export_lines(articles, fmt):
             spool.write(line.encode("utf-8"))
         spool.seek(0)
+    except RequestError:  # a ValueError too, but the search's: 400, naming the parameter
+        spool.close()
+        raise
     except ValueError as exc:  # NaN or Infinity in an article stored before they were refused
         spool.close()
         return error_response(

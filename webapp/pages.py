@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Blueprint, abort, redirect, render_template, request
+from flask_babel import gettext
 from werkzeug.wrappers import Response
 
+from archive.takedowns import Takedowns
 from index.request import RequestError, SearchRequest
+from index.views import IndexUnavailable
 from webapp import search_view
-from webapp.i18n import COOKIE, LOCALES
+from webapp.i18n import COOKIE, LOCALES, format_moment
 from webapp.reading_room import reading_room
 
 bp = Blueprint("pages", __name__)
@@ -44,13 +49,26 @@ def article(article_id: str) -> str:
     room = reading_room()
     found = room.store.get(article_id)
     if found is None:
+        takedown = Takedowns(room.store).get(article_id)
+        if takedown is not None:
+            removed = format_moment(datetime.fromisoformat(takedown.deleted_at), "day")
+            abort(
+                410,
+                description=gettext(
+                    "This article was removed from the archive on %(date)s.", date=removed
+                ),
+            )
         abort(404)
+    try:
+        related = room.index.more_like_this(found, limit=5)
+    except IndexUnavailable:  # the article is in the store: show it, without related ones
+        related = []
     return render_template(
         "article.html",
         article=found,
         paragraphs=[p.strip() for p in found.body.split("\n\n") if p.strip()],
         translations=room.store.translations(found),
-        related=room.index.more_like_this(found, limit=5),
+        related=related,
         search=SearchRequest(),
         href=search_view.search_href,
     )
