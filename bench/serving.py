@@ -4,7 +4,8 @@ against Datasette on the same articles.
 For each thread count (``--threads``, default 1 and 8) it starts ``arkhiv serve`` on ``--home``
 and records how long until the first search answers. Then, with ``--clients`` concurrent clients
 (so that every thread serves), it sends ``--warm`` distinct searches and samples the server's
-anonymous resident memory (``RssAnon``; the index's mapped files are ``RssFile``, page cache).
+anonymous resident memory (``RssAnon``; the index's mapped files are ``RssFile``, page cache),
+right after the last answer and again two seconds later, once the server is idle.
 Latency is measured on the first start only, right after it, one search after another (the
 stream of ``bench/queries.py``: never the same query twice), and every ``--peer-every``-th search
 is also sent to Datasette (sqlite-utils + FTS5, five facets, 20 rows) on ``--peer-db``: at a
@@ -29,6 +30,8 @@ from bench.http_load import _Client, percentile
 from bench.peer_datasette import DatasettePeer
 from bench.queries import api_path, query_stream
 from bench.run import ROOT, ArkhivServer, save_results
+
+IDLE_SECONDS = 2.0  # after the last search, before memory is sampled again
 
 
 def _memory(pid: int) -> dict[str, int]:
@@ -151,15 +154,19 @@ def main(argv: list[str] | None = None) -> int:
                 entry["warm_failures"] = warm(server, queries, args.clients)
                 entry["warm_s"] = round(time.monotonic() - started, 1)
                 entry["memory_after_mb"] = _memory(server.process.pid)
+                # The server gives free memory back once idle (webapp.server.TrimWhenIdle).
+                time.sleep(IDLE_SECONDS)
+                entry["memory_idle_mb"] = _memory(server.process.pid)
                 entry["distinct_searches_served"] = len(queries) + len(timed)
                 result["servers"].append(entry)
                 print(json.dumps(entry, indent=2), file=sys.stderr)
     finally:
         if peer is not None:
             peer.__exit__(None, None, None)
-    anon = {e["threads"]: e["memory_after_mb"]["RssAnon"] for e in result["servers"]}
-    if 1 in anon and 8 in anon:
-        result["anon_8_threads_over_1"] = round(anon[8] / anon[1], 3)
+    for moment in ("after", "idle"):
+        anon = {e["threads"]: e[f"memory_{moment}_mb"]["RssAnon"] for e in result["servers"]}
+        if 1 in anon and 8 in anon:
+            result[f"anon_8_threads_over_1_{moment}"] = round(anon[8] / anon[1], 3)
     print(json.dumps(result, indent=2, ensure_ascii=False))
     save_results(args.out, "serving", result)
     return 0

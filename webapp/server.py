@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import ctypes
 import logging
+import threading
 
 from flask import Flask
 from waitress.channel import HTTPChannel
@@ -41,6 +42,59 @@ _M_ARENA_MAX = -8  # glibc's malloc.h
 _M_MMAP_THRESHOLD = -3
 
 
+class TrimWhenIdle:
+    """WSGI middleware: half a second after the last request in progress ends (and none has
+    begun since), give the memory the allocator keeps free back to the system (glibc's
+    ``malloc_trim``).
+
+    Concurrent searches raise the heap's high-water mark: measured at a million articles after
+    1,000 distinct searches from 8 clients, the heap held 45 MB with 8 threads against 14 MB with
+    one, most of it free but kept. Trimming when idle costs a millisecond and returns it."""
+
+    DELAY = 0.5
+
+    def __init__(self, app, trim=None):
+        self.app = app
+        self._trim = trim if trim is not None else _malloc_trim()
+        self._lock = threading.Lock()
+        self._running = 0
+        self._requests = 0  # requests begun so far: a trim waits for the count to stand still
+        self._timer: threading.Timer | None = None
+
+    def __call__(self, environ, start_response):
+        with self._lock:
+            self._running += 1
+            self._requests += 1
+        try:
+            return self.app(environ, start_response)
+        finally:
+            with self._lock:
+                self._running -= 1
+                if self._running == 0 and self._trim is not None and self._timer is None:
+                    self._timer = threading.Timer(self.DELAY, self._trim_if_idle, (self._requests,))
+                    self._timer.daemon = True
+                    self._timer.start()
+
+    def _trim_if_idle(self, requests: int) -> None:
+        with self._lock:
+            self._timer = None
+            idle = self._running == 0 and self._requests == requests
+            if not idle and self._running == 0:  # more came and went: wait for quiet again
+                self._timer = threading.Timer(self.DELAY, self._trim_if_idle, (self._requests,))
+                self._timer.daemon = True
+                self._timer.start()
+        if idle:
+            self._trim()
+
+
+def _malloc_trim():
+    try:
+        trim = ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc
+        return None
+    return lambda: trim(0)
+
+
 def _channel_taking_uploads(upload_limit: int) -> type[HTTPChannel]:
     """Waitress's channel whose parser allows ``upload_limit`` bytes to the upload route only
     (the parser reads the limit from its adjustments once the request line is parsed)."""
@@ -69,7 +123,7 @@ def create(
 
     upload_limit = app.extensions["arkhiv"].settings.max_upload_bytes
     server = create_server(
-        app,
+        TrimWhenIdle(app),
         host=host,
         port=port,
         threads=threads,
