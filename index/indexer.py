@@ -483,12 +483,13 @@ def _init_worker(counters) -> None:
     _COUNTERS[:] = counters
 
 
-def _unlocked_writer(ix: FileIndex) -> FastSegmentWriter:
-    """A writer for a worker's new segment. The parent may commit meanwhile and remove the table
-    of contents this one was about to read: then read the newer one."""
+def _unlocked_writer(build: Path) -> FastSegmentWriter:
+    """A writer for a worker's new segment. Opening the index and the writer each read the newest
+    table of contents; the parent may commit in between and remove the one just listed: then
+    read the newer one."""
     for attempt in range(50):
         try:
-            return FastSegmentWriter(ix, _lk=False)
+            return FastSegmentWriter(open_index(build), _lk=False)
         except FileNotFoundError:
             if attempt == 49:
                 raise
@@ -504,8 +505,7 @@ def _build_segment(store_path, zone, directory, after, upto, slot):
     # cyclic garbage collector would walk them over and over, and there are no cycles to find.
     gc.disable()
     store = Store(store_path, zone)
-    ix = open_index(Path(directory))
-    writer = _unlocked_writer(ix)
+    writer = _unlocked_writer(Path(directory))
     count = 0
     segment = None
     try:

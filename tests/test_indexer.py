@@ -374,3 +374,32 @@ def test_merge_plan_caps_the_size_of_a_merged_segment(monkeypatch):
     big = [Segment(40_000) for _ in range(10)]  # 400,000 together: too many for one merge
     (group,) = merging.merge_plan(big)
     assert len(group) >= 2 and sum(s.live for s in group) <= 250_000
+
+
+def test_a_worker_opening_the_index_while_the_parent_commits_reads_the_newer_commit(
+    store, settings, index_dir, tmp_path, monkeypatch
+):
+    """The worker lists the folder, finds commit N; the parent commits N+1 and removes N before
+    the worker reads it. The worker must read N+1, not fail the import."""
+    from whoosh.index import TOC
+
+    monkeypatch.setenv("ARKHIV_INDEX_PROCS", "1")
+    load(store, settings, [record(i) for i in range(20)], tmp_path / "a.jsonl")
+    indexer.catch_up(store, index_dir)
+    build = layout.current_build(index_dir)
+    latest = TOC._latest_generation
+    raced = []
+
+    def list_then_parent_commits(storage, indexname):
+        generation = latest(storage, indexname)
+        if not raced:
+            raced.append(generation)
+            writer = indexer._writer(indexer.open_index(build))
+            writer.add_document(**indexer.article_document(store.get("doc-3")))
+            indexer._commit_segments(writer, [])  # commit N+1, remove N
+        return generation
+
+    monkeypatch.setattr(TOC, "_latest_generation", staticmethod(list_then_parent_commits))
+    writer = indexer._unlocked_writer(build)
+    assert raced and writer.generation == raced[0] + 2  # built on the newer commit
+    writer.cancel()
