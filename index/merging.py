@@ -24,10 +24,8 @@ Documents deleted in a source segment are dropped; the others are renumbered in 
 from __future__ import annotations
 
 import heapq
-import io
 import math
 import pickle
-import zlib
 from collections.abc import Iterator
 from itertools import accumulate
 
@@ -37,9 +35,9 @@ from whoosh.reading import SegmentReader
 
 from index.columns import field_lengths, live_docs
 from index.posting_arrays import create_writer
+from index.postings import posting_blocks
 from index.segment_writer import (
     _FIELD_ID,
-    _INT,
     _KV_LENGTHS,
     _POINTER,
     _TERMINFO,
@@ -303,25 +301,11 @@ def _buffer_of(file) -> memoryview:
 
 
 def _read_blocks(buffer: memoryview, offset: int, length: int, fixed_size) -> tuple:
-    """One term's posting blocks (the W3 layout: a magic number, then per block its signed
-    length, its pickled info and its pickled data, zlib-compressed when the info says so):
-    document numbers, weights and values as lists."""
-    if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves the length in a 1-tuple
-        length = length[0]
+    """One term's document numbers, weights and values as lists."""
     ids: list[int] = []
     weights: list[float] = []
     values: list = []
-    position = offset + 4  # after the magic number
-    end = offset + length
-    while position < end:
-        size = _INT.unpack_from(buffer, position)[0]
-        block_end = position + 4 + abs(size)
-        stream = io.BytesIO(buffer[position + 4 : block_end])
-        count, _, _, compression, _, _ = pickle.load(stream)
-        data = stream.read()
-        raw_ids, raw_weights, raw_values = pickle.loads(
-            zlib.decompress(data) if compression else data
-        )
+    for count, raw_ids, raw_weights, raw_values in posting_blocks(buffer, offset, length):
         ids.extend(accumulate(raw_ids))
         if raw_weights is None:
             weights.extend([1.0] * count)
@@ -337,7 +321,4 @@ def _read_blocks(buffer: memoryview, offset: int, length: int, fixed_size) -> tu
             values.extend(
                 raw_values[i : i + fixed_size] for i in range(0, len(raw_values), fixed_size)
             )
-        position = block_end
-        if size < 0:  # the last block
-            break
     return ids, weights, values

@@ -158,31 +158,40 @@ def _block_weights(raw, count: int) -> np.ndarray:
     return np.asarray(raw, dtype=np.float32)
 
 
-def _read_mapped(postfile: MappedFile, offset: int, length: int) -> tuple[np.ndarray, np.ndarray]:
-    """One term's posting blocks read by position from the mapped postings file (the W3 layout:
+def posting_blocks(buffer, offset: int, length) -> Iterator[tuple[int, tuple, object, object]]:
+    """One term's posting blocks, read by position from a postings file's bytes (the W3 layout:
     a magic number, then per block its signed length, its pickled info and its pickled data,
-    zlib-compressed when the info says so), without a file cursor or a matcher."""
+    zlib-compressed when the info says so), without a file cursor or a matcher. Yields per block
+    its count and its raw ids (deltas from the previous id, the first from zero), weights and
+    values as stored."""
     if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves the length in a 1-tuple
         length = length[0]
-    data = postfile.get(offset, length)
-    if data[:4] != _W3_MAGIC:
+    if bytes(buffer[offset : offset + 4]) != _W3_MAGIC:
         raise ValueError(f"no posting blocks at offset {offset}")
-    stream = io.BytesIO(data)  # shares ``data``: nothing is copied
-    ids: list[np.ndarray] = []
-    weights: list[np.ndarray] = []
-    position = 4
-    while position < length:
-        size = _BLOCK_LENGTH.unpack_from(data, position)[0]
-        end = position + 4 + abs(size)
-        stream.seek(position + 4)
+    position = offset + 4
+    end = offset + length
+    while position < end:
+        size = _BLOCK_LENGTH.unpack_from(buffer, position)[0]
+        block_end = position + 4 + abs(size)
+        stream = io.BytesIO(buffer[position + 4 : block_end])
         count, _, _, compression, _, _ = pickle.load(stream)
-        block = data[stream.tell() : end]
-        raw_ids, raw_weights, _ = pickle.loads(zlib.decompress(block) if compression else block)
-        ids.append(np.cumsum(np.asarray(raw_ids, dtype=np.int64)))
-        weights.append(_block_weights(raw_weights, count))
-        position = end
+        data = stream.read()
+        raw_ids, raw_weights, raw_values = pickle.loads(
+            zlib.decompress(data) if compression else data
+        )
+        yield count, raw_ids, raw_weights, raw_values
+        position = block_end
         if size < 0:  # the last block
             break
+
+
+def _read_mapped(postfile: MappedFile, offset: int, length: int) -> tuple[np.ndarray, np.ndarray]:
+    """One term's document numbers and weights from the mapped postings file."""
+    ids: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
+    for count, raw_ids, raw_weights, _ in posting_blocks(postfile._buffer, offset, length):  # noqa: SLF001
+        ids.append(np.cumsum(np.asarray(raw_ids, dtype=np.int64)))
+        weights.append(_block_weights(raw_weights, count))
     if len(ids) == 1:
         return ids[0], weights[0]
     return np.concatenate(ids), np.concatenate(weights)
