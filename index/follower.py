@@ -26,7 +26,7 @@ from collections.abc import Callable
 from archive.config import Settings, load_settings
 from archive.importer import ImportBusy, import_lock
 from archive.store import Store
-from index.indexer import applied_seq, catch_up
+from index.indexer import applied_seq, catch_up, merges_waiting
 
 log = logging.getLogger(__name__)
 INTERVAL_SECONDS = 1.0
@@ -46,13 +46,14 @@ class Follower:
         return self.store.last_seq() > applied_seq(self.settings.index_dir)
 
     def follow_once(self) -> int:
-        """Catch up now if the store is ahead and no other writer holds the lock; returns how
-        many changes were applied."""
-        if not self.behind():
+        """Catch up now if the store is ahead (or a background merge is done) and no other
+        writer holds the lock; returns how many changes were applied. Merges run in the
+        background and are committed by a later call once done: a batch never waits for one."""
+        if not self.behind() and not merges_waiting(self.settings.index_dir):
             return 0
         try:
             with import_lock(self.settings, wait=False):
-                applied = catch_up(self.store, self.settings.index_dir)
+                applied = catch_up(self.store, self.settings.index_dir, finish_merges=False)
         except ImportBusy:
             return 0
         self.applied += applied

@@ -32,8 +32,9 @@ from whoosh.index import TOC, FileIndex
 
 from archive.record import Article
 from archive.store import Store
-from index import checksums, layout
-from index.merging import rewrite_deleted, tiered_merge
+from index import checksums, layout, merge_scheduler
+from index.merge_scheduler import MergeScheduler
+from index.merging import rewrite_deleted
 from index.posting_arrays import ID_FIELD, id_hash, posting_arrays
 from index.postings import leaf_readers
 from index.schema import build_schema
@@ -157,8 +158,10 @@ def remove_partial_files(build: Path) -> list[str]:
     if generation < 0:
         return []
     toc = TOC.read(storage, INDEX_NAME, generation)
+    merging_prefixes, markers = merge_scheduler.protected_prefixes(build)
     keep_prefixes = tuple(f"{segment.segment_id()}." for segment in toc.segments)
-    keep = {TOC._filename(INDEX_NAME, generation), STATE_FILE}  # noqa: SLF001
+    keep_prefixes += merging_prefixes
+    keep = {TOC._filename(INDEX_NAME, generation), STATE_FILE, *markers}  # noqa: SLF001
     removed = []
     for entry in build.iterdir():
         name = entry.name
@@ -182,15 +185,29 @@ Progress = Callable[[int, int], None]
 
 
 def catch_up(
-    store: Store, root: Path, progress: Progress | None = None, workers: int | None = None
+    store: Store,
+    root: Path,
+    progress: Progress | None = None,
+    workers: int | None = None,
+    finish_merges: bool = True,
 ) -> int:
     """Apply every store change after the index's last applied one (articles added, changed or
     taken down); returns how many. ``workers``: processes for a large catch-up (default
     :func:`worker_count`; 1 indexes in this process, as a threaded server must).
 
+    Large merges run in the background (:mod:`index.merge_scheduler`) while changes are
+    committed. ``finish_merges``: wait for them and commit them before returning (an import);
+    else a later call commits them once done (a follower, which calls again every second).
+
     The caller holds the import lock. Raises :class:`IndexWriteError` when the index cannot be
     written; what was committed before stays, and nothing half-written is left."""
-    return catch_up_build(store, ensure_index(root), progress, workers)
+    return catch_up_build(store, ensure_index(root), progress, workers, finish_merges)
+
+
+def merges_waiting(root: Path) -> bool:
+    """Whether a background merge of this process has finished and waits to be committed."""
+    build = layout.current_build(root)
+    return build is not None and merge_scheduler.for_build(build).finished()
 
 
 def applied_seq(root: Path) -> int:
@@ -203,35 +220,49 @@ def applied_seq(root: Path) -> int:
 
 
 def catch_up_build(
-    store: Store, build: Path, progress: Progress | None = None, workers: int | None = None
+    store: Store,
+    build: Path,
+    progress: Progress | None = None,
+    workers: int | None = None,
+    finish_merges: bool = True,
 ) -> int:
+    merges = merge_scheduler.for_build(build)
     try:
         remove_partial_files(build)
         state = IndexState.read(build)  # a damaged state re-applies everything: harmless
         target = store.last_seq()
         if state.applied_seq >= target:
+            if _commit_merges(build, merges, finish_merges):
+                remove_partial_files(build)
+                state.write(build)  # with the merged segments' checksums
             return 0
         ix = open_index(build)
         # Taken down since: removed first, in a commit of their own (applying it twice is
         # harmless, as is applying a change twice).
-        removed = _remove_documents(ix, store.removed_since(state.applied_seq))
+        removed = _remove_documents(ix, store.removed_since(state.applied_seq), merges)
         pending = store.pending_count(state.applied_seq)
         procs = workers or worker_count()
         if procs > 1 and pending >= PARALLEL_FROM:
-            applied = _catch_up_parallel(store, build, ix, state, pending, procs, progress)
+            applied = _catch_up_parallel(
+                store, build, ix, state, pending, procs, progress, merges
+            )
         elif pending:
-            applied = _catch_up_here(store, build, ix, state, pending, progress)
+            applied = _catch_up_here(store, build, ix, state, pending, progress, merges)
         else:
             applied = 0
+        _commit_merges(build, merges, finish_merges)
         remove_partial_files(build)  # the writers' temporary folders
         state.applied_seq = max(state.applied_seq, target)
         state.write(build)
         applied += removed
     except OSError as exc:
+        merges.abandon()
         raise IndexWriteError(_write_failure(build, exc, _clean_after_failure(build))) from exc
     except sqlite3.Error:
+        merges.abandon()
         raise  # the store's own error, reported as such
     except Exception as exc:  # noqa: BLE001 - what a damaged index raises varies
+        merges.abandon()
         _clean_after_failure(build)
         raise IndexWriteError(
             f"the index at {build} is damaged ({type(exc).__name__}: {exc}). Every article is "
@@ -240,14 +271,29 @@ def catch_up_build(
     return applied
 
 
-def _remove_documents(ix: FileIndex, ids: list[str]) -> int:
+def _commit_merges(build: Path, merges: MergeScheduler, finish: bool) -> bool:
+    """Commit the background merges that are done (``finish``: wait for every one, and run
+    what the policy asks for then); returns whether a commit was made."""
+    if not (merges.finished() or (finish and merges.in_progress())):
+        return False
+    writer = _writer(open_index(build))
+    try:
+        writer.commit(mergetype=merges.final_mergetype if finish else merges.mergetype)
+        writer = None
+    finally:
+        if writer is not None:
+            writer.cancel()
+    return True
+
+
+def _remove_documents(ix: FileIndex, ids: list[str], merges: MergeScheduler) -> int:
     """Delete the documents of ``ids`` (taken down) in one commit; returns how many ids."""
     if not ids:
         return 0
     writer = _writer(ix)
     try:
         _Replacer(writer).delete_all(ids)
-        writer.commit(mergetype=tiered_merge)
+        writer.commit(mergetype=merges.mergetype)
         writer = None
     finally:
         if writer is not None:
@@ -307,7 +353,7 @@ def _write_failure(build: Path, exc: OSError, removed: list[str]) -> str:
     )
 
 
-def _catch_up_here(store, directory, ix, state, pending, progress) -> int:
+def _catch_up_here(store, directory, ix, state, pending, progress, merges) -> int:
     """Index the pending changes in this process, a segment per ``SEGMENT_ARTICLES``."""
     applied = 0
     writer = _writer(ix)
@@ -324,12 +370,12 @@ def _catch_up_here(store, directory, ix, state, pending, progress) -> int:
             if progress:
                 progress(applied, pending)
             if applied % SEGMENT_ARTICLES == 0:
-                writer.commit(mergetype=tiered_merge)
+                writer.commit(mergetype=merges.mergetype)
                 state.applied_seq = last_seq
                 state.write(directory)
                 writer = _writer(ix)
                 deleter = _Replacer(writer)
-        writer.commit(mergetype=tiered_merge)
+        writer.commit(mergetype=merges.mergetype)
         writer = None
         state.applied_seq = last_seq
     finally:
@@ -400,13 +446,12 @@ def _seq_bounds(store: Store, after: int, pending: int, procs: int) -> list[list
     return plan
 
 
-def _catch_up_parallel(store, directory, ix, state, pending, procs, progress) -> int:
+def _catch_up_parallel(store, directory, ix, state, pending, procs, progress, merges) -> int:
     """Worker processes build one segment each from a range of changes; this process holds the
     index lock, deletes replaced documents and commits the new segments with the state.
 
     Pipelined: while this process commits a round (its deletions, merges, table of contents),
-    the workers build the next ``ROUNDS_AHEAD`` rounds, so that a long merge does not leave them
-    idle."""
+    the workers build the next ``ROUNDS_AHEAD`` rounds; large merges run in the background."""
     import multiprocessing
 
     from index.analysis import word_terms
@@ -451,7 +496,7 @@ def _catch_up_parallel(store, directory, ix, state, pending, procs, progress) ->
                 count = sum(n for _, n in results)
                 if number + ROUNDS_AHEAD < len(plan):
                     in_flight.append(submit(number + ROUNDS_AHEAD))
-                _commit_segments(writer, [segment for segment, _ in results if segment])
+                _commit_segments(writer, [s for s, _ in results if s], merges)
                 writer = None
             finally:
                 if writer is not None:
@@ -464,10 +509,12 @@ def _catch_up_parallel(store, directory, ix, state, pending, procs, progress) ->
     return applied
 
 
-def _commit_segments(writer: FastSegmentWriter, new_segments: list) -> None:
+def _commit_segments(
+    writer: FastSegmentWriter, new_segments: list, merges: MergeScheduler
+) -> None:
     """Commit the writer's deletions with segments built elsewhere (as Whoosh's MpWriter), and
-    the merges the tiered policy asks for."""
-    kept = tiered_merge(writer, list(writer.segments) + new_segments)
+    the merges the tiered policy asks for (see :mod:`index.merge_scheduler`)."""
+    kept = merges.mergetype(writer, list(writer.segments) + new_segments)
     if writer._added:
         kept.append(writer._finalize_segment())
     else:

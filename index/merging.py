@@ -113,15 +113,17 @@ def _merge_groups(writer, segments, groups: list[list]) -> list:
     return kept
 
 
-def merge_segments(storage, schema, codec, indexname, segments: list):
+def merge_segments(storage, schema, codec, indexname, segments: list, segment=None):
     """Write one new segment holding the live documents of ``segments``, in their order; returns
-    it (not yet in any commit), or None when no document is live."""
+    it (not yet in any commit), or None when no document is live. ``segment``: the new segment
+    to write (a background merge names it before it starts), else a new one."""
     readers = [SegmentReader(storage, schema, segment) for segment in segments]
     try:
         docmaps, total = _docmaps(readers)
         if total == 0:
             return None
-        segment = codec.new_segment(storage, indexname)
+        if segment is None:
+            segment = codec.new_segment(storage, indexname)
         perdoc = codec.per_document_writer(storage, segment)
         fieldwriter = codec.field_writer(storage, segment)
         arrays = create_writer(storage, segment)

@@ -12,7 +12,7 @@ from whoosh import query
 
 from archive.importer import Importer
 from archive.store import Store
-from index import indexer, layout, merging
+from index import indexer, layout, merge_scheduler, merging
 from index.schema import build_schema
 
 UK_WORDS = [
@@ -396,7 +396,8 @@ def test_a_worker_opening_the_index_while_the_parent_commits_reads_the_newer_com
             raced.append(generation)
             writer = indexer._writer(indexer.open_index(build))
             writer.add_document(**indexer.article_document(store.get("doc-3")))
-            indexer._commit_segments(writer, [])  # commit N+1, remove N
+            merges = merge_scheduler.for_build(build)
+            indexer._commit_segments(writer, [], merges)  # commit N+1, remove N
         return generation
 
     monkeypatch.setattr(TOC, "_latest_generation", staticmethod(list_then_parent_commits))

@@ -1,0 +1,120 @@
+"""Merges in the background: commits go on while a merge runs, the merged segment is swapped in
+by a later commit with the deletions made meanwhile carried over, and the postings end up exactly
+what Whoosh's own writer makes of the final store. Real SQLite, Whoosh on disk, forked processes."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+from whoosh import query
+
+from index import indexer, layout, merge_scheduler, merging
+from tests.test_indexer import load, plain_whoosh_index, postings_of, record, search_ids
+
+
+@pytest.fixture
+def small_merges(monkeypatch):
+    """Segments of 20 articles, merged three at a time, every merge in the background and slow
+    enough (half a second) that commits happen while it runs."""
+    monkeypatch.setenv("ARKHIV_INDEX_PROCS", "1")
+    monkeypatch.setattr(indexer, "SEGMENT_ARTICLES", 20)
+    monkeypatch.setattr(merging, "FLOOR_DOCS", 20)
+    monkeypatch.setattr(merging, "MERGE_FACTOR", 3)
+    monkeypatch.setattr(merge_scheduler, "BACKGROUND_FROM", 1)
+    merge = merging.merge_segments
+
+    def slow_merge(*args, **kwargs):
+        time.sleep(0.5)
+        return merge(*args, **kwargs)
+
+    monkeypatch.setattr(merging, "merge_segments", slow_merge)
+
+
+def segment_ids(build) -> set[str]:
+    return {segment.segment_id() for segment in indexer.open_index(build)._read_toc().segments}
+
+
+def test_commits_do_not_wait_for_a_merge_and_deletions_made_meanwhile_are_carried_over(
+    store, settings, tmp_path, small_merges
+):
+    index_dir = settings.index_dir
+    load(store, settings, [record(i) for i in range(120)], tmp_path / "a.jsonl")
+    indexer.catch_up(store, index_dir, finish_merges=False)
+    build = layout.current_build(index_dir)
+    merges = merge_scheduler.for_build(build)
+    assert merges.in_progress()  # the commit returned; the merge goes on
+    (running,) = merges.running
+    assert running.marker.exists()
+    target = running.target.segment_id()
+    assert target not in segment_ids(build)  # not committed yet
+    # Every article is searchable already, from the segments being merged.
+    assert len(search_ids(index_dir, query.Term("body", "спільне"))) == 120
+
+    # Corrections: documents of the sources are deleted (replaced) while the merge runs.
+    corrected = [record(i, body=f"виправлено зебра{i} correction") for i in range(0, 60, 4)]
+    load(store, settings, corrected, tmp_path / "b.jsonl")
+    indexer.remove_partial_files(build)  # what every writer runs: the merge's files stay
+    assert running.marker.exists()
+    indexer.catch_up(store, index_dir, finish_merges=False)
+    running.wait()
+    indexer.catch_up(store, index_dir, finish_merges=True)  # swaps it in, waits for the rest
+    assert not merges.in_progress() and merges.applied >= 1 and merges.dropped == 0
+    assert target in segment_ids(build)
+    assert not any(name.name.startswith(merge_scheduler.MARKER_PREFIX) for name in build.iterdir())
+
+    # The merged segment holds the replaced documents, deleted (term statistics count them
+    # until the segment is rewritten, as in Whoosh and Lucene): the live postings are the same.
+    (merged,) = (
+        s for s in indexer.open_index(build)._read_toc().segments if s.segment_id() == target
+    )
+    assert merged.deleted_count() == len(corrected)
+    expected = postings_of(plain_whoosh_index(store, tmp_path / "plain"))
+    got = postings_of(index_dir)
+    for key in got.keys() | expected.keys():
+        live = got[key][5] if key in got else []
+        assert live == (expected[key][5] if key in expected else []), key
+    assert indexer.compare(store, index_dir).agree
+    assert search_ids(index_dir, query.Term("body", "зебра8")) == {"doc-8"}
+
+
+def test_a_merge_whose_sources_another_writer_merged_is_dropped(
+    store, settings, tmp_path, small_merges
+):
+    index_dir = settings.index_dir
+    load(store, settings, [record(i) for i in range(60)], tmp_path / "a.jsonl")
+    indexer.catch_up(store, index_dir, finish_merges=False)
+    build = layout.current_build(index_dir)
+    merges = merge_scheduler.for_build(build)
+    (running,) = merges.running
+    target = running.target.segment_id()
+
+    # Another writer (another process's scheduler) merges the same segments inside its commit.
+    other = merge_scheduler.MergeScheduler(build)
+    writer = indexer._writer(indexer.open_index(build))
+    writer.commit(mergetype=other.final_mergetype)
+    running.wait()
+    indexer.catch_up(store, index_dir, finish_merges=True)
+    assert merges.dropped == 1 and merges.applied == 0
+    assert target not in segment_ids(build)
+    assert not any(entry.name.startswith(target) for entry in build.iterdir())
+    assert indexer.compare(store, index_dir).agree
+    assert len(search_ids(index_dir, query.Term("body", "спільне"))) == 60
+
+
+def test_the_files_of_a_merge_whose_owner_died_are_removed(store, settings, tmp_path):
+    load(store, settings, [record(i) for i in range(5)], tmp_path / "a.jsonl")
+    indexer.catch_up(store, settings.index_dir)
+    build = layout.current_build(settings.index_dir)
+    dead = os.fork()
+    if dead == 0:
+        os._exit(0)
+    os.waitpid(dead, 0)
+    for owner, segment in ((dead, "MAIN_deadbeef"), (os.getpid(), "MAIN_a11ve")):
+        (build / f"{merge_scheduler.MARKER_PREFIX}{segment}.{owner}").touch()
+        (build / f"{segment}.seg").write_bytes(b"half a merge")
+    removed = indexer.remove_partial_files(build)
+    assert "MAIN_deadbeef.seg" in removed
+    assert not (build / "MAIN_deadbeef.seg").exists()
+    assert (build / "MAIN_a11ve.seg").exists()  # its owner (this process) lives
