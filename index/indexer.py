@@ -243,9 +243,7 @@ def catch_up_build(
         pending = store.pending_count(state.applied_seq)
         procs = workers or worker_count()
         if procs > 1 and pending >= PARALLEL_FROM:
-            applied = _catch_up_parallel(
-                store, build, ix, state, pending, procs, progress, merges
-            )
+            applied = _catch_up_parallel(store, build, ix, state, pending, procs, progress, merges)
         elif pending:
             applied = _catch_up_here(store, build, ix, state, pending, progress, merges)
         else:
@@ -509,9 +507,7 @@ def _catch_up_parallel(store, directory, ix, state, pending, procs, progress, me
     return applied
 
 
-def _commit_segments(
-    writer: FastSegmentWriter, new_segments: list, merges: MergeScheduler
-) -> None:
+def _commit_segments(writer: FastSegmentWriter, new_segments: list, merges: MergeScheduler) -> None:
     """Commit the writer's deletions with segments built elsewhere (as Whoosh's MpWriter), and
     the merges the tiered policy asks for (see :mod:`index.merge_scheduler`)."""
     kept = merges.mergetype(writer, list(writer.segments) + new_segments)
