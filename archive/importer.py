@@ -25,6 +25,7 @@ from archive.store import ADDED, TAKEN_DOWN, UNCHANGED, UPDATED, Store
 from archive.strict_json import json_line
 from archive.takedowns import Takedowns
 
+PROGRESS_EVERY = 256
 BATCH_SIZE = 500
 
 
@@ -186,6 +187,7 @@ class Importer:
         progress = Progress(sum(f.size for f in files), enabled=self.show_progress)
         done_bytes = 0
         batch: list[tuple[RawRecord, Article]] = []
+        read = 0
         try:
             for handle in files:
                 for record, taken in take_in_placed(
@@ -200,7 +202,11 @@ class Importer:
                     if len(batch) >= self.batch_size:
                         self._commit(batch, report)
                         batch = []
-                    progress.update(report.taken + report.rejected, done_bytes + handle.position)
+                    read += 1
+                    if read % PROGRESS_EVERY == 0:  # where the file is read costs a system call
+                        progress.update(
+                            report.taken + report.rejected, done_bytes + handle.position
+                        )
                 done_bytes += handle.size
                 handle.close()
             self._commit(batch, report)

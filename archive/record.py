@@ -67,6 +67,11 @@ class RecordError(ValueError):
         super().__init__(f"{field_name}: {reason}" if field_name else reason)
 
 
+def content_hash(canonical_json: str) -> str:
+    """The hash of an article's :meth:`Article.canonical_json` text."""
+    return hashlib.sha256(canonical_json.encode("utf-8")).hexdigest()
+
+
 @dataclass
 class Article:
     """One article in its canonical shape."""
@@ -108,12 +113,13 @@ class Article:
             record["extra"] = self.extra
         return record
 
+    def canonical_json(self) -> str:
+        """:meth:`to_record` as JSON text with sorted keys: what the store keeps and hashes."""
+        return json.dumps(self.to_record(), ensure_ascii=False, allow_nan=False, sort_keys=True)
+
     def content_hash(self) -> str:
         """Equal for equal content: how an import tells ``unchanged`` from ``updated``."""
-        canonical = json.dumps(
-            self.to_record(), ensure_ascii=False, allow_nan=False, sort_keys=True
-        )
-        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        return content_hash(self.canonical_json())
 
     @classmethod
     def from_record(cls, record: dict[str, Any], default_zone: tzinfo = UTC) -> Article:

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
-from archive.record import Article
+from archive.record import Article, content_hash
 
 ADDED, UPDATED, UNCHANGED = "added", "updated", "unchanged"
 # An article whose id was taken down (see archive.takedowns): not stored until it is undeleted.
@@ -206,29 +206,31 @@ class Store:
 
     # -- writing -----------------------------------------------------------------------------
 
-    def _plan(self, batch: list[Article]) -> list[tuple[str, str]]:
-        """For each article, its outcome and content hash, without writing anything."""
+    def _plan(self, batch: list[Article]) -> list[tuple[str, str, str]]:
+        """For each article, its outcome, content hash and JSON text (serialised once, hashed
+        and stored), without writing anything."""
         known = self._hashes(article.id for article in batch)
         # An id is among the articles or among the takedowns, never both.
         unknown = [article.id for article in batch if article.id not in known]
         taken_down = dict(self._rows_by_id("seq", unknown, "takedowns"))
-        plan: list[tuple[str, str]] = []
+        plan: list[tuple[str, str, str]] = []
         for article in batch:
             if article.id in taken_down:
-                plan.append((TAKEN_DOWN, ""))
+                plan.append((TAKEN_DOWN, "", ""))
                 continue
-            digest = article.content_hash()
+            text = article.canonical_json()
+            digest = content_hash(text)
             previous = known.get(article.id)
             if previous == digest:
-                plan.append((UNCHANGED, digest))
+                plan.append((UNCHANGED, digest, ""))
             else:
-                plan.append((UPDATED if previous else ADDED, digest))
+                plan.append((UPDATED if previous else ADDED, digest, text))
                 known[article.id] = digest  # a second copy later in the batch compares to this
         return plan
 
     def classify(self, articles: Iterable[Article]) -> list[str]:
         """What :meth:`upsert` would answer for each article, without writing (a dry run)."""
-        return [outcome for outcome, _ in self._plan(list(articles))]
+        return [outcome for outcome, _, _ in self._plan(list(articles))]
 
     def upsert(self, articles: Iterable[Article]) -> list[str]:
         """Store a batch in one transaction; returns ``added``/``updated``/``unchanged`` for each,
@@ -246,7 +248,7 @@ class Store:
             seq = db.execute("SELECT value FROM store_state WHERE key = 'last_seq'").fetchone()[0]
             plan = self._plan(batch)
             rows = []
-            for article, (outcome, digest) in zip(batch, plan, strict=True):
+            for article, (outcome, digest, text) in zip(batch, plan, strict=True):
                 if outcome in (UNCHANGED, TAKEN_DOWN):
                     continue
                 seq += 1
@@ -256,12 +258,7 @@ class Store:
                         article.id,
                         seq,
                         digest,
-                        json.dumps(
-                            article.to_record(),
-                            ensure_ascii=False,
-                            allow_nan=False,  # strict JSON, as the reader admitted it
-                            separators=(",", ":"),
-                        ),
+                        text,
                         article.title,
                         article.language,
                         article.source,
@@ -290,7 +287,7 @@ class Store:
         except BaseException:
             _roll_back(db)
             raise
-        return [outcome for outcome, _ in plan]
+        return [outcome for outcome, _, _ in plan]
 
     @contextmanager
     def writing(self) -> Iterator[Change]:
