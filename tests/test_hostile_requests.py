@@ -65,10 +65,11 @@ def test_a_phrase_too_common_to_match_exactly_is_searched_as_words(client, monke
     monkeypatch.setattr(matching, "PHRASE_WORK_LIMIT", 1)
     body = client.get("/api/search", query_string={"q": '"the war"'}).get_json()
     assert body["total"] >= 1
-    assert any("cannot be matched exactly" in notice for notice in body["notices"])
+    assert any(notice["code"] == "query.phrase_as_words" for notice in body["notices"])
+    assert any("cannot be matched exactly" in notice["message"] for notice in body["notices"])
     monkeypatch.setattr(matching, "PHRASE_WORK_LIMIT", 10**9)
     exact = client.get("/api/search", query_string={"q": '"the war"'}).get_json()
-    assert not any("cannot be matched exactly" in notice for notice in exact["notices"])
+    assert not any("cannot be matched exactly" in notice["message"] for notice in exact["notices"])
 
 
 @pytest.mark.parametrize(
@@ -105,7 +106,8 @@ def test_internal_field_names_are_searched_as_words(client, q):
     for path in ("/api/search", "/", "/feed"):
         assert client.get(path, query_string={"q": q}).status_code == 200, path
     body = client.get("/api/search", query_string={"q": q}).get_json()
-    assert any("is not a field to search by" in notice for notice in body["notices"])
+    assert any("is not a field to search by" in notice["message"] for notice in body["notices"])
+    assert {notice["code"] for notice in body["notices"]} == {"query.not_a_field"}
 
 
 def test_public_field_names_still_work(client):

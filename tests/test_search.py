@@ -109,7 +109,8 @@ def test_bad_syntax_falls_back_with_notice(demo_index):
     assert result["notices"]
     assert "up-2025-08-27-isw-kremlin-guarantees" in ids(result)
     short = search(demo_index, q="Ky*")
-    assert any("at least 3 letters" in notice for notice in short["notices"])
+    assert [n.code for n in short["notices"]] == ["query.prefix_too_short"]
+    assert any("at least 3 letters" in notice.text for notice in short["notices"])
 
 
 @pytest.mark.parametrize(

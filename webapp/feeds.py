@@ -16,7 +16,7 @@ from werkzeug.exceptions import ServiceUnavailable
 from archive.record import Article
 from index.export import FORMATS, export_lines
 from index.request import RequestError, SearchRequest
-from webapp.api import error_response
+from webapp.api import error_response, refusal
 from webapp.reading_room import reading_room
 from webapp.search_view import search_href
 
@@ -39,7 +39,7 @@ def _attribute(value: str) -> str:
 
 @bp.errorhandler(RequestError)
 def bad_parameter(exc: RequestError) -> Response:
-    return error_response(400, str(exc), exc.param)
+    return refusal(exc)
 
 
 # How long a client refused for too many exports at once is asked to wait, in seconds.
@@ -56,7 +56,9 @@ def export() -> Response:
     ``Retry-After``."""
     fmt = (request.args.get("format") or "csv").strip()
     if fmt not in FORMATS:
-        raise RequestError("format", f"{fmt[:20]!r} is not one of {', '.join(FORMATS)}")
+        raise RequestError(
+            "format", "request.not_one_of", value=repr(fmt[:20]), choices=", ".join(FORMATS)
+        )
     search = SearchRequest.from_args(request.args)
     slots: threading.Semaphore = current_app.extensions["arkhiv_exports"]
     if not slots.acquire(blocking=False):
@@ -76,7 +78,9 @@ def export() -> Response:
     except ValueError as exc:  # NaN or Infinity in an article stored before they were refused
         spool.close()
         return error_response(
-            409, f"an article cannot be written as JSON ({exc}); import it again to mend it"
+            409,
+            f"an article cannot be written as JSON ({exc}); import it again to mend it",
+            code="export.article_not_json",
         )
     except BaseException:
         spool.close()

@@ -23,6 +23,7 @@ from flask_babel import Babel, get_locale, gettext
 from markupsafe import Markup
 
 from archive.dates import Published, parse_published
+from index.messages import TEXTS, Message, render
 
 LOCALES = ("uk", "en")
 DEFAULT_LOCALE = "uk"
@@ -129,6 +130,12 @@ def language_label(code: str | None) -> str:
     return _language_name(code, current_locale())
 
 
+def translated(message: Message) -> str:
+    """A notice or a refusal of the search in the reader's language: its English text is the
+    msgid, its numbers are written as the locale writes them."""
+    return render(gettext(TEXTS[message.code]), message.params, format_count)
+
+
 def text_lang(code: str | None) -> Markup:
     """A ``lang`` attribute for text in an article's language (none when undetermined)."""
     if not code or code == "und" or not code.isalpha():
@@ -159,4 +166,5 @@ def init_app(app: Flask) -> None:
         format_count=format_count,
         format_published=format_published,
         text_lang=text_lang,
+        translated=translated,
     )

@@ -1,0 +1,177 @@
+"""What the page and the API say about a query: each notice and refusal has an id (``code``), an
+English text (the API's ``message``) and a translation in both catalogs (the page)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from babel.messages.extract import extract_from_dir, extract_from_file
+from babel.messages.pofile import read_po
+
+from index.messages import TEXTS, Message
+from tests.web_fixtures import ROOT, import_fixtures
+from webapp.app import create_app
+
+CATALOGS = ROOT / "webapp" / "translations"
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "N_": None}
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    home = import_fixtures(tmp_path_factory.mktemp("notices"), "seed.json", "articles.jsonl")
+    return create_app({"ARKHIV_HOME": str(home), "TESTING": True})
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+def page(client, url: str, locale: str) -> str:
+    response = client.get(url, headers={"Accept-Language": locale})
+    return response.get_data(as_text=True)
+
+
+def catalog(locale: str):
+    with open(CATALOGS / locale / "LC_MESSAGES" / "messages.po", "rb") as po_file:
+        return read_po(po_file, locale=locale)
+
+
+def extracted() -> set[str]:
+    """Every text the interface shows: templates and Python of ``webapp``, and the messages."""
+    method_map = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
+    texts = set()
+    for _, _, message, _, _ in extract_from_dir(ROOT / "webapp", method_map, keywords=KEYWORDS):
+        texts.add(message if isinstance(message, str) else message[0])
+    for _, message, _, _ in extract_from_file(
+        "python", ROOT / "index" / "messages.py", keywords=KEYWORDS
+    ):
+        texts.add(message)
+    return texts
+
+
+# -- the catalogs ---------------------------------------------------------------------------------
+
+
+def test_every_message_is_extracted_for_the_catalogs():
+    assert set(TEXTS.values()) <= extracted()
+
+
+@pytest.mark.parametrize("locale", ["uk", "en"])
+def test_every_text_is_translated_in_both_catalogs(locale):
+    found = catalog(locale)
+    for text in extracted():
+        entry = found.get(text)
+        assert entry is not None and entry.string, f"{locale} lacks {text!r}"
+        translation = entry.string if isinstance(entry.string, str) else entry.string[0]
+        assert set(PLACEHOLDER.findall(translation)) == set(PLACEHOLDER.findall(text)), text
+
+
+def test_ukrainian_says_each_message_in_ukrainian():
+    found = catalog("uk")
+    for code, text in TEXTS.items():
+        translation = found.get(text).string
+        assert translation != text and re.search("[а-яіїєґ]", translation), code
+
+
+def test_a_message_needs_a_known_id():
+    with pytest.raises(KeyError):
+        Message.of("query.no_such_notice")
+    assert Message.of("request.too_long", limit=1000).text == "is longer than 1,000 characters"
+
+
+# -- notices on the page and in the API -----------------------------------------------------------
+
+
+def test_api_notice_has_its_id_english_and_values(client):
+    body = client.get("/api/search", query_string={"q": "Ky*"}).get_json()
+    [notice] = body["notices"]
+    assert notice["code"] == "query.prefix_too_short"
+    assert (
+        notice["message"]
+        == "A prefix search needs at least 3 letters: “ky*” was searched as a word."
+    )
+    assert notice["params"] == {"letters": 3, "prefix": "ky"}
+
+
+def test_api_notices_are_english_whatever_the_reader_language(client):
+    body = client.get("/api/search?q=Ky*", headers={"Accept-Language": "uk"}).get_json()
+    assert body["notices"][0]["message"].startswith("A prefix search needs")
+
+
+@pytest.mark.parametrize(
+    ("q", "code", "english", "ukrainian"),
+    [
+        (
+            "Ky*",
+            "query.prefix_too_short",
+            "A prefix search needs at least 3 letters",
+            "Пошук за початком слова",
+        ),
+        (
+            "published:2016",
+            "query.not_a_field",
+            "is not a field to search by",
+            "не поле, за яким можна шукати",
+        ),
+        ("budget )", "query.plain_words", "could not be read as written", "не вдалося прочитати"),
+    ],
+)
+def test_page_notice_in_the_reader_language(client, q, code, english, ukrainian):
+    uk = page(client, f"/?q={q}", "uk")
+    en = page(client, f"/?q={q}", "en")
+    assert f'data-code="{code}"' in uk and f'data-code="{code}"' in en
+    assert ukrainian in uk and english not in uk
+    assert english in en and ukrainian not in en
+
+
+# -- refusals ---------------------------------------------------------------------------------
+
+
+def test_api_refusal_has_its_id(client):
+    response = client.get("/api/search?from=2016-13", headers={"Accept-Language": "uk"})
+    assert response.status_code == 400
+    error = response.get_json()["error"]
+    assert error["code"] == "request.not_a_date" and error["param"] == "from"
+    assert (
+        error["message"] == "from: '2016-13' is not a date (expected 2016, 2016-05 or 2016-05-12)"
+    )
+    assert error["params"] == {"value": "'2016-13'"}
+
+
+@pytest.mark.parametrize(
+    ("query", "english", "ukrainian"),
+    [
+        ("from=2016-13", "is not a date", "— не дата"),
+        ("page=0", "must be between 1 and 10,000", "має бути від 1 до 10\u00a0000"),
+        ("sort=best", "is not one of relevance, newest, oldest", "не одне з можливих значень"),
+        ("from=2020&to=2019", "is after to", "пізніше за дату «to»"),
+        ("q=" + "%22" + "+".join(["the"] * 13) + "%22", "at most 12 words", "щонайбільше 12 слів"),
+    ],
+)
+def test_page_refusal_in_the_reader_language(client, query, english, ukrainian):
+    uk = client.get(f"/?{query}", headers={"Accept-Language": "uk"})
+    en = client.get(f"/?{query}", headers={"Accept-Language": "en"})
+    assert uk.status_code == en.status_code == 400
+    assert ukrainian in uk.get_data(as_text=True)
+    assert english not in uk.get_data(as_text=True)
+    assert english in en.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "code"),
+    [
+        ("/api/articles/no-such-article", 404, "http.not_found"),
+        ("/api/search?per_page=x", 400, "request.not_a_number"),
+        ("/api/analyze?text=x&language=fr", 400, "request.not_one_of"),
+        ("/export?format=xml", 400, "request.not_one_of"),
+        ("/feed?to=2016-02-30", 400, "request.not_a_date"),
+    ],
+)
+def test_every_api_error_has_a_code(client, path, status, code):
+    response = client.get(path)
+    assert response.status_code == status
+    error = response.get_json()["error"]
+    assert error["code"] == code and error["message"]
