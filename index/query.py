@@ -4,7 +4,8 @@ All words are required; ``"exact phrase"``, ``OR``, ``-word``/``NOT``, ``title:`
 ``tag:``, ``source:``, ``language:``, ``prefix*`` (three letters or more) and parentheses work.
 Each word is analysed like the text it searches (``query_terms``: its lemmas or stem, and the
 transliterations a capitalised form of it is indexed with) as alternatives at one position. A
-query that cannot be parsed is searched as plain words, with a notice, never an error.
+quote or a parenthesis left open is closed at the end of the query; a query that still cannot
+be parsed is searched as plain words; each with a notice, never an error.
 """
 
 from __future__ import annotations
@@ -120,16 +121,28 @@ def phrase_query(fieldname, words, slop=1, boost=1.0, char_ranges=None):
     return query.Sequence(parts, slop=slop, boost=boost)
 
 
-def _balanced(text: str) -> bool:
-    depth = 0
+def closing(text: str) -> str | None:
+    """What closes, at the end of ``text``, what it left open: a quote, then each parenthesis
+    still open (``"`` and ``)`` for ``"a b`` inside ``(``); ``""`` when nothing is open; None when
+    a parenthesis closes one never opened, which nothing added at the end can mend.
+
+    Inside quotes a parenthesis is punctuation, as Whoosh reads the phrase first. Closing at the
+    end is what search boxes do (Elasticsearch's ``simple_query_string`` among them): the reader
+    of ``"гарантії безпеки" OR (title:Київ`` meant the phrase or a word of the title.
+    """
+    depth, quoted = 0, False
     for char in text:
-        if char == "(":
+        if char == '"':
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif char == "(":
             depth += 1
         elif char == ")":
             depth -= 1
             if depth < 0:
-                return False
-    return depth == 0 and text.count('"') % 2 == 0
+                return None
+    return ('"' if quoted else "") + ")" * depth
 
 
 def _plain_words(text: str) -> str:
@@ -169,25 +182,39 @@ def _check_phrases(text: str) -> None:
 
 
 def parse_query(text: str, schema) -> ParsedQuery:
-    """Parse ``text``; anything odd falls back to plain words with a notice. Raises
-    :class:`QueryTooLong` for a phrase longer than ``MAX_PHRASE_WORDS`` words."""
+    """Parse ``text``. What it left open is closed at the end and searched, with a notice; a
+    query that still cannot be read is searched as plain words, with a notice; never an error.
+    Raises :class:`QueryTooLong` for a phrase longer than ``MAX_PHRASE_WORDS`` words."""
     notices: list[Message] = []
     parser = ArchiveQueryParser(schema)
     _check_phrases(text)
+    typed = text
     text = _only_public_fields(text, notices)
-    if not _balanced(text):
+    added = closing(text)
+    parsed = None
+    if added is not None:
+        try:
+            _check_phrases(text + added)
+        except QueryTooLong:  # a phrase the closing made, not one the reader wrote
+            added = None
+        else:
+            parsed = _parse(parser, text + added)
+    if parsed is None:
         plain = _plain_words(text)
         notices.append(Message.of("query.plain_words", words=plain))
         return ParsedQuery(_parse_plain(plain, parser), notices)
+    if added:
+        notices.append(Message.of("query.closed", added=added, query=typed + added))
+    return ParsedQuery(parsed, notices)
+
+
+def _parse(parser: ArchiveQueryParser, text: str) -> query.Query | None:
+    """The query Whoosh reads in ``text``, or None when it reads an error there."""
     try:
         parsed = parser.parse(text)
     except Exception:  # noqa: BLE001 - whatever Whoosh raises, the user gets plain words
-        parsed = None
-    if parsed is None or _contains_error(parsed):
-        plain = _plain_words(text)
-        notices.append(Message.of("query.plain_words", words=plain))
-        return ParsedQuery(_parse_plain(plain, parser), notices)
-    return ParsedQuery(parsed, notices)
+        return None
+    return None if parsed is None or _contains_error(parsed) else parsed
 
 
 def _parse_plain(text: str, parser: ArchiveQueryParser) -> query.Query:

@@ -4,12 +4,16 @@ English text (the API's ``message``) and a translation in both catalogs (the pag
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 import pytest
 from babel.messages.extract import extract_from_dir, extract_from_file
 from babel.messages.pofile import read_po
+from markupsafe import escape
 
 from index.messages import TEXTS, Message
+from index.query import closing, parse_query
+from index.schema import build_schema
 from tests.web_fixtures import ROOT, import_fixtures
 from webapp.app import create_app
 
@@ -80,6 +84,80 @@ def test_a_message_needs_a_known_id():
     with pytest.raises(KeyError):
         Message.of("query.no_such_notice")
     assert Message.of("request.too_long", limit=1000).text == "is longer than 1,000 characters"
+
+
+# -- what was left open is closed at the end ------------------------------------------------------
+
+UNCLOSED = '"гарантії безпеки" OR (title:Київ'
+
+
+@pytest.mark.parametrize(
+    ("text", "added"),
+    [
+        ("plain words", ""),
+        ('"a phrase" (a OR b)', ""),
+        ("(title:Київ", ")"),
+        ('"гарантії безпеки', '"'),
+        ('a "b (c', '"'),  # inside quotes a parenthesis is punctuation
+        ('((a OR "b c', '"))'),
+        ("(a (b) c", ")"),
+        ("a ) b", None),  # a parenthesis closed that was never opened
+        ("(a)) (b", None),
+    ],
+)
+def test_what_closes_a_query(text, added):
+    assert closing(text) == added
+
+
+def test_closed_query_is_searched_as_closed():
+    schema = build_schema()
+    closed = parse_query(UNCLOSED, schema)
+    assert closed.query == parse_query(UNCLOSED + ")", schema).query
+    [notice] = closed.notices
+    assert notice.code == "query.closed"
+    assert notice.params == {"added": ")", "query": UNCLOSED + ")"}
+
+
+def test_only_what_closing_cannot_mend_is_flattened():
+    schema = build_schema()
+    stray = parse_query("безпеки ) гарантії", schema)
+    assert [n.code for n in stray.notices] == ["query.plain_words"]
+    assert stray.notices[0].params == {"words": "безпеки гарантії"}
+    # Closing would make a phrase longer than a phrase may be: the words are searched instead.
+    long_open = parse_query('"' + " ".join(["слово"] * 13), schema)
+    assert [n.code for n in long_open.notices] == ["query.plain_words"]
+
+
+def test_the_issue_query_finds_the_phrase_or_the_title_word(client):
+    def total(q):
+        return client.get("/api/search", query_string={"q": q}).get_json()
+
+    unclosed, closed = total(UNCLOSED), total(UNCLOSED + ")")
+    phrase, title = total('"гарантії безпеки"'), total("title:Київ")
+    assert unclosed["total"] == closed["total"] > max(phrase["total"], title["total"]) > 0
+    assert {h["id"] for h in unclosed["hits"]} == {h["id"] for h in closed["hits"]}
+    assert [n["code"] for n in unclosed["notices"]] == ["query.closed"]
+    assert not closed["notices"]
+    assert unclosed["notices"][0]["message"] == (
+        "The query left a quote or a parenthesis open, so “)” was added at the end: "
+        'searched for “"гарантії безпеки" OR (title:Київ)”.'
+    )
+
+
+def test_the_page_says_what_was_searched_in_the_reader_language(client):
+    uk = page(client, "/?" + urlencode({"q": UNCLOSED}), "uk")
+    en = page(client, "/?" + urlencode({"q": UNCLOSED}), "en")
+    searched = escape(UNCLOSED + ")")
+    assert f"тож у кінці додано «)»: шукали «{searched}»." in uk
+    assert f"so “)” was added at the end: searched for “{searched}”." in en
+    assert re.search(r'class="total"[^>]*>\s*9 ', en)
+    assert f'value="{escape(UNCLOSED)}"' in en  # the box keeps what was typed
+
+
+def test_no_query_answers_500(client):
+    for q in ['"', "(", ")", '")(', "((((", '"(" ")', "NOT (", "title:(", '-"', "OR (", "(*"]:
+        for path in ("/", "/api/search", "/feed"):
+            assert client.get(path, query_string={"q": q}).status_code == 200, (path, q)
 
 
 # -- notices on the page and in the API -----------------------------------------------------------
