@@ -18,6 +18,10 @@ FACET_PARAMS = {"language": "language", "source": "source", "author": "author", 
 MAX_PER_PAGE = 100
 MAX_PAGE = 10_000
 MAX_QUERY_LENGTH = 1000
+# The most values a search may choose of one facet (tag, author, source, language). A reader
+# chooses a handful; a script that wants more asks several searches. Past it: 400, naming the
+# facet, on the page and the API alike.
+MAX_FILTER_VALUES = 100
 
 
 class RequestError(ValueError):
@@ -95,6 +99,11 @@ class SearchRequest:
             name: tuple(dict.fromkeys(v.strip() for v in args.getlist(name) if v and v.strip()))
             for name in FACET_PARAMS
         }
+        for name, chosen in values.items():
+            if len(chosen) > MAX_FILTER_VALUES:
+                raise RequestError(
+                    name, "request.too_many_values", limit=MAX_FILTER_VALUES, count=len(chosen)
+                )
         sort = (args.get("sort") or "").strip()
         if sort and sort not in SORTS:
             raise RequestError(

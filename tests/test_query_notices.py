@@ -147,9 +147,9 @@ def test_the_issue_query_finds_the_phrase_or_the_title_word(client):
 def test_the_page_says_what_was_searched_in_the_reader_language(client):
     uk = page(client, "/?" + urlencode({"q": UNCLOSED}), "uk")
     en = page(client, "/?" + urlencode({"q": UNCLOSED}), "en")
-    searched = escape(UNCLOSED + ")")
-    assert f"тож у кінці додано «)»: шукали «{searched}»." in uk
-    assert f"so “)” was added at the end: searched for “{searched}”." in en
+    searched = escape(UNCLOSED + ")")  # set as code: the query's own quotes stand alone
+    assert f"тож у кінці додано <code>)</code>: шукали <code>{searched}</code>." in uk
+    assert f"so <code>)</code> was added at the end: searched for <code>{searched}</code>." in en
     assert re.search(r'class="total"[^>]*>\s*9 ', en)
     assert f'value="{escape(UNCLOSED)}"' in en  # the box keeps what was typed
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import time
 import xml.etree.ElementTree as ET
 from datetime import datetime
@@ -12,10 +13,12 @@ from datetime import datetime
 import feedparser
 import pytest
 
+from index.request import request_from_mapping
 from tests.conftest import run_arkhiv, write_jsonl
 from tests.web_fixtures import XSS_PAGES, import_fixtures
 from webapp.app import create_app
 from webapp.reading_room import reading_room
+from webapp.search_view import dropped
 from webapp.security import CONTENT_SECURITY_POLICY
 
 SEED_ID = "up-2025-08-27-isw-kremlin-guarantees"
@@ -209,9 +212,41 @@ def test_search_page_localised_dates_and_precision(client):
 
 def test_search_page_facets_toggle_and_chips_remove(client):
     html = english(client, "/?q=budget&language=en").get_data(as_text=True)
-    assert 'aria-current="true" class="selected"' in html
-    assert 'href="/?q=budget"' in html.replace("&amp;", "&")  # chip and toggle lift language
+    # The chip and the chosen value are buttons of the form that holds the search once.
+    assert html.count('form="drop-filter" name="drop" value="language:en"') == 2
+    assert 'class="selected" aria-pressed="true"' in html
     assert "Remove filter Languages: English" in html
+    form = re.search(r'<form id="drop-filter".*?</form>', html, re.S).group(0)
+    assert re.findall(r'name="(\w+)" value="([^"]*)"', form) == [
+        ("q", "budget"),
+        ("language", "en"),
+    ]
+    lifted = client.get("/?q=budget&language=en&drop=language:en")
+    assert lifted.status_code == 303 and lifted.headers["Location"] == "/?q=budget"
+
+
+def test_remove_buttons_name_what_they_take_away():
+    search = request_from_mapping(
+        {"q": "x", "tag": ["a", "b:c", "d"], "source": ["BBC"], "from": "2020", "page": "3"}
+    )
+    after = dropped(search, ["tag:b:c", "tag:nope", "colour:red", "source", "dates"])
+    assert after.tag == ("a", "d") and after.source == ("BBC",)
+    assert after.date_from is None and after.page == 1 and after.q == "x"
+    assert dropped(search, ["source:BBC", "tag:a", "tag:d"]).tag == ("b:c",)
+
+
+def test_a_remove_button_works_without_javascript_by_redirect(client):
+    response = client.get("/?tag=a&tag=b&from=2020&per_page=5&drop=tag:a&drop=dates")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/?tag=b&per_page=5"
+
+
+def test_loosening_drops_a_whole_facet_and_counts_what_it_does_not_name(client):
+    url = "/?q=budget&" + "&".join(f"tag=t{n}" for n in range(5)) + "&source=Kyiv+Post"
+    html = english(client, url).get_data(as_text=True).replace("&amp;", "&")
+    assert "without Tags: t0, t1, t2 (+2)" in html
+    assert 'href="/?q=budget&source=Kyiv+Post"' in html
+    assert "without Outlets: Kyiv Post" in html
 
 
 def test_translation_link_on_results(client):
