@@ -9,6 +9,8 @@ from urllib.parse import urlencode
 import pytest
 from babel.messages.extract import extract_from_dir, extract_from_file
 from babel.messages.pofile import read_po
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markupsafe import escape
 
 from index.messages import TEXTS, Message
@@ -158,6 +160,30 @@ def test_no_query_answers_500(client):
     for q in ['"', "(", ")", '")(', "((((", '"(" ")', "NOT (", "title:(", '-"', "OR (", "(*"]:
         for path in ("/", "/api/search", "/feed"):
             assert client.get(path, query_string={"q": q}).status_code == 200, (path, q)
+
+
+PIECES = ['"', "(", ")", " ", "OR", "AND", "NOT", "-", "+", "*", ":", "title:", "tag:", "мова:"]
+WORDS = ["Київ", "гарантії", "budget", "Ky", "a", "’", "published", "x:y"]
+
+
+@settings(max_examples=60)
+@given(st.lists(st.sampled_from(PIECES + WORDS), max_size=24).map("".join))
+def test_whatever_is_typed_the_search_answers_and_says_it_in_both_languages(app, q):
+    client = app.test_client()
+    api = client.get("/api/search", query_string={"q": q})
+    assert api.status_code in (200, 400), (q, api.status_code)
+    if api.status_code == 400:  # only a phrase longer than a phrase may be
+        assert api.get_json()["error"]["code"] == "query.phrase_too_long", q
+        return
+    codes = [notice["code"] for notice in api.get_json()["notices"]]
+    assert set(codes) <= set(TEXTS), codes
+    assert not {"query.closed", "query.plain_words"} <= set(codes), q  # closed, or flattened
+    if closing(q.strip()) != "":  # something left open, or closed that was never opened
+        assert "query.closed" in codes or "query.plain_words" in codes, q
+    for locale in ("uk", "en"):
+        response = client.get("/", query_string={"q": q}, headers={"Accept-Language": locale})
+        assert response.status_code == 200, (q, locale)
+        assert response.get_data(as_text=True).count('class="notice"') == len(codes)
 
 
 # -- notices on the page and in the API -----------------------------------------------------------
