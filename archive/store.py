@@ -336,6 +336,14 @@ class Store:
             for article_id, record_json in self._rows_by_id("record", ids)
         }
 
+    def updated_times(self, ids: Iterable[str]) -> dict[str, datetime]:
+        """When the archive stored each article, or last changed it (an import of the same
+        content again changes nothing): what a feed says an entry was updated."""
+        return {
+            article_id: datetime.fromisoformat(moment)
+            for article_id, moment in self._rows_by_id("updated_at", ids)
+        }
+
     def translations(self, article: Article) -> list[Article]:
         """The other articles that share ``article``'s translation key."""
         if not article.translation_key:

@@ -81,8 +81,9 @@ def value_facets(
                 index = column.index_of.get(value)
                 count = int(counts[index]) if index is not None else 0
                 entries.append({"value": value, "count": count, "selected": True})
+        chosen = set(selected)  # one look-up per entry: a tuple would cost its length
         for entry in entries:
-            entry["selected"] = entry["value"] in selected
+            entry["selected"] = entry["value"] in chosen
         result[facet] = entries
         totals[facet] = int(len(nonzero))
     return result, totals

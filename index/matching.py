@@ -15,6 +15,7 @@ from whoosh import query
 from whoosh.searching import Searcher
 
 from index.columns import Columns
+from index.messages import Message
 from index.postings import read_postings
 from index.schema import SUMMARY_BOOST, TEXT_FIELDS, TITLE_BOOST
 
@@ -38,7 +39,7 @@ class Matcher:
         self.live_count = max(int(columns.live.sum()), 1)
 
     def evaluate(
-        self, q: query.Query, notices: list[str] | None = None
+        self, q: query.Query, notices: list[Message] | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """``(mask, scores)`` over all document numbers; deleted documents never match. What
         the user should know about how the query was matched goes to ``notices``."""
@@ -50,7 +51,7 @@ class Matcher:
 class _Evaluation:
     """One query's evaluation over a matcher (which threads share): holds its notices."""
 
-    def __init__(self, matcher: Matcher, notices: list[str]):
+    def __init__(self, matcher: Matcher, notices: list[Message]):
         self.matcher = matcher
         self.notices = notices
         self.size = matcher.size
@@ -145,10 +146,7 @@ class _Evaluation:
             candidates, word_scores = self._and(words, q.boost)
             work = int(np.count_nonzero(candidates & self.columns.live)) * len(words)
             if work > PHRASE_WORK_LIMIT:
-                self.notices.append(
-                    "A phrase of words this common cannot be matched exactly here: its words "
-                    "were searched for instead."
-                )
+                self.notices.append(Message.of("query.phrase_as_words"))
                 return candidates, word_scores
         mask, scores = self._empty()
         docs = np.fromiter(self.matcher.searcher.docs_for_query(q), dtype=np.int64)

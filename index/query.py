@@ -4,7 +4,8 @@ All words are required; ``"exact phrase"``, ``OR``, ``-word``/``NOT``, ``title:`
 ``tag:``, ``source:``, ``language:``, ``prefix*`` (three letters or more) and parentheses work.
 Each word is analysed like the text it searches (``query_terms``: its lemmas or stem, and the
 transliterations a capitalised form of it is indexed with) as alternatives at one position. A
-query that cannot be parsed is searched as plain words, with a notice, never an error.
+quote or a parenthesis left open is closed at the end of the query; a query that still cannot
+be parsed is searched as plain words; each with a notice, never an error.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from whoosh.reading import IndexReader
 
 from index import analysis
 from index.analysis import normalize_word, query_terms, tokenize
+from index.messages import Message
 from index.schema import TEXT_FIELDS, words_query
 
 MIN_PREFIX = 3
@@ -53,13 +55,17 @@ _PHRASE = re.compile(r'"([^"]*)"')
 class QueryTooLong(ValueError):
     """A part of the query asks for more work than a search may do (answered with 400)."""
 
+    def __init__(self, message: Message):
+        self.message = message
+        super().__init__(message.text)
+
 
 @dataclass
 class ParsedQuery:
     """The query to run, and what the user should be told about how it was read."""
 
     query: query.Query
-    notices: list[str] = field(default_factory=list)
+    notices: list[Message] = field(default_factory=list)
 
 
 class ArchiveQueryParser(QueryParser):
@@ -115,16 +121,28 @@ def phrase_query(fieldname, words, slop=1, boost=1.0, char_ranges=None):
     return query.Sequence(parts, slop=slop, boost=boost)
 
 
-def _balanced(text: str) -> bool:
-    depth = 0
+def closing(text: str) -> str | None:
+    """What closes, at the end of ``text``, what it left open: a quote, then each parenthesis
+    still open (``"`` and ``)`` for ``"a b`` inside ``(``); ``""`` when nothing is open; None when
+    a parenthesis closes one never opened, which nothing added at the end can mend.
+
+    Inside quotes a parenthesis is punctuation, as Whoosh reads the phrase first. Closing at the
+    end is what search boxes do (Elasticsearch's ``simple_query_string`` among them): the reader
+    of ``"гарантії безпеки" OR (title:Київ`` meant the phrase or a word of the title.
+    """
+    depth, quoted = 0, False
     for char in text:
-        if char == "(":
+        if char == '"':
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif char == "(":
             depth += 1
         elif char == ")":
             depth -= 1
             if depth < 0:
-                return False
-    return depth == 0 and text.count('"') % 2 == 0
+                return None
+    return ('"' if quoted else "") + ")" * depth
 
 
 def _plain_words(text: str) -> str:
@@ -139,14 +157,14 @@ def _contains_error(q: query.Query) -> bool:
     return any(_contains_error(child) for child in q.children())
 
 
-def _only_public_fields(text: str, notices: list[str]) -> str:
+def _only_public_fields(text: str, notices: list[Message]) -> str:
     """``name:`` is a field only for the public names; any other is read as words."""
 
     def replace(match: re.Match) -> str:
         name = match.group(1)
         if name.lower() in PUBLIC_FIELDS:
             return match.group(0)
-        notices.append(f"“{name}:” is not a field to search by: “{name}” was searched as a word.")
+        notices.append(Message.of("query.not_a_field", name=name))
         return f"{name} "
 
     return _FIELD_PREFIX.sub(replace, text)
@@ -157,31 +175,46 @@ def _check_phrases(text: str) -> None:
         words = sum(1 for _ in tokenize(phrase))
         if words > MAX_PHRASE_WORDS:
             raise QueryTooLong(
-                f"an exact phrase may hold at most {MAX_PHRASE_WORDS} words; "
-                f"“{phrase[:40]}…” has {words}"
+                Message.of(
+                    "query.phrase_too_long", limit=MAX_PHRASE_WORDS, phrase=phrase[:40], count=words
+                )
             )
 
 
 def parse_query(text: str, schema) -> ParsedQuery:
-    """Parse ``text``; anything odd falls back to plain words with a notice. Raises
-    :class:`QueryTooLong` for a phrase longer than ``MAX_PHRASE_WORDS`` words."""
-    notices: list[str] = []
+    """Parse ``text``. What it left open is closed at the end and searched, with a notice; a
+    query that still cannot be read is searched as plain words, with a notice; never an error.
+    Raises :class:`QueryTooLong` for a phrase longer than ``MAX_PHRASE_WORDS`` words."""
+    notices: list[Message] = []
     parser = ArchiveQueryParser(schema)
     _check_phrases(text)
+    typed = text
     text = _only_public_fields(text, notices)
-    if not _balanced(text):
+    added = closing(text)
+    parsed = None
+    if added is not None:
+        try:
+            _check_phrases(text + added)
+        except QueryTooLong:  # a phrase the closing made, not one the reader wrote
+            added = None
+        else:
+            parsed = _parse(parser, text + added)
+    if parsed is None:
         plain = _plain_words(text)
-        notices.append(f"Unbalanced quotes or parentheses: searched for the words “{plain}”.")
+        notices.append(Message.of("query.plain_words", words=plain))
         return ParsedQuery(_parse_plain(plain, parser), notices)
+    if added:
+        notices.append(Message.of("query.closed", added=added, query=typed + added))
+    return ParsedQuery(parsed, notices)
+
+
+def _parse(parser: ArchiveQueryParser, text: str) -> query.Query | None:
+    """The query Whoosh reads in ``text``, or None when it reads an error there."""
     try:
         parsed = parser.parse(text)
     except Exception:  # noqa: BLE001 - whatever Whoosh raises, the user gets plain words
-        parsed = None
-    if parsed is None or _contains_error(parsed):
-        plain = _plain_words(text)
-        notices.append(f"The query could not be read as written: searched for “{plain}”.")
-        return ParsedQuery(_parse_plain(plain, parser), notices)
-    return ParsedQuery(parsed, notices)
+        return None
+    return None if parsed is None or _contains_error(parsed) else parsed
 
 
 def _parse_plain(text: str, parser: ArchiveQueryParser) -> query.Query:
@@ -192,7 +225,7 @@ def _parse_plain(text: str, parser: ArchiveQueryParser) -> query.Query:
     return per_word[0] if len(per_word) == 1 else query.And(per_word)
 
 
-def bound_prefixes(q: query.Query, reader: IndexReader, notices: list[str]) -> query.Query:
+def bound_prefixes(q: query.Query, reader: IndexReader, notices: list[Message]) -> query.Query:
     """Replace each prefix by its most frequent expansions (at most MAX_PREFIX_TERMS)."""
     told: set[str] = set()
 
@@ -204,8 +237,7 @@ def bound_prefixes(q: query.Query, reader: IndexReader, notices: list[str]) -> q
             if prefix not in told:
                 told.add(prefix)
                 notices.append(
-                    f"A prefix search needs at least {MIN_PREFIX} letters: “{prefix}*” was "
-                    "searched as a word."
+                    Message.of("query.prefix_too_short", letters=MIN_PREFIX, prefix=prefix)
                 )
             return words_query(node.fieldname, [query_terms(prefix)], node.boost)
         candidates = (
@@ -216,7 +248,7 @@ def bound_prefixes(q: query.Query, reader: IndexReader, notices: list[str]) -> q
         if len(top) > MAX_PREFIX_TERMS and prefix not in told:
             told.add(prefix)
             notices.append(
-                f"“{prefix}*” matches many words; the {MAX_PREFIX_TERMS} most frequent were used."
+                Message.of("query.prefix_too_many", prefix=prefix, terms=MAX_PREFIX_TERMS)
             )
         terms = [term for _, term in top[:MAX_PREFIX_TERMS]]
         if not terms:

@@ -25,6 +25,7 @@ from index.analysis import tokenize, word_terms
 from index.columns import Columns
 from index.facets import Filtered, apply_filters, date_facet, value_facets
 from index.highlight import mark, snippet
+from index.messages import Message
 from index.query import QueryTooLong, bound_prefixes, highlight_terms, parse_query
 from index.request import RequestError, SearchRequest
 from index.views import IndexUnavailable, IndexView, IndexViews
@@ -37,7 +38,7 @@ class _Match:
     filtered: Filtered
     scores: np.ndarray | None  # None when browsing: no query, no relevance
     terms: set[str]  # what snippets mark
-    notices: list[str]
+    notices: list[Message]
 
 
 class SearchIndex:
@@ -57,7 +58,7 @@ class SearchIndex:
     def _match(self, view: IndexView, request: SearchRequest) -> _Match:
         """The query and the filters of ``request`` evaluated over the whole index."""
         columns = view.columns
-        notices: list[str] = []
+        notices: list[Message] = []
         terms: set[str] = set()
         scores = None
         matches = columns.live.copy()
@@ -65,7 +66,7 @@ class SearchIndex:
             try:
                 parsed = parse_query(request.q, view.schema)
             except QueryTooLong as exc:
-                raise RequestError("q", str(exc)) from None
+                raise RequestError("q", exc.message.code, **exc.message.params) from None
             notices.extend(parsed.notices)
             q = bound_prefixes(parsed.query, view.reader, notices)
             matches, scores = view.matcher.evaluate(q, notices)

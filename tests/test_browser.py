@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
@@ -190,6 +191,40 @@ def test_slash_focuses_the_search_box(page, server):
     assert page.evaluate("document.activeElement.id") == "q"
 
 
+def test_a_chosen_value_is_taken_away_in_place_and_back_returns_it(page, server):
+    page.goto(server.url + "/?language=en&sort=oldest")
+    english = total(page)
+    page.locator('[data-facet="language"] button[aria-pressed="true"]').click()
+    page.wait_for_url(re.compile(r"/\?sort=oldest$"))
+    assert total(page) > english
+    assert page.locator(".chip").count() == 0
+    assert page.evaluate("document.activeElement.id") == "facet-language"
+    page.go_back()
+    page.wait_for_url("**language=en*")
+    page.wait_for_function("() => document.querySelectorAll('.chip').length === 1")
+
+
+@pytest.mark.parametrize(
+    ("locale", "said"),
+    [
+        ("uk", 'тож у кінці додано ): шукали "гарантії безпеки" OR (title:Київ).'),
+        ("en", 'so ) was added at the end: searched for "гарантії безпеки" OR (title:Київ).'),
+    ],
+)
+def test_an_unclosed_query_says_what_was_searched(browser, server, locale, said):
+    context = open_context(browser, locale=locale)
+    page = context.new_page()
+    page.goto(server.url + "/")
+    page.fill("#q", UNCLOSED)
+    page.press("#q", "Enter")
+    page.wait_for_url("**q=*")
+    assert said in page.locator(".notice").inner_text()
+    assert page.locator(".notice code").all_inner_texts() == [")", UNCLOSED + ")"]
+    assert total(page) == 9
+    assert page.input_value("#q") == UNCLOSED
+    context.close()
+
+
 def test_works_without_javascript(browser, server):
     context = open_context(browser, java_script_enabled=False)
     page = context.new_page()
@@ -200,6 +235,9 @@ def test_works_without_javascript(browser, server):
     assert 0 < total(page) < everything
     page.locator(".histogram a").first.click()
     page.wait_for_url("**from=*")
+    page.locator(".chip", has_text="Ukrainian").click()  # a button: a redirect without it
+    page.wait_for_url(re.compile(r"^(?!.*language=).*from="))
+    assert page.locator(".chip").count() == 1
     context.close()
 
 
@@ -226,11 +264,19 @@ def test_hostile_articles_run_nothing(browser, server):
     context.close()
 
 
+UNCLOSED = '"гарантії безпеки" OR (title:Київ'
+# The pages of what a query or a request says (closed, notices, the cap on filter values).
+TOLD_PAGES = {
+    "closed": "/?" + urlencode({"q": UNCLOSED}),
+    "notices": "/?" + urlencode({"q": "Ky* published:2016"}),
+    "too-many": "/?" + urlencode([("tag", f"tag {n:03d}") for n in range(101)]),
+}
 AXE_PAGES = {
     "search": "/",
     "results": "/?q=Україна&source=Українська+правда",
     "empty": "/?q=nothing-matches-this",
     "article": f"/article/{SEED_ID}",
+    **TOLD_PAGES,
 }
 
 
@@ -257,6 +303,7 @@ SCREENSHOT_PAGES = {
     "search": "/",
     "results": "/?q=Україна",
     "article": f"/article/{SEED_ID}",
+    **TOLD_PAGES,
 }
 
 

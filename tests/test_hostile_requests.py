@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import time
 import urllib.request
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 
 from index import matching
+from index import request as request_module
+from index.request import MAX_FILTER_VALUES
 from tests.conftest import DEMO_FILES, arkhiv_command, run_arkhiv
 from tests.web_fixtures import free_port
 from webapp.app import create_app
@@ -65,10 +69,74 @@ def test_a_phrase_too_common_to_match_exactly_is_searched_as_words(client, monke
     monkeypatch.setattr(matching, "PHRASE_WORK_LIMIT", 1)
     body = client.get("/api/search", query_string={"q": '"the war"'}).get_json()
     assert body["total"] >= 1
-    assert any("cannot be matched exactly" in notice for notice in body["notices"])
+    assert any(notice["code"] == "query.phrase_as_words" for notice in body["notices"])
+    assert any("cannot be matched exactly" in notice["message"] for notice in body["notices"])
     monkeypatch.setattr(matching, "PHRASE_WORK_LIMIT", 10**9)
     exact = client.get("/api/search", query_string={"q": '"the war"'}).get_json()
-    assert not any("cannot be matched exactly" in notice for notice in exact["notices"])
+    assert not any("cannot be matched exactly" in notice["message"] for notice in exact["notices"])
+
+
+# -- many filter values: capped per facet, and the page grows with their number, not its square --
+
+
+def tags(count: int) -> list[tuple[str, str]]:
+    return [("tag", f"tag {number:05d}") for number in range(count)]
+
+
+def test_filter_values_are_capped_per_facet_on_the_page_and_the_api(client):
+    assert MAX_FILTER_VALUES == 100
+    at_cap = "/?" + urlencode(tags(100) + [("author", f"a{n}") for n in range(100)])
+    assert client.get(at_cap).status_code == 200
+    assert client.get(at_cap.replace("/?", "/api/search?")).status_code == 200
+    assert client.get("/?" + urlencode([("tag", "budget")] * 500)).status_code == 200  # one value
+    past = urlencode(tags(101))
+    for path in ("/api/search", "/feed", "/export"):
+        response = client.get(f"{path}?{past}")
+        assert response.status_code == 400, path
+        error = response.get_json()["error"]
+        assert error["code"] == "request.too_many_values" and error["param"] == "tag"
+        assert error["params"] == {"limit": 100, "count": 101}
+        assert error["message"] == (
+            "tag: at most 100 values of one filter may be chosen; this search chose 101"
+        )
+    assert client.get(f"/?{urlencode(tags(2000))}").status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("locale", "said", "link"),
+    [
+        (
+            "en",
+            "at most 100 values of one filter may be chosen; this search chose 1,000",
+            "Search with the first 100 values of each filter",
+        ),
+        (
+            "uk",
+            "в одному фільтрі можна вибрати щонайбільше 100 значень; "
+            "у цьому пошуку вибрано 1\u00a0000",
+            "Шукати з першими 100 значеннями кожного фільтра",
+        ),
+    ],
+)
+def test_the_page_past_the_cap_says_so_in_the_reader_language(client, locale, said, link):
+    response = client.get(f"/?{urlencode(tags(1000))}", headers={"Accept-Language": locale})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert said in html and link in html
+    [href] = re.findall(r'<a href="([^"]+)">' + re.escape(link), html)
+    kept = client.get(href.replace("&amp;", "&"))
+    assert kept.status_code == 200
+    assert kept.get_data(as_text=True).count('name="drop" value="tag:tag ') == 2 * 100
+
+
+def test_the_page_grows_linearly_with_chosen_values(client, monkeypatch):
+    """Each chosen value once in a remove button, once in its chip, and once in each link that
+    adds something (a fixed number of them): never once per other chosen value."""
+    monkeypatch.setattr(request_module, "MAX_FILTER_VALUES", 10_000)
+    pages = {n: client.get(f"/?{urlencode(tags(n))}").get_data(as_text=True) for n in (250, 1000)}
+    told = {n: html.count("tag+00007") + html.count("tag 00007") for n, html in pages.items()}
+    assert told[250] == told[1000] < 100  # was 2 * n + 45: once per other chosen value
+    assert len(pages[1000]) < 4.5 * len(pages[250])  # the square would be 16 times
 
 
 @pytest.mark.parametrize(
@@ -105,7 +173,8 @@ def test_internal_field_names_are_searched_as_words(client, q):
     for path in ("/api/search", "/", "/feed"):
         assert client.get(path, query_string={"q": q}).status_code == 200, path
     body = client.get("/api/search", query_string={"q": q}).get_json()
-    assert any("is not a field to search by" in notice for notice in body["notices"])
+    assert any("is not a field to search by" in notice["message"] for notice in body["notices"])
+    assert {notice["code"] for notice in body["notices"]} == {"query.not_a_field"}
 
 
 def test_public_field_names_still_work(client):

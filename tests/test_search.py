@@ -105,11 +105,15 @@ def test_or_not_minus_field_prefix_parentheses(demo_index):
 
 
 def test_bad_syntax_falls_back_with_notice(demo_index):
-    result = search(demo_index, q='"Kremlin (ISW')
-    assert result["notices"]
-    assert "up-2025-08-27-isw-kremlin-guarantees" in ids(result)
+    closed = search(demo_index, q='"security guarantees')
+    assert [n.code for n in closed["notices"]] == ["query.closed"]
+    assert "up-2025-08-27-isw-kremlin-guarantees" in ids(closed)
+    flattened = search(demo_index, q="Kremlin ISW)")
+    assert [n.code for n in flattened["notices"]] == ["query.plain_words"]
+    assert "up-2025-08-27-isw-kremlin-guarantees" in ids(flattened)
     short = search(demo_index, q="Ky*")
-    assert any("at least 3 letters" in notice for notice in short["notices"])
+    assert [n.code for n in short["notices"]] == ["query.prefix_too_short"]
+    assert any("at least 3 letters" in notice.text for notice in short["notices"])
 
 
 @pytest.mark.parametrize(

@@ -5,12 +5,20 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import time
 import xml.etree.ElementTree as ET
+from datetime import datetime
 
+import feedparser
 import pytest
 
+from index.request import request_from_mapping
+from tests.conftest import run_arkhiv, write_jsonl
 from tests.web_fixtures import XSS_PAGES, import_fixtures
 from webapp.app import create_app
+from webapp.reading_room import reading_room
+from webapp.search_view import dropped
 from webapp.security import CONTENT_SECURITY_POLICY
 
 SEED_ID = "up-2025-08-27-isw-kremlin-guarantees"
@@ -204,9 +212,41 @@ def test_search_page_localised_dates_and_precision(client):
 
 def test_search_page_facets_toggle_and_chips_remove(client):
     html = english(client, "/?q=budget&language=en").get_data(as_text=True)
-    assert 'aria-current="true" class="selected"' in html
-    assert 'href="/?q=budget"' in html.replace("&amp;", "&")  # chip and toggle lift language
+    # The chip and the chosen value are buttons of the form that holds the search once.
+    assert html.count('form="drop-filter" name="drop" value="language:en"') == 2
+    assert 'class="selected" aria-pressed="true"' in html
     assert "Remove filter Languages: English" in html
+    form = re.search(r'<form id="drop-filter".*?</form>', html, re.S).group(0)
+    assert re.findall(r'name="(\w+)" value="([^"]*)"', form) == [
+        ("q", "budget"),
+        ("language", "en"),
+    ]
+    lifted = client.get("/?q=budget&language=en&drop=language:en")
+    assert lifted.status_code == 303 and lifted.headers["Location"] == "/?q=budget"
+
+
+def test_remove_buttons_name_what_they_take_away():
+    search = request_from_mapping(
+        {"q": "x", "tag": ["a", "b:c", "d"], "source": ["BBC"], "from": "2020", "page": "3"}
+    )
+    after = dropped(search, ["tag:b:c", "tag:nope", "colour:red", "source", "dates"])
+    assert after.tag == ("a", "d") and after.source == ("BBC",)
+    assert after.date_from is None and after.page == 1 and after.q == "x"
+    assert dropped(search, ["source:BBC", "tag:a", "tag:d"]).tag == ("b:c",)
+
+
+def test_a_remove_button_works_without_javascript_by_redirect(client):
+    response = client.get("/?tag=a&tag=b&from=2020&per_page=5&drop=tag:a&drop=dates")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/?tag=b&per_page=5"
+
+
+def test_loosening_drops_a_whole_facet_and_counts_what_it_does_not_name(client):
+    url = "/?q=budget&" + "&".join(f"tag=t{n}" for n in range(5)) + "&source=Kyiv+Post"
+    html = english(client, url).get_data(as_text=True).replace("&amp;", "&")
+    assert "without Tags: t0, t1, t2 (+2)" in html
+    assert 'href="/?q=budget&source=Kyiv+Post"' in html
+    assert "without Outlets: Kyiv Post" in html
 
 
 def test_translation_link_on_results(client):
@@ -322,12 +362,67 @@ def test_atom_feed_is_valid_and_newest_first(client):
     feed = ET.fromstring(response.data)
     entries = feed.findall(f"{ATOM}entry")
     assert len(entries) >= 4
-    for tag in ("id", "title", "updated"):
+    for tag in ("id", "title", "updated", "author"):
         assert feed.find(f"{ATOM}{tag}") is not None
-    updated = [entry.find(f"{ATOM}updated").text for entry in entries]
-    assert updated == sorted(updated, reverse=True)
+    published = [p for p in (e.findtext(f"{ATOM}published") for e in entries) if p]
+    moments = [datetime.fromisoformat(p) for p in published]
+    assert moments == sorted(moments, reverse=True)
     titles = [entry.find(f"{ATOM}title").text for entry in entries]
     assert "<script>alert(1)</script> City council postpones budget hearing" in titles
+
+
+def read_feed(client, url):
+    """The feed as a feed reader reads it (feedparser), told the answer's content type."""
+    response = client.get(url)
+    return feedparser.parse(
+        response.data, response_headers={"content-type": response.headers["Content-Type"]}
+    )
+
+
+def test_atom_feed_reads_without_a_warning_and_dates_only_dated_articles(client, app):
+    feed = read_feed(client, "/feed?per_page=100")
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.version == "atom10"
+    hits = client.get("/api/search?per_page=100").get_json()["hits"]
+    undated = {hit["id"] for hit in hits if not hit["published"]}
+    assert undated and len(feed.entries) == len(hits)
+    with app.app_context():
+        stored = reading_room().store.updated_times(hit["id"] for hit in hits)
+    for entry in feed.entries:
+        article_id = entry.link.rsplit("/article/", 1)[1]
+        assert entry.updated_parsed.tm_year >= 2025, entry.updated  # stored, never 1970
+        assert datetime.fromisoformat(entry.updated) == stored[article_id]
+        assert ("published" in entry) == (article_id not in undated), article_id
+    assert "1970" not in client.get("/feed?per_page=100").get_data(as_text=True)
+    assert datetime.fromisoformat(feed.feed.updated) == max(stored.values())
+
+
+def test_feed_entry_updated_is_when_the_archive_last_changed_it(tmp_path):
+    home = tmp_path / "home"
+    first = {"id": "undated-1", "title": "A note without a date", "body": "Budget talks."}
+    dated = {**first, "id": "dated-1", "published": "2016-05-12", "title": "Dated budget"}
+    run_arkhiv(
+        home, "import", "--no-progress", str(write_jsonl(tmp_path / "a.jsonl", [first, dated]))
+    )
+    client = create_app({"ARKHIV_HOME": str(home), "TESTING": True}).test_client()
+
+    def entries():
+        feed = read_feed(client, "/feed?q=budget")
+        assert not feed.bozo, feed.get("bozo_exception")
+        return {e.link.rsplit("/", 1)[1]: e for e in feed.entries}, feed.feed.updated
+
+    before, feed_before = entries()
+    assert "published" not in before["undated-1"] and "published" in before["dated-1"]
+    time.sleep(1.1)  # the store keeps times to the second
+    again = [first, dated]  # the same content: unchanged, and its entries with it
+    run_arkhiv(home, "import", "--no-progress", str(write_jsonl(tmp_path / "b.jsonl", again)))
+    assert entries()[0]["undated-1"].updated == before["undated-1"].updated
+    changed = {**first, "body": "Budget talks resumed."}
+    run_arkhiv(home, "import", "--no-progress", str(write_jsonl(tmp_path / "c.jsonl", [changed])))
+    after, feed_after = entries()
+    assert after["undated-1"].updated > before["undated-1"].updated
+    assert after["dated-1"].updated == before["dated-1"].updated
+    assert feed_after == after["undated-1"].updated > feed_before
 
 
 def test_export_csv_streams_every_match(client):

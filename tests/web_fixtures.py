@@ -29,6 +29,8 @@ XSS_PAGES = [
     "/article/xss-body-link",
     "/article/xss-meta-markup",
     "/?q=%3Cscript%3Ealert(1)%3C/script%3E",
+    "/?q=(%3Cscript%3Ealert(1)%3C/script%3E",  # a notice that quotes the query
+    "/?from=%3Cscript%3Ealert(1)%3C/script%3E",  # a refusal that quotes the value
 ]
 
 

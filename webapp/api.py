@@ -1,6 +1,8 @@
 """The JSON API (DESIGN.md): ``/api/search``, ``/api/articles/<id>``, ``/api/analyze``.
 
-Bad parameters answer 400 with ``{"error": {"status", "param", "message"}}``; never a 500.
+Bad parameters answer 400 with ``{"error": {"status", "code", "param", "message", "params"}}``;
+never a 500. ``message`` is English; ``code`` is the id a client translates by (the page
+translates the same ids, :mod:`index.messages`).
 """
 
 from __future__ import annotations
@@ -20,10 +22,37 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 MAX_ANALYZE_LENGTH = 10_000
 
 
-def error_response(status: int, message: str, param: str | None = None) -> Response:
-    error: dict[str, Any] = {"status": status, "message": message}
+# The id of an error that has none of its own, by HTTP status.
+STATUS_CODES = {
+    400: "http.bad_request",
+    401: "http.unauthorized",
+    403: "http.forbidden",
+    404: "http.not_found",
+    405: "http.method_not_allowed",
+    409: "http.conflict",
+    410: "http.gone",
+    413: "http.too_large",
+    500: "http.internal_error",
+    503: "http.unavailable",
+}
+
+
+def error_response(
+    status: int,
+    message: str,
+    param: str | None = None,
+    code: str | None = None,
+    params: dict[str, Any] | None = None,
+) -> Response:
+    error: dict[str, Any] = {
+        "status": status,
+        "code": code or STATUS_CODES.get(status, f"http.{status}"),
+        "message": message,
+    }
     if param:
         error["param"] = param
+    if params:
+        error["params"] = params
     response = jsonify({"error": error})
     response.status_code = status
     return response
@@ -31,7 +60,12 @@ def error_response(status: int, message: str, param: str | None = None) -> Respo
 
 @bp.errorhandler(RequestError)
 def bad_parameter(exc: RequestError) -> Response:
-    return error_response(400, str(exc), exc.param)
+    return refusal(exc)
+
+
+def refusal(exc: RequestError) -> Response:
+    """400 for a parameter that cannot be used: the English, the id and the values."""
+    return error_response(400, str(exc), exc.param, exc.code, exc.message.params)
 
 
 def api_result(result: dict[str, Any]) -> dict[str, Any]:
@@ -58,7 +92,7 @@ def api_result(result: dict[str, Any]) -> dict[str, Any]:
         "facet_totals": result["facet_totals"],
         "date_granularity": date_facet["granularity"],
         "undated": date_facet["undated"],
-        "notices": result["notices"],
+        "notices": [notice.as_json() for notice in result["notices"]],
         "took_ms": result["took_ms"],
     }
 
@@ -90,8 +124,10 @@ def article(article_id: str) -> Response:
 def analyze_text() -> Response:
     text = request.args.get("text", "")
     if len(text) > MAX_ANALYZE_LENGTH:
-        raise RequestError("text", f"is longer than {MAX_ANALYZE_LENGTH} characters")
+        raise RequestError("text", "request.too_long", limit=MAX_ANALYZE_LENGTH)
     language = (request.args.get("language") or "").strip() or None
     if language not in (None, "uk", "en"):
-        raise RequestError("language", f"{language[:20]!r} is not one of uk, en")
+        raise RequestError(
+            "language", "request.not_one_of", value=repr(language[:20]), choices="uk, en"
+        )
     return jsonify({"text": text, "language": language, "tokens": analyze(text, language)})

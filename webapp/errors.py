@@ -62,7 +62,9 @@ def handle_index_unavailable(exc: IndexUnavailable) -> Response | tuple[str, int
     """The index is missing or damaged: 503 (the archive is there, search is not, for now)."""
     current_app.logger.error("search index unavailable: %s", exc)
     if _wants_json():
-        return error_response(503, f"The search index is not available: {exc}")
+        return error_response(
+            503, f"The search index is not available: {exc}", code="search.unavailable"
+        )
     return _page(503, gettext("Search is not available at the moment. Please try again later."))
 
 

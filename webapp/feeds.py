@@ -16,13 +16,12 @@ from werkzeug.exceptions import ServiceUnavailable
 from archive.record import Article
 from index.export import FORMATS, export_lines
 from index.request import RequestError, SearchRequest
-from webapp.api import error_response
+from webapp.api import error_response, refusal
 from webapp.reading_room import reading_room
 from webapp.search_view import search_href
 
 bp = Blueprint("feeds", __name__)
 MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Characters XML 1.0 does not allow anywhere in a document (control characters but tab and line
 # breaks, lone surrogates, U+FFFE and U+FFFF): a feed reader rejects a feed holding one.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -39,7 +38,7 @@ def _attribute(value: str) -> str:
 
 @bp.errorhandler(RequestError)
 def bad_parameter(exc: RequestError) -> Response:
-    return error_response(400, str(exc), exc.param)
+    return refusal(exc)
 
 
 # How long a client refused for too many exports at once is asked to wait, in seconds.
@@ -56,7 +55,9 @@ def export() -> Response:
     ``Retry-After``."""
     fmt = (request.args.get("format") or "csv").strip()
     if fmt not in FORMATS:
-        raise RequestError("format", f"{fmt[:20]!r} is not one of {', '.join(FORMATS)}")
+        raise RequestError(
+            "format", "request.not_one_of", value=repr(fmt[:20]), choices=", ".join(FORMATS)
+        )
     search = SearchRequest.from_args(request.args)
     slots: threading.Semaphore = current_app.extensions["arkhiv_exports"]
     if not slots.acquire(blocking=False):
@@ -76,7 +77,9 @@ def export() -> Response:
     except ValueError as exc:  # NaN or Infinity in an article stored before they were refused
         spool.close()
         return error_response(
-            409, f"an article cannot be written as JSON ({exc}); import it again to mend it"
+            409,
+            f"an article cannot be written as JSON ({exc}); import it again to mend it",
+            code="export.article_not_json",
         )
     except BaseException:
         spool.close()
@@ -92,23 +95,27 @@ def export() -> Response:
     )
 
 
-def _timestamp(article: Article) -> str:
-    moment = article.published.start if article.published else _EPOCH
+def _timestamp(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
-def _entry(article: Article) -> str:
+def _entry(article: Article, updated: datetime) -> str:
+    """One Atom entry. ``updated`` is when the archive stored or last changed the article (Atom's
+    meaning: when the entry changed); ``published`` only when the article has a date: an undated
+    one dated 1970 would be sorted there, or dropped, by feed readers."""
     link = url_for("pages.article", article_id=article.id, _external=True)
     authors = "".join(f"<author><name>{_text(name)}</name></author>" for name in article.authors)
     categories = "".join(f"<category term={_attribute(tag)}/>" for tag in article.tags)
     summary = article.summary or article.body[:500]
     original = f'<link rel="related" href={_attribute(article.url)}/>' if article.url else ""
+    published = (
+        f"<published>{_timestamp(article.published.start)}</published>" if article.published else ""
+    )
     return (
         f"<entry><id>{_text(link)}</id>"
         f"<title>{_text(article.title)}</title>"
         f'<link rel="alternate" type="text/html" href={_attribute(link)}/>{original}'
-        f"<updated>{_timestamp(article)}</updated>"
-        f"<published>{_timestamp(article)}</published>{authors}{categories}"
+        f"<updated>{_timestamp(updated)}</updated>{published}{authors}{categories}"
         f"<summary>{_text(summary)}</summary></entry>"
     )
 
@@ -118,22 +125,28 @@ def feed() -> Response:
     """Atom: the newest articles of any search, so a reader can follow a topic."""
     search = SearchRequest.from_args(request.args)
     search = replace(search, sort="newest", page=1)
+    room = reading_room()
     articles = []
-    for article in reading_room().index.matching_articles(search):
+    for article in room.index.matching_articles(search):
         articles.append(article)
         if len(articles) >= current_app.config["FEED_SIZE"]:
             break
     page = request.host_url.rstrip("/") + search_href(search)
     title = gettext("Arkhiv: %(q)s", q=search.q) if search.q else gettext("Arkhiv: newest")
-    updated = _timestamp(articles[0]) if articles else _EPOCH.isoformat(timespec="seconds")
+    stored = room.store.updated_times(article.id for article in articles)
+    # An article taken down since it was read has no row: it leaves the feed with it.
+    changed = [(article, stored[article.id]) for article in articles if article.id in stored]
+    # The feed changed when its newest entry did; an empty feed has no such moment: now.
+    updated = max((moment for _, moment in changed), default=datetime.now(UTC))
     body = (
         '<?xml version="1.0" encoding="utf-8"?>\n'
         '<feed xmlns="http://www.w3.org/2005/Atom">'
         f"<id>{_text(request.url)}</id><title>{_text(title)}</title>"
-        f"<updated>{updated}</updated>"
+        f"<updated>{_timestamp(updated)}</updated>"
+        f"<author><name>{_text(gettext('Arkhiv'))}</name></author>"
         f'<link rel="self" href={_attribute(request.url)}/>'
         f'<link rel="alternate" type="text/html" href={_attribute(page)}/>'
-        + "".join(_entry(article) for article in articles)
+        + "".join(_entry(article, moment) for article, moment in changed)
         + "</feed>"
     )
     return Response(body, mimetype="application/atom+xml")

@@ -8,6 +8,7 @@ Where the package folder is read-only they are compiled into a cache folder inst
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from datetime import datetime
 from functools import lru_cache
@@ -20,9 +21,10 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from flask import Flask, Response, request
 from flask_babel import Babel, get_locale, gettext
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from archive.dates import Published, parse_published
+from index.messages import TEXTS, Message, render
 
 LOCALES = ("uk", "en")
 DEFAULT_LOCALE = "uk"
@@ -129,6 +131,18 @@ def language_label(code: str | None) -> str:
     return _language_name(code, current_locale())
 
 
+# A value quoted in a message («%(query)s», “%(prefix)s*”): on the page it is set as code, what
+# the reader typed, instead of in quotes that would stand beside the query's own.
+_QUOTED_VALUE = re.compile(r"[“«]([^“”«»]*%\(\w+\)s[^“”«»]*)[”»]")
+
+
+def translated(message: Message) -> Markup:
+    """A notice or a refusal of the search in the reader's language, as HTML: its English text
+    is the msgid, its numbers are written as the locale writes them, its values are escaped."""
+    template = _QUOTED_VALUE.sub(r"<code>\1</code>", str(escape(gettext(TEXTS[message.code]))))
+    return render(Markup(template), message.params, format_count)
+
+
 def text_lang(code: str | None) -> Markup:
     """A ``lang`` attribute for text in an article's language (none when undetermined)."""
     if not code or code == "und" or not code.isalpha():
@@ -159,4 +173,5 @@ def init_app(app: Flask) -> None:
         format_count=format_count,
         format_published=format_published,
         text_lang=text_lang,
+        translated=translated,
     )

@@ -6,10 +6,11 @@ from datetime import datetime
 
 from flask import Blueprint, abort, redirect, render_template, request
 from flask_babel import gettext
+from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from archive.takedowns import Takedowns
-from index.request import RequestError, SearchRequest
+from index.request import FACET_PARAMS, MAX_FILTER_VALUES, RequestError, SearchRequest
 from index.views import IndexUnavailable
 from webapp import search_view
 from webapp.i18n import COOKIE, LOCALES, format_moment
@@ -17,14 +18,28 @@ from webapp.reading_room import reading_room
 
 bp = Blueprint("pages", __name__)
 ONE_YEAR = 365 * 24 * 3600
+TOO_MANY = "request.too_many_values"
 
 
 @bp.get("/")
-def search() -> tuple[str, int] | str:
+def search() -> tuple[str, int] | str | Response:
     try:
         search_request = SearchRequest.from_args(request.args)
     except RequestError as exc:
-        return render_template("search.html", search=SearchRequest(), result=None, problem=exc), 400
+        typed = "" if exc.param == "q" else (request.args.get("q") or "").strip()
+        html = render_template(
+            "search.html",
+            search=SearchRequest(q=typed),  # the words stay in the box; the filters go
+            result=None,
+            problem=exc,
+            within_limit=_within_limit(request.args) if exc.code == TOO_MANY else None,
+            limit=MAX_FILTER_VALUES,
+        )
+        return html, 400
+    drops = request.args.getlist(search_view.DROP)
+    if drops:  # a remove button: the same search without what it names, at its own address
+        after = search_view.dropped(search_request, drops)
+        return redirect(search_view.search_href(after), code=303)
     try:
         result = reading_room().index.search(search_request)
     except RequestError as exc:  # the query asks for more than a search may do
@@ -39,9 +54,23 @@ def search() -> tuple[str, int] | str:
         bars=search_view.histogram(search_request, result["facets"]["date"]),
         pages=search_view.pagination(search_request, result["pages"]),
         loosening=search_view.loosening(search_request) if not result["total"] else [],
+        state=search_view.state_pairs(search_request.with_page(1)),
         sort_options=search_view.sort_options(),
         href=search_view.search_href,
     )
+
+
+def _within_limit(args: MultiDict[str, str]) -> str | None:
+    """For a search that chose more values of a facet than one may: the link to it with each
+    facet cut to its first ``MAX_FILTER_VALUES`` values; None when something else is wrong."""
+    cut = MultiDict(args)
+    for name in FACET_PARAMS:
+        chosen = dict.fromkeys(v.strip() for v in args.getlist(name) if v.strip())
+        cut.setlist(name, list(chosen)[:MAX_FILTER_VALUES])
+    try:
+        return search_view.search_href(SearchRequest.from_args(cut))
+    except RequestError:
+        return None
 
 
 @bp.get("/article/<path:article_id>")

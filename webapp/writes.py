@@ -30,19 +30,21 @@ MAX_REASON = 1000
 
 @bp.errorhandler(BodyTooLarge)
 def too_large(exc: BodyTooLarge) -> Response:
-    return error_response(413, str(exc))
+    return error_response(413, str(exc), code="upload.too_large")
 
 
 @bp.errorhandler(BodyUnreadable)
 @bp.errorhandler(ReadError)
 def unreadable(exc: Exception) -> Response:
-    return error_response(400, f"{exc}; nothing was stored")
+    return error_response(400, f"{exc}; nothing was stored", code="upload.unreadable")
 
 
 @bp.errorhandler(NoRoom)
 def no_room(exc: NoRoom) -> Response:
     current_app.logger.error("receiving a body failed: %s", exc)
-    response = error_response(503, f"{exc}; nothing was stored; try again when there is room")
+    response = error_response(
+        503, f"{exc}; nothing was stored; try again when there is room", code="upload.no_room"
+    )
     response.headers["Retry-After"] = "60"
     return response
 
@@ -54,6 +56,7 @@ def store_failed(exc: sqlite3.Error) -> Response:
         503,
         f"the store could not be written ({exc}); every batch committed before it is kept, "
         "and sending the same body again stores the rest",
+        code="store.unwritable",
     )
 
 

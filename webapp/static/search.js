@@ -68,11 +68,13 @@
   }
 
   function load(url, push, focusSelector) {
+    var landed = url; // a remove button's address redirects to the search it leaves
     document.documentElement.setAttribute("aria-busy", "true");
     return fetch(url, { headers: { Accept: "text/html" }, credentials: "same-origin" })
       .then(function (response) {
         var type = response.headers.get("Content-Type") || "";
         if (type.indexOf("text/html") === -1) throw new Error("not a page");
+        landed = response.url || url;
         return response.text();
       })
       .then(function (html) {
@@ -84,7 +86,7 @@
         main.replaceChildren.apply(main, Array.from(fresh.querySelector("main").childNodes));
         header.replaceChildren.apply(header, Array.from(fresh.querySelector(".masthead").childNodes));
         document.title = fresh.title;
-        if (push) history.pushState({ arkhiv: true }, "", url);
+        if (push) history.pushState({ arkhiv: true }, "", landed);
         enhance(document);
         var newRefine = document.querySelector(".refine");
         if (newRefine) newRefine.open = wasOpen;
@@ -112,13 +114,25 @@
     load(url.href, true, focusSelector);
   });
 
+  // The date form, and the buttons that take a chosen filter away (chips, chosen facet values:
+  // they submit the one form that holds the search, with their own drop=<facet>:<value>).
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!form.classList.contains("date-range")) return;
+    var focusSelector = null;
+    if (form.classList.contains("date-range")) {
+      focusSelector = "#dates-heading";
+    } else if (form.classList.contains("drop-filter")) {
+      var facet = event.submitter && event.submitter.closest(".facet");
+      if (facet) focusSelector = "#facet-" + facet.getAttribute("data-facet");
+    } else {
+      return;
+    }
     event.preventDefault();
+    var data = new FormData(form);
+    if (event.submitter && event.submitter.name) data.append(event.submitter.name, event.submitter.value);
     var url = new URL(form.getAttribute("action"), location.href);
-    url.search = new URLSearchParams(new FormData(form)).toString();
-    load(url.href, true, "#dates-heading");
+    url.search = new URLSearchParams(data).toString();
+    load(url.href, true, focusSelector);
   });
 
   window.addEventListener("popstate", function () {
