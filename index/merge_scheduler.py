@@ -14,7 +14,7 @@ the documents live when it started, in order, so a source's document ``d`` is nu
 sources another writer merged away in the meantime, or whose start saw deletions that were never
 committed, is dropped and its files removed.
 
-Merges of fewer than ``BACKGROUND_FROM`` live articles take well under a second and run inside the
+Merges of fewer than ``BACKGROUND_FROM`` live articles take under a second and run inside the
 commit, as before. While a merge runs, a marker file ``merging.<segment>.<pid>`` names it and the
 process that owns it: :func:`index.indexer.remove_partial_files` (which every writer runs) keeps
 the files of a merge whose owner lives, and removes those of one whose owner died.
@@ -38,8 +38,9 @@ from index.storage import ArchiveStorage
 log = logging.getLogger(__name__)
 
 INDEX_NAME = "MAIN"
-# Merges of at least this many live articles run in the background; smaller ones in the commit.
-BACKGROUND_FROM = 20_000
+# Merges of at least this many live articles run in the background; smaller ones (under a second)
+# in the commit.
+BACKGROUND_FROM = 2_000
 # Background merges at once (each takes a core).
 MAX_RUNNING = 1
 MARKER_PREFIX = "merging."
