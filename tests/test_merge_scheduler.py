@@ -14,22 +14,39 @@ from index import indexer, layout, merge_scheduler, merging
 from tests.test_indexer import load, plain_whoosh_index, postings_of, record, search_ids
 
 
+class Gate:
+    """Merges wait until the test opens the gate (a file: the merging process is forked)."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def open(self) -> None:
+        self.path.touch()
+
+    def wait(self) -> None:
+        while not self.path.exists():
+            time.sleep(0.01)
+
+
 @pytest.fixture
-def small_merges(monkeypatch):
-    """Segments of 20 articles, merged three at a time, every merge in the background and slow
-    enough (half a second) that commits happen while it runs."""
+def small_merges(monkeypatch, tmp_path) -> Gate:
+    """Segments of 20 articles, merged three at a time, every merge in the background and held
+    until the test opens the gate: commits happen while a merge runs, whatever the machine's
+    speed."""
     monkeypatch.setenv("ARKHIV_INDEX_PROCS", "1")
     monkeypatch.setattr(indexer, "SEGMENT_ARTICLES", 20)
     monkeypatch.setattr(merging, "FLOOR_DOCS", 20)
     monkeypatch.setattr(merging, "MERGE_FACTOR", 3)
     monkeypatch.setattr(merge_scheduler, "BACKGROUND_FROM", 1)
+    gate = Gate(tmp_path / "merges-may-finish")
     merge = merging.merge_segments
 
-    def slow_merge(*args, **kwargs):
-        time.sleep(0.5)
+    def held_merge(*args, **kwargs):
+        gate.wait()
         return merge(*args, **kwargs)
 
-    monkeypatch.setattr(merging, "merge_segments", slow_merge)
+    monkeypatch.setattr(merging, "merge_segments", held_merge)
+    return gate
 
 
 def segment_ids(build) -> set[str]:
@@ -58,6 +75,8 @@ def test_commits_do_not_wait_for_a_merge_and_deletions_made_meanwhile_are_carrie
     indexer.remove_partial_files(build)  # what every writer runs: the merge's files stay
     assert running.marker.exists()
     indexer.catch_up(store, index_dir, finish_merges=False)
+    assert merges.running == [running] and not running.poll()  # still merging
+    small_merges.open()
     running.wait()
     indexer.catch_up(store, index_dir, finish_merges=True)  # swaps it in, waits for the rest
     assert not merges.in_progress() and merges.applied >= 1 and merges.dropped == 0
@@ -91,6 +110,7 @@ def test_a_merge_whose_sources_another_writer_merged_is_dropped(
     target = running.target.segment_id()
 
     # Another writer (another process's scheduler) merges the same segments inside its commit.
+    small_merges.open()
     other = merge_scheduler.MergeScheduler(build)
     writer = indexer._writer(indexer.open_index(build))
     writer.commit(mergetype=other.final_mergetype)
@@ -118,3 +138,34 @@ def test_the_files_of_a_merge_whose_owner_died_are_removed(store, settings, tmp_
     assert "MAIN_deadbeef.seg" in removed
     assert not (build / "MAIN_deadbeef.seg").exists()
     assert (build / "MAIN_a11ve.seg").exists()  # its owner (this process) lives
+
+
+def test_the_follower_commits_a_finished_merge_without_waiting_for_new_changes(
+    store, settings, tmp_path, small_merges
+):
+    """The follower of `arkhiv serve` never waits for a merge: it commits new changes while one
+    runs, and the merge itself at a later look, once done, though the store has not moved."""
+    from index.follower import Follower
+
+    follower = Follower(store, settings)
+    load(store, settings, [record(i) for i in range(60)], tmp_path / "a.jsonl")
+    assert follower.follow_once() == 60
+    build = layout.current_build(settings.index_dir)
+    merges = merge_scheduler.for_build(build)
+    (running,) = merges.running
+    before = segment_ids(build)
+    assert set(running.source_ids) <= before
+
+    load(store, settings, [record(i) for i in range(60, 65)], tmp_path / "b.jsonl")
+    assert follower.follow_once() == 5  # committed while the merge runs
+    assert merges.running == [running] and not running.poll()
+    assert len(search_ids(settings.index_dir, query.Term("body", "спільне"))) == 65
+    small_merges.open()
+    running.wait()
+    assert not follower.behind() and indexer.merges_waiting(settings.index_dir)
+    assert follower.follow_once() == 0  # nothing new: the merge is committed all the same
+    after = segment_ids(build)
+    assert running.target.segment_id() in after and not set(running.source_ids) & after
+    assert not indexer.merges_waiting(settings.index_dir)
+    assert len(search_ids(settings.index_dir, query.Term("body", "спільне"))) == 65
+    assert indexer.compare(store, settings.index_dir).agree
