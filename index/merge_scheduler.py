@@ -225,7 +225,11 @@ class MergeScheduler:
 
     def _remove(self, merge: _Merge) -> None:
         prefix = f"{merge.target.segment_id()}."
-        for entry in self.build.iterdir():
+        try:
+            entries = list(self.build.iterdir())
+        except FileNotFoundError:  # the build itself is gone (a reindex replaced it)
+            return
+        for entry in entries:
             if entry.name.startswith(prefix):
                 entry.unlink(missing_ok=True)
         merge.marker.unlink(missing_ok=True)
