@@ -10,13 +10,13 @@ later.
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 
 from archive.bulk import take_bulk
 from archive.reader import ReadError
+from archive.store import STORE_ERRORS
 from archive.takedowns import DELETED, NOT_FOUND, Takedowns
 from archive.upload import BodyTooLarge, BodyUnreadable, NoRoom, is_gzipped, spooled_body
 from webapp.api import error_response
@@ -49,8 +49,7 @@ def no_room(exc: NoRoom) -> Response:
     return response
 
 
-@bp.errorhandler(sqlite3.Error)
-def store_failed(exc: sqlite3.Error) -> Response:
+def store_failed(exc: Exception) -> Response:
     current_app.logger.error("writing the store failed: %s", exc)
     return error_response(
         503,
@@ -58,6 +57,10 @@ def store_failed(exc: sqlite3.Error) -> Response:
         "and sending the same body again stores the rest",
         code="store.unwritable",
     )
+
+
+for _error in STORE_ERRORS:  # SQLite's, and PostgreSQL's when it is the store
+    bp.register_error_handler(_error, store_failed)
 
 
 @bp.post("/articles")
