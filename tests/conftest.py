@@ -125,6 +125,14 @@ def home(tmp_path: Path, store_kind: str, request, monkeypatch) -> Path:
     return tmp_path / "home"
 
 
+def home_store(home: Path):
+    """The store of ``home`` as the command line opens it (SQLite in it, or ARKHIV_DATABASE_URL)."""
+    from archive.config import load_settings
+    from archive.store import open_store
+
+    return open_store(load_settings(home))
+
+
 @pytest.fixture
 def settings(home: Path):
     from archive.config import Settings
