@@ -138,6 +138,17 @@ def test_opening_again_migrates_nothing_and_a_newer_schema_is_refused(store, set
         open_store_at(settings.database_url or settings.store_path)
 
 
+def test_backup_copies_sqlite_and_names_postgresqls_own_tools(store, tmp_path):
+    from archive.backup import BackupError, backup
+
+    store.upsert(articles(1, 2))
+    if store.path is None:
+        with pytest.raises(BackupError, match="pg_dump"):
+            backup(store, tmp_path)
+    else:
+        assert backup(store, tmp_path).articles == 2
+
+
 def test_the_command_line_imports_checks_deletes_and_counts(home, tmp_path):
     data = write_jsonl(tmp_path / "a.jsonl", [article(i) for i in range(30)])
     done = run_arkhiv(home, "import", "--no-progress", str(data))
@@ -246,3 +257,14 @@ def test_followers_never_skip_while_many_writers_commit(pg_store, database_url, 
     indexer.catch_up(pg_store, index_root, workers=1)  # only what came after its last look
     comparison = indexer.compare(pg_store, index_root)
     assert comparison.agree, comparison
+
+
+def test_a_database_url_is_shown_without_its_password():
+    from archive.pg_store import redact
+
+    assert redact("postgresql://desk:s3cret@db.example:5432/arkhiv") == (
+        "postgresql://desk:***@db.example:5432/arkhiv"
+    )
+    assert (
+        redact("postgresql://desk@/arkhiv?host=/run/pg") == "postgresql://desk@/arkhiv?host=/run/pg"
+    )

@@ -1,11 +1,11 @@
 """Writing over HTTP (DESIGN.md), each with a token: ``POST /api/articles`` takes what
 ``arkhiv import`` takes and answers per item; ``DELETE /api/articles/<id>`` takes an article down.
 
-Both write the store only, batch by batch (SQLite serialises their transactions with those of
-every other writer), and take no import lock: that lock is for writers of the index, and a POST
-waiting for the follower's catch-up to end would write at the speed of indexing. The index
-follows the store on its own (:mod:`index.follower`): what a POST stored is searchable a moment
-later.
+Both write the store only, batch by batch (the store serialises their transactions with those
+of every other writer: SQLite's file lock, PostgreSQL's lock on the last number's row), and take
+no import lock: that lock is for writers of the index, and a POST waiting for the follower's
+catch-up to end would write at the speed of indexing. The index follows the store on its own
+(:mod:`index.follower`): what a POST stored is searchable a moment later.
 """
 
 from __future__ import annotations
