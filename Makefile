@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export ARKHIV_HOME ?= $(CURDIR)/arkhiv-data
 
-.PHONY: run test fuzz lint bench install browser-deps clean
+.PHONY: run test fuzz lint bench install browser-deps postgres-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,16 @@ browser-deps:
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core; }
 	@[ -f node_modules/axe-core/axe.min.js ] || npm install --no-audit --no-fund --silent
 
-test: $(STAMP) browser-deps
+# The store and several-nodes tests start a throwaway PostgreSQL of their own in a temporary folder
+# (tests/pg_server.py) from Debian's postgresql package: its binaries, no service of its own.
+postgres-deps:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+		echo "installing Debian's postgresql for the store tests"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql; }
+
+test: $(STAMP) browser-deps postgres-deps
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q
 

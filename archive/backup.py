@@ -43,6 +43,12 @@ def destination_path(destination: Path) -> Path:
 
 def backup(store: Store, destination: Path) -> Backup:
     """Copy ``store`` to ``destination`` (a new file, or a folder to put one in)."""
+    if store.path is None:
+        raise BackupError(
+            f"the store is the PostgreSQL database {store.describe()}: back it up with the "
+            "server's own tools (pg_dump for a consistent copy while writes go on, or "
+            "pg_basebackup and the write-ahead log; a managed service's snapshots)"
+        )
     target_path = destination_path(destination)
     if target_path.exists():
         raise BackupError(f"{target_path} exists; name a new file or a folder")

@@ -65,6 +65,19 @@ def _max_upload_mb_from_env() -> int:
     return megabytes
 
 
+def _database_url_from_env() -> str | None:
+    """``ARKHIV_DATABASE_URL``: unset (or empty) for SQLite in the home, else a PostgreSQL URL."""
+    raw = os.environ.get("ARKHIV_DATABASE_URL", "").strip()
+    if not raw:
+        return None
+    if not raw.startswith(("postgresql://", "postgres://")):
+        raise ConfigError(
+            "ARKHIV_DATABASE_URL: expected postgresql://user:password@host:port/database "
+            "(or unset for SQLite in ARKHIV_HOME)"
+        )
+    return raw
+
+
 @dataclass(frozen=True)
 class Settings:
     """The archive's settings. Build with :func:`load_settings` or directly in tests."""
@@ -75,6 +88,9 @@ class Settings:
     trusted_hosts: tuple[str, ...] = DEFAULT_TRUSTED_HOSTS
     # The largest body POST /api/articles takes, inflated (ARKHIV_MAX_UPLOAD_MB).
     max_upload_mb: int = DEFAULT_MAX_UPLOAD_MB
+    # ARKHIV_DATABASE_URL: None for SQLite at store_path, else the PostgreSQL store shared by
+    # every node (each node keeps its own index under its home).
+    database_url: str | None = None
 
     @property
     def max_upload_bytes(self) -> int:
@@ -108,4 +124,5 @@ def load_settings(home: str | os.PathLike[str] | None = None) -> Settings:
         languages=_languages_from_env(),
         trusted_hosts=_trusted_hosts_from_env(),
         max_upload_mb=_max_upload_mb_from_env(),
+        database_url=_database_url_from_env(),
     )

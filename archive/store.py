@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 import urllib.parse
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -17,9 +18,12 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from archive.record import Article, content_hash
+
+if TYPE_CHECKING:
+    from archive.config import Settings
 
 ADDED, UPDATED, UNCHANGED = "added", "updated", "unchanged"
 # An article whose id was taken down (see archive.takedowns): not stored until it is undeleted.
@@ -106,6 +110,35 @@ class StoreError(RuntimeError):
     """The store file cannot be used (newer schema, not a database)."""
 
 
+def _store_errors() -> tuple[type[Exception], ...]:
+    try:
+        import psycopg
+    except ImportError:  # PostgreSQL's driver is needed only for ARKHIV_DATABASE_URL
+        return (sqlite3.Error,)
+    return (sqlite3.Error, psycopg.Error)
+
+
+# What a store raises when it cannot be read or written (SQLite's or PostgreSQL's own error): the
+# callers that report a failed store catch these, whichever store it is.
+STORE_ERRORS: tuple[type[Exception], ...] = _store_errors()
+
+
+def open_store(settings: Settings) -> Store:
+    """The store the settings name: PostgreSQL when ``ARKHIV_DATABASE_URL`` is set, else SQLite
+    in the home. Nothing above this function knows which it is."""
+    return open_store_at(settings.database_url or settings.store_path, settings.default_zone)
+
+
+def open_store_at(location: str | Path, default_zone: tzinfo = UTC) -> Store:
+    """A store from its :attr:`Store.location` (a path, or a ``postgresql://`` URL): how a worker
+    process opens the store its parent has open."""
+    if isinstance(location, str) and location.startswith(("postgresql://", "postgres://")):
+        from archive.pg_store import PgStore
+
+        return PgStore(location, default_zone)
+    return Store(location, default_zone)
+
+
 def _roll_back(db: sqlite3.Connection) -> None:
     """Roll back what is open. SQLite has already rolled back after some errors (a full disk):
     then there is nothing to do, and the error that did it is the one to report."""
@@ -147,6 +180,15 @@ class Store:
         self._local = threading.local()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._migrate()
+
+    @property
+    def location(self) -> str:
+        """Where the store is, as :func:`open_store_at` takes it (another process opens it so)."""
+        return str(self.path)
+
+    def describe(self) -> str:
+        """Where the store is, for people (no password)."""
+        return str(self.path)
 
     # -- connections -------------------------------------------------------------------------
 
@@ -242,21 +284,17 @@ class Store:
         if not batch:
             return []
         now = datetime.now(UTC).isoformat(timespec="seconds")
-        db = self.db
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            seq = db.execute("SELECT value FROM store_state WHERE key = 'last_seq'").fetchone()[0]
+        with self.writing() as change:
             plan = self._plan(batch)
             rows = []
             for article, (outcome, digest, text) in zip(batch, plan, strict=True):
                 if outcome in (UNCHANGED, TAKEN_DOWN):
                     continue
-                seq += 1
                 published = article.published
                 rows.append(
                     (
                         article.id,
-                        seq,
+                        change.next_seq(),
                         digest,
                         text,
                         article.title,
@@ -269,24 +307,21 @@ class Store:
                         now,
                     )
                 )
-            db.executemany(
-                """INSERT INTO articles (id, seq, content_hash, record, title, language,
-                       source, published, published_at, translation_key, added_at, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                   ON CONFLICT (id) DO UPDATE SET
-                       seq = excluded.seq, content_hash = excluded.content_hash,
-                       record = excluded.record, title = excluded.title,
-                       language = excluded.language, source = excluded.source,
-                       published = excluded.published, published_at = excluded.published_at,
-                       translation_key = excluded.translation_key,
-                       updated_at = excluded.updated_at""",
-                rows,
-            )
-            db.execute("UPDATE store_state SET value = ? WHERE key = 'last_seq'", (seq,))
-            db.execute("COMMIT")
-        except BaseException:
-            _roll_back(db)
-            raise
+            if rows:
+                change.db.executemany(
+                    """INSERT INTO articles (id, seq, content_hash, record, title, language,
+                           source, published, published_at, translation_key, added_at,
+                           updated_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                       ON CONFLICT (id) DO UPDATE SET
+                           seq = excluded.seq, content_hash = excluded.content_hash,
+                           record = excluded.record, title = excluded.title,
+                           language = excluded.language, source = excluded.source,
+                           published = excluded.published, published_at = excluded.published_at,
+                           translation_key = excluded.translation_key,
+                           updated_at = excluded.updated_at""",
+                    rows,
+                )
         return [outcome for outcome, _, _ in plan]
 
     @contextmanager
@@ -432,6 +467,30 @@ class Store:
             seq = db.execute("SELECT value FROM store_state WHERE key = 'last_seq'").fetchone()
         return count, int(seq[0])
 
+    _DETECTED = """SELECT language, count(*) FROM articles
+                   WHERE json_extract(record, '$.language_detected') = 1 GROUP BY language"""
+
+    def store_bytes(self) -> int:
+        return sum(
+            path.stat().st_size
+            for path in (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm"))
+            if path.exists()
+        )
+
+    def checkpoint(self, attempts: int = 20) -> bool:
+        """Move the write-ahead log into the file and empty it (after a purge, so that no
+        earlier copy of a purged page stays in it); True once it is empty (readers in the middle
+        of a read may hold it a moment)."""
+        for _ in range(attempts):
+            try:
+                busy, _, _ = self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            except sqlite3.OperationalError:
+                busy = 1
+            if not busy:
+                return True
+            time.sleep(0.1)
+        return False
+
     def stats(self) -> dict[str, Any]:
         """Counts for ``arkhiv stats``."""
         db = self.db
@@ -459,19 +518,8 @@ class Store:
                 "SELECT published FROM articles WHERE published_at = ? LIMIT 1", (last,)
             ).fetchone()[0]
             date_range = {"first": first_text, "last": last_text, "dated": dated}
-        size = sum(
-            path.stat().st_size
-            for path in (self.path, Path(f"{self.path}-wal"), Path(f"{self.path}-shm"))
-            if path.exists()
-        )
-        detected = Counter(
-            dict(
-                db.execute(
-                    """SELECT language, count(*) FROM articles
-                       WHERE json_extract(record, '$.language_detected') = 1 GROUP BY language"""
-                ).fetchall()
-            )
-        )
+        size = self.store_bytes()
+        detected = Counter(dict(db.execute(self._DETECTED).fetchall()))
         return {
             "articles": self.count(),
             "languages": by_language,
@@ -480,6 +528,7 @@ class Store:
             "by_source": by_source,
             "published": date_range,
             "store_bytes": size,
+            "store_at": self.describe(),
             "last_seq": self.last_seq(),
             "taken_down": db.execute("SELECT count(*) FROM takedowns").fetchone()[0],
         }

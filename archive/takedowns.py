@@ -11,8 +11,6 @@ the block. Every action is logged: who (a token's name, or the command line), wh
 
 from __future__ import annotations
 
-import sqlite3
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -107,10 +105,11 @@ class Takedowns:
 
     def log(self, limit: int | None = None) -> list[LogEntry]:
         """Every takedown, undelete and purge, newest first."""
-        rows = self.store.db.execute(
-            "SELECT at, action, id, by, reason FROM takedown_log ORDER BY rowid DESC LIMIT ?",
-            (-1 if limit is None else limit,),
-        )
+        query = 'SELECT at, action, id, "by", reason FROM takedown_log ORDER BY rowid DESC'
+        if limit is None:
+            rows = self.store.db.execute(query)
+        else:
+            rows = self.store.db.execute(f"{query} LIMIT ?", (limit,))
         return [LogEntry(*row) for row in rows]
 
     # -- changing ----------------------------------------------------------------------------
@@ -166,17 +165,8 @@ class Takedowns:
         return Outcome(article_id, status, takedown)
 
     def checkpoint(self, attempts: int = 20) -> bool:
-        """Move the write-ahead log into the file and empty it; True once it is empty (readers
-        in the middle of a read may hold it a moment)."""
-        for _ in range(attempts):
-            try:
-                busy, _, _ = self.store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-            except sqlite3.OperationalError:
-                busy = 1
-            if not busy:
-                return True
-            time.sleep(0.1)
-        return False
+        """Empty the store's write-ahead log (see :meth:`archive.store.Store.checkpoint`)."""
+        return self.store.checkpoint(attempts)
 
     def _take_down(self, change: Change, article_id: str, reason: str, by: str) -> Outcome:
         standing = self.get(article_id)
@@ -198,6 +188,6 @@ class Takedowns:
     @staticmethod
     def _log(change: Change, action: str, article_id: str, by: str, reason: str) -> None:
         change.db.execute(
-            "INSERT INTO takedown_log (at, action, id, by, reason) VALUES (?, ?, ?, ?, ?)",
+            'INSERT INTO takedown_log (at, action, id, "by", reason) VALUES (?, ?, ?, ?, ?)',
             (now_text(), action, article_id, by, reason),
         )

@@ -25,7 +25,7 @@ from collections.abc import Callable
 
 from archive.config import Settings, load_settings
 from archive.importer import ImportBusy, import_lock
-from archive.store import Store
+from archive.store import Store, open_store
 from index.indexer import applied_seq, catch_up, merges_waiting
 
 log = logging.getLogger(__name__)
@@ -81,7 +81,7 @@ def _follow(home: str, server, applied, interval: float) -> None:
     end is closed then too, whenever and however it ended)."""
     logging.basicConfig()
     settings = load_settings(home)
-    follower = Follower(Store(settings.store_path, settings.default_zone), settings, interval)
+    follower = Follower(open_store(settings), settings, interval)
 
     def told(count: int) -> None:
         applied.value = count

@@ -18,7 +18,6 @@ import gc
 import json
 import os
 import shutil
-import sqlite3
 import time
 import uuid
 from collections import Counter, deque
@@ -31,7 +30,7 @@ import numpy as np
 from whoosh.index import TOC, FileIndex
 
 from archive.record import Article
-from archive.store import Store
+from archive.store import STORE_ERRORS, Store, open_store_at
 from index import checksums, layout, merge_scheduler
 from index.merge_scheduler import MergeScheduler
 from index.merging import rewrite_deleted
@@ -256,7 +255,7 @@ def catch_up_build(
     except OSError as exc:
         merges.abandon()
         raise IndexWriteError(_write_failure(build, exc, _clean_after_failure(build))) from exc
-    except sqlite3.Error:
+    except STORE_ERRORS:
         merges.abandon()
         raise  # the store's own error, reported as such
     except Exception as exc:  # noqa: BLE001 - what a damaged index raises varies
@@ -468,7 +467,7 @@ def _catch_up_parallel(store, directory, ix, state, pending, procs, progress, me
         return [
             pool.apply_async(
                 _build_segment,
-                (str(store.path), store.default_zone, str(directory), lo, hi, group + slot),
+                (store.location, store.default_zone, str(directory), lo, hi, group + slot),
             )
             for slot, (lo, hi) in enumerate(plan[number])
         ]
@@ -540,14 +539,14 @@ def _unlocked_writer(build: Path) -> FastSegmentWriter:
     raise AssertionError("unreachable")
 
 
-def _build_segment(store_path, zone, directory, after, upto, slot):
+def _build_segment(store_location, zone, directory, after, upto, slot):
     """In a worker: index the changes with ``after < seq <= upto`` into a new, uncommitted
     segment; returns it (for the parent's commit) and how many articles it holds."""
     counter = _COUNTERS[slot] if slot < len(_COUNTERS) else None
     # The segment is millions of small lists and tuples that live until it is written: the
     # cyclic garbage collector would walk them over and over, and there are no cycles to find.
     gc.disable()
-    store = Store(store_path, zone)
+    store = open_store_at(store_location, zone)
     writer = _unlocked_writer(Path(directory))
     count = 0
     segment = None

@@ -78,23 +78,73 @@ def run_arkhiv(home: Path, *args: str, input: str | None = None, timeout: float 
     )
 
 
+@pytest.fixture(scope="session")
+def postgres():
+    """A PostgreSQL server of its own in a temporary folder, for the whole session (skips, with
+    the reason, only where PostgreSQL's binaries are not installed)."""
+    from tests.pg_server import PgServer, binaries
+
+    if binaries() is None:
+        pytest.skip("PostgreSQL is not installed (make test installs Debian's postgresql)")
+    server = PgServer().start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def home(tmp_path: Path) -> Path:
+def database_url(postgres) -> str:
+    """An empty PostgreSQL store of its own for one test."""
+    return postgres.new_schema()
+
+
+STORE_KINDS = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc):
+    # A module marked both_stores runs each of its tests on SQLite and on PostgreSQL.
+    if metafunc.definition.get_closest_marker("both_stores") and "store_kind" in (
+        metafunc.fixturenames
+    ):
+        metafunc.parametrize("store_kind", STORE_KINDS, indirect=True)
+
+
+@pytest.fixture
+def store_kind(request) -> str:
+    """Which store the test's home uses: SQLite unless the test is parametrised."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def home(tmp_path: Path, store_kind: str, request, monkeypatch) -> Path:
+    """A new ``$ARKHIV_HOME``; on PostgreSQL, ARKHIV_DATABASE_URL names a new empty store (for
+    this process and the commands it runs)."""
+    if store_kind == "postgresql":
+        monkeypatch.setenv("ARKHIV_DATABASE_URL", request.getfixturevalue("database_url"))
+    else:
+        monkeypatch.delenv("ARKHIV_DATABASE_URL", raising=False)
     return tmp_path / "home"
+
+
+def home_store(home: Path):
+    """The store of ``home`` as the command line opens it (SQLite in it, or ARKHIV_DATABASE_URL)."""
+    from archive.config import load_settings
+    from archive.store import open_store
+
+    return open_store(load_settings(home))
 
 
 @pytest.fixture
 def settings(home: Path):
     from archive.config import Settings
 
-    return Settings(home=home)
+    return Settings(home=home, database_url=os.environ.get("ARKHIV_DATABASE_URL") or None)
 
 
 @pytest.fixture
 def store(settings):
-    from archive.store import Store
+    from archive.store import open_store
 
-    with Store(settings.store_path, settings.default_zone) as opened:
+    with open_store(settings) as opened:
         yield opened
 
 

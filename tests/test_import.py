@@ -6,7 +6,6 @@ import gzip
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import time
 from pathlib import Path
@@ -14,13 +13,24 @@ from pathlib import Path
 import pytest
 
 from archive.importer import Importer
-from archive.store import Store
-from tests.conftest import FIXTURES, ROOT, arkhiv_command, article, run_arkhiv, write_jsonl
+from archive.store import STORE_ERRORS, StoreError
+from tests.conftest import (
+    FIXTURES,
+    ROOT,
+    arkhiv_command,
+    article,
+    home_store,
+    run_arkhiv,
+    write_jsonl,
+)
+
+# Each test on SQLite and on PostgreSQL (the store's own concurrency and kills included).
+pytestmark = pytest.mark.both_stores
 
 
 def stored_count(home: Path) -> int:
-    with sqlite3.connect(home / "archive.sqlite3") as db:
-        return db.execute("SELECT count(*) FROM articles").fetchone()[0]
+    with home_store(home) as store:
+        return store.count()
 
 
 def test_mixed_file_exit_1_rejects_explained_valid_kept(home, tmp_path):
@@ -44,7 +54,7 @@ def test_mixed_file_exit_1_rejects_explained_valid_kept(home, tmp_path):
     assert by_line[12]["error"] == "expected a JSON object, got a list"
     assert by_line[13]["error"] == "expected a JSON object, got a string"
     assert json.loads(by_line[3]["raw"])["id"] == "bad-missing-title"
-    with Store(home / "archive.sqlite3") as store:
+    with home_store(home) as store:
         assert sorted(a for a, _ in store.id_seqs()) == [f"valid-{i}" for i in range(1, 6)]
         assert store.get("valid-5").extra == {"place": "Полтава"}
         assert store.get("valid-4").authors and store.get("valid-4").published is not None
@@ -176,7 +186,7 @@ def _wait_until(predicate, timeout: float = 120) -> None:
 def _count_or_zero(home: Path) -> int:
     try:
         return stored_count(home)
-    except sqlite3.Error:
+    except (*STORE_ERRORS, StoreError):
         return 0
 
 
@@ -197,8 +207,8 @@ def test_sigkill_three_times_then_rerun_stores_each_once(home, tmp_path):
         assert process.returncode in (-signal.SIGKILL, 0)
     result = run_arkhiv(home, "import", "--no-progress", str(path))
     assert result.returncode == 0, result.stderr
-    with sqlite3.connect(home / "archive.sqlite3") as db:
-        assert db.execute("SELECT count(*), count(DISTINCT id) FROM articles").fetchone() == (
+    with home_store(home) as store:
+        assert store.db.execute("SELECT count(*), count(DISTINCT id) FROM articles").fetchone() == (
             total,
             total,
         )
@@ -226,7 +236,7 @@ def test_second_concurrent_import_waits_and_both_complete(home, tmp_path):
 def test_check_reports_a_lagging_index(home, tmp_path):
     path = write_jsonl(tmp_path / "a.jsonl", [article(i) for i in range(5)])
     run_arkhiv(home, "import", "--no-progress", str(path))
-    with Store(home / "archive.sqlite3") as store:
+    with home_store(home) as store:
         from archive.record import validate_record
 
         store.upsert([validate_record(article(99))])

@@ -15,9 +15,12 @@ from archive.record import validate_record
 from archive.store import MIGRATIONS, SCHEMA_VERSION, Store
 from archive.takedowns import Takedowns
 from index import indexer
-from tests.conftest import article, run_arkhiv, write_jsonl
+from tests.conftest import article, home_store, run_arkhiv, write_jsonl
 from tests.web_fixtures import http, serve_archive, wait_until
 from webapp.app import create_app
+
+# Each test that uses a home on SQLite and on PostgreSQL.
+pytestmark = pytest.mark.both_stores
 
 UNIQUE = "xylophonist"
 TARGET = {
@@ -194,6 +197,10 @@ def test_purge_erases_the_text_from_every_file_and_the_block_stays(archive_home,
     assert purged.returncode == 0, purged.stderr
     assert "purged\ttarget" in purged.stdout
     assert files_holding(archive_home, UNIQUE.encode()) == []
+    with home_store(archive_home) as store:  # PostgreSQL's rows too (SQLite's are files above)
+        for table in ("articles", "takedowns"):
+            rows = store.db.execute(f"SELECT * FROM {table}").fetchall()
+            assert UNIQUE not in repr(rows).lower()
     assert run_arkhiv(archive_home, "check").returncode == 0
 
     again = run_arkhiv(
@@ -258,7 +265,7 @@ def test_delete_over_http_with_a_token_and_the_follower_removes_it(archive_home,
 
 
 def test_every_index_following_the_store_drops_a_takedown(archive_home, tmp_path):
-    store = Store(archive_home / "archive.sqlite3")
+    store = home_store(archive_home)
     other_node = tmp_path / "node-2" / "index"
     indexer.catch_up(store, other_node)  # a second node's index, built before the takedown
     Takedowns(store).delete(["target"], reason="court order", by="command line")

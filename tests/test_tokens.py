@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 
 import pytest
 
-from tests.conftest import article, run_arkhiv
+from tests.conftest import article, home_store, run_arkhiv
 from webapp.app import create_app
+
+pytestmark = pytest.mark.both_stores
 
 
 def create_token(home, name: str) -> str:
@@ -37,11 +38,17 @@ def test_create_prints_the_secret_alone_on_its_last_line_and_keeps_only_its_hash
     assert secret == secret.strip() and " " not in secret and len(secret) >= 43
     assert "not shown again" in lines[0]
     raw = b"".join(
-        path.read_bytes() for path in home.iterdir() if path.name.startswith("archive.sqlite3")
+        path.read_bytes()
+        for path in home.glob("*")  # on PostgreSQL, nothing here
+        if path.name.startswith("archive.sqlite3")
     )
     assert secret.encode() not in raw
-    with sqlite3.connect(home / "archive.sqlite3") as db:
-        (stored,) = db.execute("SELECT secret_hash FROM tokens WHERE name = 'scraper-1'").fetchone()
+    with home_store(home) as store:
+        rows = store.db.execute("SELECT * FROM tokens").fetchall()
+        assert secret not in repr(rows)
+        (stored,) = store.db.execute(
+            "SELECT secret_hash FROM tokens WHERE name = 'scraper-1'"
+        ).fetchone()
     assert stored == hashlib.sha256(secret.encode()).hexdigest()
     # Each token its own secret.
     assert create_token(home, "scraper-2") != secret

@@ -138,7 +138,7 @@ def stats(as_json: bool) -> None:
     dates = figures["published"]
     if dates:
         click.echo(f"published: {dates['first']} … {dates['last']} ({dates['dated']:,} dated)")
-    click.echo(f"store:     {figures['store_bytes'] / 1e6:.1f} MB at {settings.store_path}")
+    click.echo(f"store:     {figures['store_bytes'] / 1e6:.1f} MB at {figures['store_at']}")
 
 
 @main.command()

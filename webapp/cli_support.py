@@ -3,7 +3,6 @@ exit code, and the search options of ``export`` and ``delete``."""
 
 from __future__ import annotations
 
-import sqlite3
 import sys
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -12,7 +11,8 @@ from typing import Any
 import click
 
 from archive.config import ConfigError, Settings, load_settings
-from archive.store import Store, StoreError
+from archive.store import STORE_ERRORS, Store, StoreError
+from archive.store import open_store as open_configured_store
 from index import indexer
 from index.layout import IndexMissing
 from index.request import FACET_PARAMS, RequestError, SearchRequest, request_from_mapping
@@ -31,9 +31,11 @@ def settings_from_env() -> Settings:
 
 def open_store(settings: Settings) -> Store:
     try:
-        return Store(settings.store_path, settings.default_zone)
+        return open_configured_store(settings)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
+    except STORE_ERRORS as exc:
+        raise click.ClickException(f"the store cannot be opened: {exc}") from None
 
 
 @contextmanager
@@ -44,7 +46,7 @@ def writing(command: str):
     except (indexer.IndexWriteError, IndexMissing) as exc:
         click.echo(f"arkhiv {command}: {exc}", err=True)
         sys.exit(EXIT_WRITE_FAILED)
-    except sqlite3.Error as exc:
+    except STORE_ERRORS as exc:
         click.echo(
             f"arkhiv {command}: the store could not be written: {exc}. Every batch committed "
             "before it is kept; run the command again when the cause is mended.",

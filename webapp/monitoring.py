@@ -9,7 +9,6 @@ what the store follower applied.
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from typing import Any
 
@@ -24,6 +23,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 
 from archive.importer import ImportReport
+from archive.store import STORE_ERRORS
 from index.indexer import applied_seq
 from webapp.reading_room import ReadingRoom, reading_room
 
@@ -32,7 +32,7 @@ LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 
 
 
 def health(room: ReadingRoom) -> dict[str, Any]:
-    """``{"status": "ok", "articles", "index_lag"}``; raises ``sqlite3.Error`` when the store
+    """``{"status": "ok", "articles", "index_lag"}``; raises one of ``STORE_ERRORS`` when the store
     cannot be reached."""
     articles, last_seq = room.store.probe()
     applied = applied_seq(room.settings.index_dir)
@@ -44,7 +44,7 @@ def health(room: ReadingRoom) -> dict[str, Any]:
 def healthz() -> Response:
     try:
         figures = health(reading_room())
-    except (sqlite3.Error, OSError) as exc:
+    except (*STORE_ERRORS, OSError) as exc:
         current_app.logger.error("health check: the store cannot be reached: %s", exc)
         response = jsonify(
             {"status": "unavailable", "error": f"the store cannot be reached: {exc}"}
@@ -71,7 +71,7 @@ class _ArchiveFigures:
         try:
             figures = health(self.room)
             last_seq = self.room.store.last_seq()
-        except (sqlite3.Error, OSError):
+        except (*STORE_ERRORS, OSError):
             return  # /healthz says so; a scrape goes on with the other figures
         yield GaugeMetricFamily("arkhiv_articles", "Articles in the store", figures["articles"])
         yield GaugeMetricFamily(

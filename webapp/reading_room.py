@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask import current_app
 
 from archive.config import Settings, load_settings
-from archive.store import Store
+from archive.store import Store, open_store
 from index.search import SearchIndex
 
 
@@ -23,7 +23,7 @@ class ReadingRoom:
     def open(cls, home: str | None = None) -> ReadingRoom:
         settings = load_settings(home)
         settings.home.mkdir(parents=True, exist_ok=True)
-        store = Store(settings.store_path, settings.default_zone)
+        store = open_store(settings)
         return cls(settings, store, SearchIndex(settings.index_dir, store))
 
 

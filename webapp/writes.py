@@ -1,22 +1,22 @@
 """Writing over HTTP (DESIGN.md), each with a token: ``POST /api/articles`` takes what
 ``arkhiv import`` takes and answers per item; ``DELETE /api/articles/<id>`` takes an article down.
 
-Both write the store only, batch by batch (SQLite serialises their transactions with those of
-every other writer), and take no import lock: that lock is for writers of the index, and a POST
-waiting for the follower's catch-up to end would write at the speed of indexing. The index
-follows the store on its own (:mod:`index.follower`): what a POST stored is searchable a moment
-later.
+Both write the store only, batch by batch (the store serialises their transactions with those
+of every other writer: SQLite's file lock, PostgreSQL's lock on the last number's row), and take
+no import lock: that lock is for writers of the index, and a POST waiting for the follower's
+catch-up to end would write at the speed of indexing. The index follows the store on its own
+(:mod:`index.follower`): what a POST stored is searchable a moment later.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 
 from archive.bulk import take_bulk
 from archive.reader import ReadError
+from archive.store import STORE_ERRORS
 from archive.takedowns import DELETED, NOT_FOUND, Takedowns
 from archive.upload import BodyTooLarge, BodyUnreadable, NoRoom, is_gzipped, spooled_body
 from webapp.api import error_response
@@ -49,8 +49,7 @@ def no_room(exc: NoRoom) -> Response:
     return response
 
 
-@bp.errorhandler(sqlite3.Error)
-def store_failed(exc: sqlite3.Error) -> Response:
+def store_failed(exc: Exception) -> Response:
     current_app.logger.error("writing the store failed: %s", exc)
     return error_response(
         503,
@@ -58,6 +57,10 @@ def store_failed(exc: sqlite3.Error) -> Response:
         "and sending the same body again stores the rest",
         code="store.unwritable",
     )
+
+
+for _error in STORE_ERRORS:  # SQLite's, and PostgreSQL's when it is the store
+    bp.register_error_handler(_error, store_failed)
 
 
 @bp.post("/articles")
