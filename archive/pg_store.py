@@ -97,6 +97,7 @@ assert len(PG_MIGRATIONS) == SCHEMA_VERSION, "a migration for each of SQLite's"
 _MIGRATION_LOCK = 0x61726B68  # "arkh"
 POOL_SIZE = 16
 CONNECT_SECONDS = 10
+LOCK_WAIT_SECONDS = 60
 
 
 @functools.lru_cache(maxsize=512)
@@ -196,6 +197,12 @@ def redact(url: str) -> str:
     return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
 
 
+def _configure(connection: psycopg.Connection) -> None:
+    """Each new connection: a writer waits at most ``LOCK_WAIT_SECONDS`` for another's lock, as
+    SQLite's busy timeout (set here, not in the URL's ``options``, which stay the user's)."""
+    connection.execute(f"SET lock_timeout = '{LOCK_WAIT_SECONDS}s'")
+
+
 class PgStore(Store):
     """The article store in a PostgreSQL database, safe to share between threads."""
 
@@ -210,6 +217,7 @@ class PgStore(Store):
             min_size=1,
             max_size=pool_size,
             kwargs={"autocommit": True, "connect_timeout": CONNECT_SECONDS},
+            configure=_configure,
             check=ConnectionPool.check_connection,
             name="arkhiv-store",
             open=False,

@@ -268,3 +268,12 @@ def test_a_database_url_is_shown_without_its_password():
     assert (
         redact("postgresql://desk@/arkhiv?host=/run/pg") == "postgresql://desk@/arkhiv?host=/run/pg"
     )
+
+
+def test_a_writer_waits_a_minute_at_most_for_anothers_lock(pg_store, database_url):
+    """As SQLite's busy timeout: set on each connection, the URL's own options kept (the tests'
+    schema is chosen by them)."""
+    with pg_store.pool.connection() as connection:
+        assert connection.execute("SHOW lock_timeout").fetchone()[0] == "1min"
+        search_path = connection.execute("SHOW search_path").fetchone()[0]
+    assert search_path in database_url
