@@ -89,13 +89,13 @@ class MergeScheduler:
     def mergetype(self, writer, segments) -> list:
         """A Whoosh ``mergetype``: swap in the finished merges, run the small merges the policy
         asks for, start the large ones; returns the segments of the commit."""
-        return self._commit_merges(writer, list(segments), background=True)
+        return self._segments_to_commit(writer, list(segments), background=True)
 
     def final_mergetype(self, writer, segments) -> list:
         """The ``mergetype`` of a last commit: every merge finished and swapped in, and what the
         policy asks for then run inside the commit, so that the segment count is bounded."""
         self.wait()
-        return self._commit_merges(writer, list(segments), background=False)
+        return self._segments_to_commit(writer, list(segments), background=False)
 
     def finished(self) -> bool:
         """Whether a merge waits to be swapped in."""
@@ -119,27 +119,21 @@ class MergeScheduler:
 
     # -- inside ----------------------------------------------------------------------------------
 
-    def _commit_merges(self, writer, segments: list, background: bool) -> list:
-        merged_away: list = []
-        segments = self._swap_in_finished(segments, merged_away)
+    def _segments_to_commit(self, writer, segments: list, background: bool) -> list:
+        swapped_away: list = []
+        segments = self._swap_in_finished(segments, swapped_away)
         busy = {source for merge in self.running for source in merge.source_ids}
         candidates = [s for s in segments if s.segment_id() not in busy]
+        here = []
         for group in merging.merge_plan(candidates):
             live = sum(segment.doc_count() for segment in group)
-            if background and live >= BACKGROUND_FROM:
-                if len(self.running) < MAX_RUNNING:
-                    self._start(writer, group)
-                continue
-            merged = merging.merge_segments(
-                writer.storage, writer.schema, writer.codec, writer.indexname, group
-            )
-            group_ids = {id(segment) for segment in group}
-            segments = [s for s in segments if id(s) not in group_ids]
-            merged_away.extend(group)
-            if merged is not None:
-                segments.append(merged)
+            if not background or live < BACKGROUND_FROM:
+                here.append(group)
+            elif len(self.running) < MAX_RUNNING:
+                self._start(writer, group)
+        segments = merging.merge_groups(writer, segments, here)
         # The writer removes their files once the commit that drops them is written.
-        writer.merged_away = merged_away
+        writer.merged_away.extend(swapped_away)
         return segments
 
     def _swap_in_finished(self, segments: list, merged_away: list) -> list:

@@ -87,19 +87,15 @@ def merge_plan(segments: list) -> list[list]:
     return groups
 
 
-def tiered_merge(writer, segments) -> list:
-    """A Whoosh ``mergetype``: merge what :func:`merge_plan` says; returns the segments to keep
-    (the merged ones among them)."""
-    return _merge_groups(writer, segments, merge_plan(list(segments)))
-
-
 def rewrite_deleted(writer, segments) -> list:
     """A Whoosh ``mergetype``: every segment that holds deleted documents is rewritten without
     them (Lucene's ``forceMergeDeletes``), whatever their share."""
-    return _merge_groups(writer, segments, [[s] for s in segments if s.deleted_count()])
+    return merge_groups(writer, segments, [[s] for s in segments if s.deleted_count()])
 
 
-def _merge_groups(writer, segments, groups: list[list]) -> list:
+def merge_groups(writer, segments, groups: list[list]) -> list:
+    """Merge each group of ``segments`` into one, here and now; returns the segments to commit
+    (the merged ones among them) and names the sources in ``writer.merged_away``."""
     merged_away = {id(s) for group in groups for s in group}
     kept = [s for s in segments if id(s) not in merged_away]
     # The writer removes their files once the commit that drops them is written.

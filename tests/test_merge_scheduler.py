@@ -49,20 +49,31 @@ def small_merges(monkeypatch, tmp_path) -> Gate:
     return gate
 
 
+def segments(build) -> list:
+    return indexer.open_index(build)._read_toc().segments
+
+
 def segment_ids(build) -> set[str]:
-    return {segment.segment_id() for segment in indexer.open_index(build)._read_toc().segments}
+    return {segment.segment_id() for segment in segments(build)}
+
+
+def a_merge_running(store, settings, tmp_path, count: int):
+    """``count`` articles committed a segment of 20 at a time by a catch-up that returned while
+    the first merge runs; the build, its scheduler and that merge."""
+    load(store, settings, [record(i) for i in range(count)], tmp_path / "a.jsonl")
+    indexer.catch_up(store, settings.index_dir, finish_merges=False)
+    build = layout.current_build(settings.index_dir)
+    merges = merge_scheduler.for_build(build)
+    (running,) = merges.running
+    return build, merges, running
 
 
 def test_commits_do_not_wait_for_a_merge_and_deletions_made_meanwhile_are_carried_over(
     store, settings, tmp_path, small_merges
 ):
     index_dir = settings.index_dir
-    load(store, settings, [record(i) for i in range(120)], tmp_path / "a.jsonl")
-    indexer.catch_up(store, index_dir, finish_merges=False)
-    build = layout.current_build(index_dir)
-    merges = merge_scheduler.for_build(build)
+    build, merges, running = a_merge_running(store, settings, tmp_path, 120)
     assert merges.in_progress()  # the commit returned; the merge goes on
-    (running,) = merges.running
     assert running.marker.exists()
     target = running.target.segment_id()
     assert target not in segment_ids(build)  # not committed yet
@@ -85,9 +96,7 @@ def test_commits_do_not_wait_for_a_merge_and_deletions_made_meanwhile_are_carrie
 
     # The merged segment holds the replaced documents, deleted (term statistics count them
     # until the segment is rewritten, as in Whoosh and Lucene): the live postings are the same.
-    (merged,) = (
-        s for s in indexer.open_index(build)._read_toc().segments if s.segment_id() == target
-    )
+    (merged,) = (s for s in segments(build) if s.segment_id() == target)
     assert merged.deleted_count() == len(corrected)
     expected = postings_of(plain_whoosh_index(store, tmp_path / "plain"))
     got = postings_of(index_dir)
@@ -102,11 +111,7 @@ def test_a_merge_whose_sources_another_writer_merged_is_dropped(
     store, settings, tmp_path, small_merges
 ):
     index_dir = settings.index_dir
-    load(store, settings, [record(i) for i in range(60)], tmp_path / "a.jsonl")
-    indexer.catch_up(store, index_dir, finish_merges=False)
-    build = layout.current_build(index_dir)
-    merges = merge_scheduler.for_build(build)
-    (running,) = merges.running
+    build, merges, running = a_merge_running(store, settings, tmp_path, 60)
     target = running.target.segment_id()
 
     # Another writer (another process's scheduler) merges the same segments inside its commit.
