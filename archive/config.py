@@ -91,6 +91,9 @@ class Settings:
     # ARKHIV_DATABASE_URL: None for SQLite at store_path, else the PostgreSQL store shared by
     # every node (each node keeps its own index under its home).
     database_url: str | None = None
+    # ARKHIV_COPIES=0: store articles without looking for their copies (see archive.copies);
+    # `arkhiv copies --update` finds them later.
+    detect_copies: bool = True
 
     @property
     def max_upload_bytes(self) -> int:
@@ -125,4 +128,6 @@ def load_settings(home: str | os.PathLike[str] | None = None) -> Settings:
         trusted_hosts=_trusted_hosts_from_env(),
         max_upload_mb=_max_upload_mb_from_env(),
         database_url=_database_url_from_env(),
+        detect_copies=os.environ.get("ARKHIV_COPIES", "1").strip().lower()
+        not in ("0", "no", "off", "false"),
     )

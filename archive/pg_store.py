@@ -90,6 +90,19 @@ PG_MIGRATIONS: tuple[str, ...] = (
         last_used_at TEXT
     );
     """,
+    # Copies of one story. SQLite's implicit rowid is a column here, numbered by a sequence.
+    """
+    ALTER TABLE articles ADD COLUMN signature BYTEA;
+    ALTER TABLE articles ADD COLUMN cluster TEXT COLLATE "C";
+    ALTER TABLE articles ADD COLUMN rowid BIGSERIAL;
+    CREATE UNIQUE INDEX articles_by_rowid ON articles (rowid);
+    CREATE INDEX articles_by_cluster ON articles (cluster) WHERE cluster IS NOT NULL;
+    CREATE TABLE copy_bands (
+        band BIGINT NOT NULL,
+        article BIGINT NOT NULL,
+        PRIMARY KEY (band, article)
+    );
+    """,
 )
 assert len(PG_MIGRATIONS) == SCHEMA_VERSION, "a migration for each of SQLite's"
 
@@ -321,7 +334,7 @@ class PgStore(Store):
         row = self.db.execute(
             """SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint FROM pg_class c
                WHERE c.relname IN ('articles', 'store_state', 'takedowns', 'takedown_log',
-                                   'tokens') AND c.relkind = 'r'
+                                   'tokens', 'copy_bands') AND c.relkind = 'r'
                  AND pg_table_is_visible(c.oid)"""
         ).fetchone()
         return int(row[0])

@@ -89,6 +89,19 @@ MIGRATIONS: tuple[str, ...] = (
         last_used_at TEXT
     );
     """,
+    # Copies of one story (archive.copies): each article's MinHash signature (NULL: not yet
+    # computed; empty: too short to have one) and its story (NULL: no copies), and the LSH
+    # bands, keyed by band first and the article's rowid.
+    """
+    ALTER TABLE articles ADD COLUMN signature BLOB;
+    ALTER TABLE articles ADD COLUMN cluster TEXT;
+    CREATE INDEX articles_by_cluster ON articles (cluster) WHERE cluster IS NOT NULL;
+    CREATE TABLE copy_bands (
+        band INTEGER NOT NULL,
+        article INTEGER NOT NULL,
+        PRIMARY KEY (band, article)
+    ) WITHOUT ROWID;
+    """,
 )
 # The columns of an article's row besides ``id`` and ``seq``: what a takedown keeps to restore.
 ARTICLE_COLUMNS = (
@@ -126,7 +139,9 @@ STORE_ERRORS: tuple[type[Exception], ...] = _store_errors()
 def open_store(settings: Settings) -> Store:
     """The store the settings name: PostgreSQL when ``ARKHIV_DATABASE_URL`` is set, else SQLite
     in the home. Nothing above this function knows which it is."""
-    return open_store_at(settings.database_url or settings.store_path, settings.default_zone)
+    store = open_store_at(settings.database_url or settings.store_path, settings.default_zone)
+    store.detect_copies = settings.detect_copies
+    return store
 
 
 def open_store_at(location: str | Path, default_zone: tzinfo = UTC) -> Store:
@@ -169,10 +184,16 @@ class StoredArticle:
 
     seq: int
     article: Article
+    # The story the article belongs to (the id of its earliest-published copy); None: no copies.
+    cluster: str | None = None
 
 
 class Store:
     """The article store in one SQLite file (WAL), safe to share between threads."""
+
+    # Whether storing an article looks for its copies (archive.copies); off, articles are stored
+    # without a signature, and `arkhiv copies --update` finds them later.
+    detect_copies: bool = True
 
     def __init__(self, path: str | Path, default_zone: tzinfo = UTC):
         self.path = Path(path)
@@ -322,7 +343,49 @@ class Store:
                            updated_at = excluded.updated_at""",
                     rows,
                 )
+                if self.detect_copies:
+                    self._detect_copies(change, [row[0] for row in rows], batch)
         return [outcome for outcome, _, _ in plan]
+
+    def _detect_copies(self, change: Change, ids: list[str], batch: list[Article]) -> None:
+        from archive import copies
+
+        by_id = {article.id: article for article in batch}
+        rows = [
+            (rowid, article_id, published_at, by_id[article_id].body, by_id[article_id].summary)
+            for article_id, rowid, published_at in self._rows_by_id("rowid, published_at", ids)
+        ]
+        copies.detect(change, rows)
+
+    def sign_unsigned(self, batch_size: int = 500) -> int:
+        """Find the copies of every article stored without a signature (imported with
+        detection off, or before it existed); returns how many were signed."""
+        from archive import copies
+
+        done = after = 0
+        while True:
+            with self.writing() as change:
+                found = change.db.execute(
+                    """SELECT rowid, id, published_at, record FROM articles
+                       WHERE rowid > ? AND signature IS NULL ORDER BY rowid LIMIT ?""",
+                    (after, batch_size),
+                ).fetchall()
+                if found:
+                    after = found[-1][0]
+                rows = []
+                for rowid, article_id, published_at, record_json in found:
+                    article = self._article(record_json)
+                    rows.append((rowid, article_id, published_at, article.body, article.summary))
+                copies.detect(change, rows, fresh=False)
+            done += len(rows)
+            if len(found) < batch_size:
+                return done
+
+    def unsigned_count(self) -> int:
+        """How many articles have no signature yet (see :meth:`sign_unsigned`)."""
+        return self.db.execute("SELECT count(*) FROM articles WHERE signature IS NULL").fetchone()[
+            0
+        ]
 
     @contextmanager
     def writing(self) -> Iterator[Change]:
@@ -379,6 +442,40 @@ class Store:
             for article_id, moment in self._rows_by_id("updated_at", ids)
         }
 
+    def clusters(self, ids: Iterable[str]) -> dict[str, str]:
+        """The story of each of ``ids`` in the archive: the id of its earliest-published copy
+        (an article without copies is its own story)."""
+        return {
+            article_id: cluster or article_id
+            for article_id, cluster in self._rows_by_id("cluster", ids)
+        }
+
+    def copies_of(self, article_id: str) -> list[dict[str, Any]]:
+        """The other members of ``article_id``'s story (id, title, source, published, url),
+        earliest first."""
+        row = self.db.execute("SELECT cluster FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if row is None or row[0] is None:
+            return []
+        found = []
+        for other_id, title, source, published, published_at, record_json in self.db.execute(
+            """SELECT id, title, source, published, published_at, record FROM articles
+               WHERE cluster = ? AND id != ?""",
+            (row[0], article_id),
+        ):
+            found.append(
+                (
+                    (published_at is None, published_at or 0.0, other_id),
+                    {
+                        "id": other_id,
+                        "title": title,
+                        "source": source,
+                        "published": published,
+                        "url": json.loads(record_json).get("url"),
+                    },
+                )
+            )
+        return [entry for _, entry in sorted(found, key=lambda pair: pair[0])]
+
     def translations(self, article: Article) -> list[Article]:
         """The other articles that share ``article``'s translation key."""
         if not article.translation_key:
@@ -410,13 +507,13 @@ class Store:
         """Every article whose last change is after ``seq``, in sequence order."""
         while True:
             rows = self.db.execute(
-                "SELECT seq, record FROM articles WHERE seq > ? ORDER BY seq LIMIT ?",
+                "SELECT seq, record, cluster FROM articles WHERE seq > ? ORDER BY seq LIMIT ?",
                 (seq, batch_size),
             ).fetchall()
             if not rows:
                 return
-            for row_seq, record_json in rows:
-                yield StoredArticle(row_seq, self._article(record_json))
+            for row_seq, record_json, cluster in rows:
+                yield StoredArticle(row_seq, self._article(record_json), cluster)
             seq = rows[-1][0]
 
     def ids_changed(self, after: int, upto: int) -> Iterator[str]:

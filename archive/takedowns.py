@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from archive.copies import Clusters, detect
 from archive.store import ARTICLE_COLUMNS, Change, Store, now_text
 
 COMMAND_LINE = "command line"
@@ -160,9 +161,20 @@ class Takedowns:
                         SELECT id, ?, {_COLUMNS} FROM takedowns WHERE id = ?""",
                     (change.next_seq(), article_id),
                 )
+                self._find_copies(change, article_id)
             change.db.execute("DELETE FROM takedowns WHERE id = ?", (article_id,))
             self._log(change, "undeleted", article_id, by, "")
         return Outcome(article_id, status, takedown)
+
+    def _find_copies(self, change: Change, article_id: str) -> None:
+        """An article brought back rejoins its story (its signature is computed again)."""
+        if not self.store.detect_copies:
+            return
+        rowid, published_at = change.db.execute(
+            "SELECT rowid, published_at FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        article = self.store.get(article_id)
+        detect(change, [(rowid, article_id, published_at, article.body, article.summary)])
 
     def checkpoint(self, attempts: int = 20) -> bool:
         """Empty the store's write-ahead log (see :meth:`archive.store.Store.checkpoint`)."""
@@ -172,8 +184,12 @@ class Takedowns:
         standing = self.get(article_id)
         if standing is not None:
             return Outcome(article_id, ALREADY_DELETED, standing)
-        if not change.db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone():
+        found = change.db.execute(
+            "SELECT rowid, cluster FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        if not found:
             return Outcome(article_id, NOT_FOUND)
+        Clusters(change).remove(*found)  # its copies stay together, named by the next earliest
         seq = change.next_seq()
         now = now_text()
         change.db.execute(

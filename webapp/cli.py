@@ -62,12 +62,18 @@ def main() -> None:
     is_flag=True,
     help="Store only; the index catches up at the next import, serve or reindex.",
 )
+@click.option(
+    "--no-copies",
+    is_flag=True,
+    help="Do not look for copies of one story now; `arkhiv copies --update` does it later.",
+)
 def import_command(
     paths: tuple[Path, ...],
     rejects: Path | None,
     dry_run: bool,
     no_progress: bool,
     no_index: bool,
+    no_copies: bool,
 ) -> None:
     """Import articles from .json, .jsonl or .ndjson files (optionally .gz).
 
@@ -77,6 +83,8 @@ def import_command(
     settings = settings_from_env()
     progress = not no_progress and sys.stderr.isatty()
     store = open_store(settings)
+    if no_copies:
+        store.detect_copies = False
     rejects_file = None
     try:
         if rejects:
@@ -154,6 +162,28 @@ def reindex() -> None:
             store, settings.index_dir, _index_progress(sys.stderr.isatty(), "indexing")
         )
     click.echo(f"indexed {count:,} articles")
+
+
+@main.command()
+@click.option("--update", is_flag=True, help="Find the copies of articles stored without.")
+def copies(update: bool) -> None:
+    """Copies of one story: how many articles still wait for detection; --update finds their
+    copies (articles imported with --no-copies or before detection existed) and updates the
+    index."""
+    settings = settings_from_env()
+    store = open_store(settings)
+    if not update:
+        click.echo(f"{store.unsigned_count():,} articles not yet compared for copies")
+        return
+    with (
+        writing("copies"),
+        import_lock(settings, on_wait=lambda message: click.echo(message, err=True)),
+    ):
+        count = store.sign_unsigned()
+        indexer.catch_up(
+            store, settings.index_dir, _index_progress(sys.stderr.isatty(), "indexing")
+        )
+    click.echo(f"compared {count:,} articles for copies")
 
 
 @main.command()

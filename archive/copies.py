@@ -1,0 +1,390 @@
+"""Copies of one story: near-duplicate detection over the store's tables.
+
+An article's text (its body; its summary when it has no body; never the title, which reprints
+change) is normalised (NFC, casefolded, apostrophes dropped) and cut into words; every run of
+``SHINGLE`` consecutive words is a shingle. A MinHash signature (``datasketch``, ``NUM_PERM``
+permutations, a fixed seed) estimates the Jaccard similarity of two articles' shingle sets.
+
+Locality-sensitive hashing finds the candidates without comparing an article to the archive:
+the signature is cut into ``BANDS`` bands of ``ROWS`` values, each band hashed to a 64-bit key;
+two articles sharing any band key are candidates (with 16 x 4, the S-curve's middle is at a
+Jaccard of (1/16)^(1/4) = 0.5: a pair at 0.5 is found with probability 0.64, at 0.7 with 0.99,
+at 0.3 with 0.12). Each candidate is then verified by the signatures' estimated Jaccard, so a
+quote of one paragraph does not join. A band key that more than ``BOILERPLATE_BAND`` articles
+hold is boilerplate (a standard disclaimer) and is not followed: what a new article costs is
+bounded, whatever the size of the archive.
+
+A story's cluster is the id of its earliest-published member; the store keeps it per article
+(``cluster``: NULL for an article with no copies, which is its own story). When a cluster's id or
+membership changes, its members take a new sequence number in the same transaction, so every
+index catches up through the store's ordinary changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import xxhash
+from datasketch import MinHash
+
+NUM_PERM = 64
+BANDS, ROWS = 16, 4
+SHINGLE = 4
+# Texts shorter than this (in words) get no signature and never join a story: too little text to
+# tell a copy from a shared phrase.
+MIN_WORDS = 30
+# The estimated Jaccard from which two articles are copies of one story.
+THRESHOLD = 0.5
+# A band key held by more articles than this is boilerplate: not followed.
+BOILERPLATE_BAND = 50
+SEED = 1
+
+# Dropped inside words (str.replace: several times faster than str.translate here).
+_APOSTROPHES = ("'", "\u2019", "\u02bc", "`", "\u02b9", "\u2018")
+_WORD = re.compile(r"\w+")
+# Word -> its 32-bit hash, per process: word types repeat, hashing each once is the saving.
+_WORD_HASHES: dict[str, int] = {}
+_WORD_HASHES_LIMIT = 2_000_000
+# Shingle hash = sum of word hashes times these (mod 2^64): order-sensitive, vectorised.
+_MULTIPLIERS = np.array(
+    [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5],
+    dtype=np.uint64,
+)[:SHINGLE]
+_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32")
+
+
+def _identity(value: int) -> int:
+    return value
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text`` as compared: NFC, casefolded, apostrophes dropped."""
+    text = unicodedata.normalize("NFC", text).casefold()
+    for apostrophe in _APOSTROPHES:
+        if apostrophe in text:
+            text = text.replace(apostrophe, "")
+    return _WORD.findall(text)
+
+
+def _word_hashes(found: list[str]) -> np.ndarray:
+    cache = _WORD_HASHES
+    if len(cache) > _WORD_HASHES_LIMIT:
+        cache.clear()
+    values = list(map(cache.get, found))
+    if None in values:
+        for i, word in enumerate(found):
+            if values[i] is None:
+                values[i] = cache[word] = xxhash.xxh32_intdigest(word.encode("utf-8"))
+    return np.array(values, dtype=np.uint64)
+
+
+def shingle_hashes(found: list[str]) -> np.ndarray:
+    """A 32-bit hash of each run of ``SHINGLE`` consecutive words."""
+    hashes = _word_hashes(found)
+    count = len(found) - SHINGLE + 1
+    mixed = np.zeros(count, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for offset, multiplier in enumerate(_MULTIPLIERS):
+            mixed += hashes[offset : offset + count] * multiplier
+    return (mixed >> np.uint64(32)).astype(np.uint32)
+
+
+def article_text(body: str | None, summary: str | None) -> str:
+    """What is compared: the body, or the summary when there is no body (never the title)."""
+    return body if body and body.strip() else (summary or "")
+
+
+def signature(text: str) -> np.ndarray | None:
+    """The MinHash signature (``NUM_PERM`` unsigned 32-bit values) of ``text``; None when it is
+    shorter than ``MIN_WORDS`` words."""
+    found = words(text)
+    if len(found) < MIN_WORDS:
+        return None
+    sketch = MinHash(
+        num_perm=NUM_PERM,
+        seed=SEED,
+        hashfunc=_identity,
+        permutations=_TEMPLATE.permutations,
+        scheme="affine32",
+    )
+    # A repeated shingle changes no minimum: no need to take them unique first.
+    sketch.update_batch(shingle_hashes(found).tolist())
+    return sketch.hashvalues.astype(np.uint32)
+
+
+def to_bytes(values: np.ndarray) -> bytes:
+    return values.astype("<u4").tobytes()
+
+
+def from_bytes(blob: bytes) -> np.ndarray:
+    return np.frombuffer(bytes(blob), dtype="<u4")
+
+
+def band_keys(values: np.ndarray) -> list[int]:
+    """The 64-bit (signed, as the stores' INTEGER takes it) key of each band of a signature."""
+    raw = values.astype("<u4").tobytes()
+    width = ROWS * 4
+    return [
+        int.from_bytes(
+            hashlib.blake2b(
+                band.to_bytes(1, "little") + raw[band * width : (band + 1) * width], digest_size=8
+            ).digest(),
+            "little",
+            signed=True,
+        )
+        for band in range(BANDS)
+    ]
+
+
+def similarity(a: np.ndarray, b: np.ndarray) -> float:
+    """The estimated Jaccard similarity of two signatures."""
+    return float(np.mean(a == b))
+
+
+@dataclass
+class Newcomer:
+    """An article of the batch being stored: its row number, id, publication and signature."""
+
+    rowid: int
+    id: str
+    published_at: float | None
+    values: np.ndarray | None
+
+
+def _chunks(items: Sequence, size: int = 500) -> Iterable[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _in(db, sql: str, values: Sequence, extra: Sequence = ()) -> list[tuple]:
+    """``sql`` with ``{marks}`` filled for each chunk of ``values``; all rows."""
+    rows: list[tuple] = []
+    for chunk in _chunks(list(values)):
+        marks = ",".join("?" * len(chunk))
+        rows.extend(db.execute(sql.format(marks=marks), [*chunk, *extra]).fetchall())
+    return rows
+
+
+def _order_key(published_at: float | None, article_id: str) -> tuple:
+    # The earliest-published member names the story; undated ones after every dated one.
+    return (published_at is None, published_at or 0.0, article_id)
+
+
+class Clusters:
+    """The clustering of one write transaction (``change``, see :meth:`Store.writing`)."""
+
+    def __init__(self, change):
+        self.change = change
+        self.db = change.db
+
+    # -- adding ------------------------------------------------------------------------------
+
+    def add(self, newcomers: list[Newcomer], fresh: bool = True) -> None:
+        """Store the signatures and bands of ``newcomers`` (already in ``articles``), find their
+        copies in the archive and among themselves, and join the clusters. ``fresh``: the
+        newcomers took a new sequence number in this change already (an import)."""
+        if not newcomers:
+            return
+        rowids = [n.rowid for n in newcomers]
+        self._forget_bands(rowids)  # an update: its former bands go
+        self._detach(rowids)  # and it leaves its former story, to join by its new text
+        signed = [n for n in newcomers if n.values is not None]
+        self.db.executemany(
+            "UPDATE articles SET signature = ? WHERE rowid = ?",
+            [(to_bytes(n.values) if n.values is not None else b"", n.rowid) for n in newcomers],
+        )
+        keys = {n.rowid: band_keys(n.values) for n in signed}
+        bands = [(key, rowid) for rowid, ks in keys.items() for key in ks]
+        if bands:
+            self.db.executemany(
+                "INSERT INTO copy_bands (band, article) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                bands,
+            )
+        candidates = self._candidates(keys)
+        if not candidates:
+            return
+        wanted = {other for others in candidates.values() for other in others}
+        signatures = {
+            rowid: from_bytes(blob)
+            for rowid, blob in _in(
+                self.db,
+                "SELECT rowid, signature FROM articles WHERE rowid IN ({marks})",
+                sorted(wanted),
+            )
+            if blob
+        }
+        matches: dict[int, set[int]] = {}
+        for n in signed:
+            for other in candidates.get(n.rowid, ()):
+                if other in signatures and similarity(n.values, signatures[other]) >= THRESHOLD:
+                    matches.setdefault(n.rowid, set()).add(other)
+        if matches:
+            self._join(newcomers, matches, set(rowids) if fresh else set())
+
+    def _candidates(self, keys: dict[int, list[int]]) -> dict[int, set[int]]:
+        """For each newcomer, the articles sharing a band key with it (boilerplate keys aside)."""
+        by_key: dict[int, list[int]] = {}
+        for rowid, ks in keys.items():
+            for key in ks:
+                by_key.setdefault(key, []).append(rowid)
+        if not by_key:
+            return {}
+        holders: dict[int, list[int]] = {}
+        for key, article in _in(
+            self.db,
+            "SELECT band, article FROM copy_bands WHERE band IN ({marks})",
+            list(by_key),
+        ):
+            holders.setdefault(key, []).append(article)
+        found: dict[int, set[int]] = {}
+        for key, articles in holders.items():
+            if len(articles) < 2 or len(articles) > BOILERPLATE_BAND:
+                continue
+            for rowid in by_key[key]:
+                found.setdefault(rowid, set()).update(a for a in articles if a != rowid)
+        return found
+
+    def _join(
+        self, newcomers: list[Newcomer], matches: dict[int, set[int]], fresh: set[int]
+    ) -> None:
+        """Union the newcomers with their matches' clusters; re-id and re-sequence what moved."""
+        # Union-find over row numbers: each newcomer, each match, each member of their clusters.
+        parent: dict[int, int] = {}
+
+        def find(x: int) -> int:
+            parent.setdefault(x, x)
+            while parent[x] != x:
+                parent[x] = parent[parent[x]]
+                x = parent[x]
+            return x
+
+        for rowid, others in matches.items():
+            for other in others:
+                parent[find(other)] = find(rowid)
+        involved = set(parent) | {n.rowid for n in newcomers}
+        # The present clusters of everything involved, and all their members.
+        rows = _in(
+            self.db,
+            "SELECT rowid, cluster FROM articles WHERE rowid IN ({marks})",
+            sorted(involved),
+        )
+        clusters = {cluster for _, cluster in rows if cluster is not None}
+        members = _in(
+            self.db,
+            "SELECT rowid, id, published_at, cluster FROM articles WHERE cluster IN ({marks})",
+            sorted(clusters),
+        )
+        by_cluster: dict[str, list[int]] = {}
+        for rowid, _, _, cluster in members:
+            by_cluster.setdefault(cluster, []).append(rowid)
+        for members_of in by_cluster.values():
+            for rowid in members_of[1:]:
+                parent[find(rowid)] = find(members_of[0])
+        # Everything whose cluster may change: the involved and their clusters' members.
+        everyone = sorted(involved | {rowid for rowid, _, _, _ in members})
+        facts = {
+            rowid: (article_id, published_at, cluster)
+            for rowid, article_id, published_at, cluster in _in(
+                self.db,
+                "SELECT rowid, id, published_at, cluster FROM articles WHERE rowid IN ({marks})",
+                everyone,
+            )
+        }
+        groups: dict[int, list[int]] = {}
+        for rowid in facts:
+            groups.setdefault(find(rowid), []).append(rowid)
+        self._assign(groups.values(), facts, fresh)
+
+    def _assign(self, groups, facts, newcomers: set[int]) -> None:
+        """Give each group its earliest member's id (NULL for one alone); members whose cluster
+        changes take a new sequence number (newcomers have one already)."""
+        changed: list[tuple] = []
+        for group in groups:
+            if len(group) == 1:
+                cluster = None
+            else:
+                earliest = min(group, key=lambda r: _order_key(facts[r][1], facts[r][0]))
+                cluster = facts[earliest][0]
+            for rowid in group:
+                if facts[rowid][2] != cluster:
+                    changed.append((rowid, cluster))
+        self._set(changed, newcomers)
+
+    def _set(self, changed: list[tuple[int, str | None]], fresh: set[int]) -> None:
+        rows = [
+            (cluster, self.change.next_seq(), rowid)
+            for rowid, cluster in changed
+            if rowid not in fresh
+        ]
+        if rows:
+            self.db.executemany("UPDATE articles SET cluster = ?, seq = ? WHERE rowid = ?", rows)
+        rows = [(cluster, rowid) for rowid, cluster in changed if rowid in fresh]
+        if rows:
+            self.db.executemany("UPDATE articles SET cluster = ? WHERE rowid = ?", rows)
+
+    def _detach(self, rowids: Sequence[int]) -> None:
+        """Articles whose text changed leave their story; the rest of it is regrouped."""
+        rows = _in(
+            self.db,
+            "SELECT rowid, cluster FROM articles WHERE rowid IN ({marks}) AND cluster IS NOT NULL",
+            rowids,
+        )
+        for rowid, _ in rows:
+            self.db.execute("UPDATE articles SET cluster = NULL WHERE rowid = ?", (rowid,))
+        for cluster in dict.fromkeys(cluster for _, cluster in rows):
+            self.regroup(cluster)
+
+    # -- removing ----------------------------------------------------------------------------
+
+    def _forget_bands(self, rowids: Sequence[int]) -> None:
+        """Remove the band rows of ``rowids``, found from their stored signatures (the table
+        is keyed by band first; no second index by article is kept for this)."""
+        stale = [
+            (key, rowid)
+            for rowid, blob in _in(
+                self.db,
+                "SELECT rowid, signature FROM articles WHERE rowid IN ({marks})",
+                rowids,
+            )
+            if blob
+            for key in band_keys(from_bytes(blob))
+        ]
+        if stale:
+            self.db.executemany("DELETE FROM copy_bands WHERE band = ? AND article = ?", stale)
+
+    def remove(self, rowid: int, cluster: str | None) -> None:
+        """Before an article leaves ``articles`` (a takedown): its bands go, and the rest of its
+        cluster takes the next earliest member's id."""
+        self._forget_bands([rowid])
+        if cluster is not None:
+            self.db.execute("UPDATE articles SET cluster = NULL WHERE rowid = ?", (rowid,))
+            self.regroup(cluster)
+
+    def regroup(self, cluster: str) -> None:
+        """The members left with ``cluster`` take their earliest member's id (alone: none)."""
+        members = self.db.execute(
+            "SELECT rowid, id, published_at, cluster FROM articles WHERE cluster = ?", (cluster,)
+        ).fetchall()
+        if not members:
+            return
+        facts = {rowid: (article_id, at, c) for rowid, article_id, at, c in members}
+        self._assign([list(facts)], facts, set())
+
+
+def detect(
+    change,
+    rows: Iterable[tuple[int, str, float | None, str | None, str | None]],
+    fresh: bool = True,
+) -> None:
+    """Signatures, bands and clusters for ``rows`` (rowid, id, published_at, body, summary) in
+    ``articles``, written in ``change`` (``fresh``: each took its sequence number there)."""
+    newcomers = [
+        Newcomer(rowid, article_id, published_at, signature(article_text(body, summary)))
+        for rowid, article_id, published_at, body, summary in rows
+    ]
+    Clusters(change).add(newcomers, fresh)
