@@ -7,6 +7,7 @@ instead of asking Whoosh one document at a time: counting a facet over 100k matc
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 import numpy as np
@@ -86,6 +87,16 @@ class ValueColumn:
             index_of,
         )
 
+    @classmethod
+    def empty(cls, size: int) -> ValueColumn:
+        """A column of no values over ``size`` documents (a field the index does not have)."""
+        nothing = np.zeros(0, np.int32)
+        return cls([], nothing, nothing, np.zeros(size + 1, np.int64), {})
+
+    def value_ids_of(self, doc: int) -> list[int]:
+        """The value ids document ``doc`` holds."""
+        return self.value_ids[self.starts[doc] : self.starts[doc + 1]].tolist()
+
     def mask_for(self, selected: tuple[str, ...], size: int) -> np.ndarray:
         """Documents holding any of ``selected`` (several values of one facet combine with OR)."""
         wanted = [self.index_of[value] for value in selected if value in self.index_of]
@@ -120,6 +131,7 @@ class SegmentColumns:
     day: np.ndarray
     lengths: dict[str, np.ndarray]
     facets: dict[str, ValueColumn]
+    cluster: ValueColumn  # the story of each article that has copies (see archive.copies)
 
     @classmethod
     def read(cls, leaf: IndexReader) -> SegmentColumns:
@@ -130,12 +142,16 @@ class SegmentColumns:
             _numeric_column(leaf, "day", size, np.int32),
             {name: field_lengths(leaf, name) for name in TEXT_FIELDS},
             {facet: ValueColumn.read(leaf, field) for facet, field in FACET_FIELDS.items()},
+            ValueColumn.read(leaf, "cluster")
+            if "cluster" in leaf.schema
+            else ValueColumn.empty(size),
         )
 
     @property
     def nbytes(self) -> int:
         arrays = [self.published, self.day, *self.lengths.values()]
         arrays += [a for c in self.facets.values() for a in (c.docs, c.value_ids)]
+        arrays += [self.cluster.docs, self.cluster.value_ids]
         return sum(a.nbytes for a in arrays)
 
 
@@ -159,6 +175,7 @@ class Columns:
     lengths: dict[str, np.ndarray]  # float32 field length (terms) per document
     average_length: dict[str, float]
     facets: dict[str, ValueColumn]
+    stories: Stories
 
     @classmethod
     def build(cls, reader: IndexReader, cache: dict | None = None) -> Columns:
@@ -200,6 +217,7 @@ class Columns:
             facet: ValueColumn.combine([(part.facets[facet], start) for part, _, start in parts])
             for facet in FACET_FIELDS
         }
+        cluster = ValueColumn.combine([(part.cluster, start) for part, _, start in parts])
         return cls(
             size,
             live,
@@ -208,7 +226,47 @@ class Columns:
             lengths,
             average,
             facets,
+            Stories.build(cluster, live, size),
         )
+
+
+@dataclass
+class Stories:
+    """Which story each document belongs to, for the documents that have copies.
+
+    ``story[d]`` is the number of document ``d``'s story (an index into ``ids``), -1 for a
+    document without copies (its own story). ``members`` lists the live documents of the stories
+    grouped by story (``starts[s] : starts[s + 1]``), so a hit's copies are read without a scan.
+    """
+
+    ids: list[str]
+    story: np.ndarray  # int32 per document
+    members: np.ndarray  # int32 live documents, grouped by story
+    starts: np.ndarray  # int64 per story and one more
+
+    @classmethod
+    def build(cls, column: ValueColumn, live: np.ndarray, size: int) -> Stories:
+        story = np.full(size, -1, dtype=np.int32)
+        kept = live[column.docs] if len(column.docs) else np.zeros(0, bool)
+        docs, ids = column.docs[kept], column.value_ids[kept]
+        story[docs] = ids
+        order = np.argsort(ids, kind="stable")
+        counts = np.bincount(ids, minlength=len(column.values))
+        starts = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+        return cls(column.values, story, docs[order].astype(np.int32), starts)
+
+    def number_of(self, cluster: str) -> int | None:
+        """The number of the story named ``cluster``; None when no document has copies in it."""
+        at = bisect.bisect_left(self.ids, cluster)
+        return at if at < len(self.ids) and self.ids[at] == cluster else None
+
+    def copies(self, number: int) -> int:
+        """How many other live documents share story ``number``."""
+        return int(self.starts[number + 1] - self.starts[number]) - 1
+
+    def of(self, number: int) -> np.ndarray:
+        """The live documents of story ``number``."""
+        return self.members[self.starts[number] : self.starts[number + 1]]
 
 
 # Whoosh stores a field's length per document as one byte; this table decodes all 256 at once.

@@ -60,10 +60,10 @@ def worker_count() -> int:
     return max(1, min(4, len(os.sched_getaffinity(0))))
 
 
-def article_document(article: Article) -> dict[str, Any]:
-    """The Whoosh document of one article."""
+def article_document(article: Article, cluster: str | None = None) -> dict[str, Any]:
+    """The Whoosh document of one article; ``cluster``: its story, when it has copies."""
     published = article.published
-    return {
+    document = {
         "id": article.id,
         "title": article.title,
         "summary": article.summary or "",
@@ -78,6 +78,17 @@ def article_document(article: Article) -> dict[str, Any]:
         "published": int(published.timestamp) if published else -1,
         "day": int(published.local_date.strftime("%Y%m%d")) if published else -1,
     }
+    if cluster is not None:
+        document["cluster"] = [cluster]
+    return document
+
+
+def stored_document(stored, schema) -> dict[str, Any]:
+    """The document of a stored article for an index of ``schema`` (an index built before
+    stories were indexed has no ``cluster`` field: its articles go in without, until a
+    reindex)."""
+    cluster = stored.cluster if "cluster" in schema else None
+    return article_document(stored.article, cluster)
 
 
 class IndexWriteError(RuntimeError):
@@ -361,7 +372,7 @@ def _catch_up_here(store, directory, ix, state, pending, progress, merges) -> in
         last_seq = state.applied_seq
         for stored in store.changed_since(state.applied_seq):
             deleter.delete(stored.article.id)
-            writer.add_document(**article_document(stored.article))
+            writer.add_document(**stored_document(stored, writer.schema))
             applied += 1
             last_seq = stored.seq
             if progress:
@@ -554,7 +565,7 @@ def _build_segment(store_location, zone, directory, after, upto, slot):
         for stored in store.changed_since(after):
             if stored.seq > upto:
                 break
-            writer.add_document(**article_document(stored.article))
+            writer.add_document(**stored_document(stored, writer.schema))
             count += 1
             if counter is not None and count % 100 == 0:
                 counter.value = count

@@ -88,6 +88,10 @@ class SearchRequest:
     page: int = 1
     per_page: int = 20
     facet_size: int = 30
+    # One hit per story (the best-ranked of its copies); False: every article.
+    collapse: bool = True
+    # Only the copies of this story (its id: the id of its earliest copy).
+    cluster: str = ""
 
     @classmethod
     def from_args(cls, args: MultiArgs) -> SearchRequest:
@@ -112,6 +116,14 @@ class SearchRequest:
         date_from, date_to = _date(args, "from", end=False), _date(args, "to", end=True)
         if date_from and date_to and date_from > date_to:
             raise RequestError("from", "request.dates_reversed")
+        collapse = (args.get("collapse") or "1").strip()
+        if collapse not in ("0", "1"):
+            raise RequestError(
+                "collapse", "request.not_one_of", value=repr(collapse[:20]), choices="0, 1"
+            )
+        cluster = (args.get("cluster") or "").strip()
+        if len(cluster) > MAX_QUERY_LENGTH:
+            raise RequestError("cluster", "request.too_long", limit=MAX_QUERY_LENGTH)
         return cls(
             q=q,
             date_from=date_from,
@@ -120,6 +132,8 @@ class SearchRequest:
             page=_int(args, "page", 1, 1, MAX_PAGE),
             per_page=_int(args, "per_page", 20, 1, MAX_PER_PAGE),
             facet_size=_int(args, "facet_size", 30, 1, 1000),
+            collapse=collapse == "1",
+            cluster=cluster,
             **values,
         )
 
@@ -153,6 +167,10 @@ class SearchRequest:
             pairs.append(("page", str(self.page)))
         if self.per_page != 20:
             pairs.append(("per_page", str(self.per_page)))
+        if self.cluster:
+            pairs.append(("cluster", self.cluster))
+        if not self.collapse:
+            pairs.append(("collapse", "0"))
         return pairs
 
     def toggled(self, facet: str, value: str) -> SearchRequest:
@@ -169,6 +187,13 @@ class SearchRequest:
 
     def with_sort(self, sort: str) -> SearchRequest:
         return replace(self, sort=sort, page=1)
+
+    def with_collapse(self, collapse: bool) -> SearchRequest:
+        return replace(self, collapse=collapse, page=1)
+
+    def story(self, cluster: str) -> SearchRequest:
+        """Every copy of one story, within this search."""
+        return replace(self, cluster=cluster, collapse=False, page=1)
 
 
 def request_from_mapping(values: Mapping[str, Any]) -> SearchRequest:

@@ -100,6 +100,9 @@ def build_schema() -> fields.Schema:
         tag_value=ExactValues(),
         source_value=ExactValues(),
         language=ExactValues(),
+        # The story of an article that has copies (archive.copies): the id of its earliest
+        # copy. Left empty for an article without copies (most), so reading it stays cheap.
+        cluster=ExactValues(),
         # Seconds since the epoch of the publication's start; -1 when undated. Day as YYYYMMDD.
         published=fields.NUMERIC(int, bits=64, signed=True, sortable=True),
         day=fields.NUMERIC(int, bits=32, signed=True, sortable=True),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,8 +71,23 @@ class SearchIndex:
             q = bound_prefixes(parsed.query, view.reader, notices)
             matches, scores = view.matcher.evaluate(q, notices)
             terms = highlight_terms(q)
+        if request.cluster:
+            matches = matches & self._story_mask(view, request.cluster)
         notices = list(dict.fromkeys(notices))
         return _Match(apply_filters(columns, matches, request), scores, terms, notices)
+
+    @staticmethod
+    def _story_mask(view: IndexView, cluster: str) -> np.ndarray:
+        """The documents of one story: those indexed with it, or the article of that id when
+        it has no copies."""
+        stories = view.columns.stories
+        mask = np.zeros(view.columns.size, dtype=bool)
+        number = stories.number_of(cluster)
+        if number is not None:
+            mask[stories.of(number)] = True
+        else:
+            mask[list(view.searcher.document_numbers(id=cluster))] = True
+        return mask
 
     def search(self, request: SearchRequest) -> dict[str, Any]:
         with self.views.acquire() as view, self._damage_named(view):
@@ -105,19 +120,31 @@ class SearchIndex:
         match = self._match(view, request)
         filtered = match.filtered
         total = int(filtered.final.sum())
+        shown = filtered.final
+        if request.collapse:
+            shown = self._collapse(shown, match.scores, columns, request.effective_sort)
+        stories = int(shown.sum())
         start = (request.page - 1) * request.per_page
         docnums = self._page(
-            filtered.final, match.scores, columns, request.effective_sort, start, request.per_page
+            shown, match.scores, columns, request.effective_sort, start, request.per_page
         )
-        hits = self._hits(view.searcher, docnums, match.terms, match.scores)
+        hits = self._hits(
+            view.searcher,
+            docnums,
+            match.terms,
+            match.scores,
+            lambda docnum: self._story(docnum, columns, request.collapse),
+        )
         facets, totals = value_facets(columns, filtered, request)
         facets["date"] = date_facet(columns, filtered, request)
         return {
             "query": request.q,
             "total": total,
+            "stories": stories,
+            "collapse": request.collapse,
             "page": request.page,
             "per_page": request.per_page,
-            "pages": max(1, -(-total // request.per_page)),
+            "pages": max(1, -(-stories // request.per_page)),
             "sort": request.effective_sort,
             "hits": hits,
             "facets": facets,
@@ -127,7 +154,43 @@ class SearchIndex:
         }
 
     @staticmethod
+    def _sort_keys(
+        candidates: np.ndarray, scores: np.ndarray | None, columns: Columns, sort: str
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The primary and secondary keys of ``candidates`` in the order of ``sort`` (ascending
+        keys come first)."""
+        published = columns.published[candidates]
+        if sort == "relevance" and scores is not None:
+            # Best score first; equal scores newest first.
+            return -scores[candidates], -published
+        if sort == "oldest":
+            return np.where(published < 0, np.iinfo(np.int64).max, published), candidates
+        return -published, candidates
+
+    @classmethod
+    def _collapse(
+        cls, final: np.ndarray, scores: np.ndarray | None, columns: Columns, sort: str
+    ) -> np.ndarray:
+        """``final`` with one document per story: the first of its copies in the order of
+        ``sort``; documents without copies all stay. Only the matches that have copies are
+        sorted."""
+        story = columns.stories.story
+        grouped = np.flatnonzero(final & (story >= 0))
+        if not len(grouped):
+            return final
+        primary, secondary = cls._sort_keys(grouped, scores, columns, sort)
+        numbers = story[grouped]
+        order = np.lexsort((secondary, primary, numbers))
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = numbers[order][1:] != numbers[order][:-1]
+        collapsed = final.copy()
+        collapsed[grouped] = False
+        collapsed[grouped[order[first]]] = True
+        return collapsed
+
+    @classmethod
     def _page(
+        cls,
         final: np.ndarray,
         scores: np.ndarray | None,
         columns: Columns,
@@ -138,15 +201,7 @@ class SearchIndex:
         candidates = np.flatnonzero(final)
         if start >= len(candidates):
             return []
-        published = columns.published[candidates]
-        if sort == "relevance" and scores is not None:
-            # Best score first; equal scores newest first.
-            primary, secondary = -scores[candidates], -published
-        elif sort == "oldest":
-            primary = np.where(published < 0, np.iinfo(np.int64).max, published)
-            secondary = candidates
-        else:
-            primary, secondary = -published, candidates
+        primary, secondary = cls._sort_keys(candidates, scores, columns, sort)
         wanted = start + count
         if len(candidates) > 2 * wanted:
             # Only what can reach the page is sorted: every candidate whose primary key is at
@@ -158,7 +213,12 @@ class SearchIndex:
         return candidates[order[start : start + count]].tolist()
 
     def _hits(
-        self, searcher: Searcher, docnums: list[int], terms: set[str], scores: np.ndarray | None
+        self,
+        searcher: Searcher,
+        docnums: list[int],
+        terms: set[str],
+        scores: np.ndarray | None,
+        story: Callable[[int], dict[str, Any]],
     ) -> list[dict[str, Any]]:
         ids = [searcher.stored_fields(docnum)["id"] for docnum in docnums]
         articles = self.store.get_many(ids)
@@ -181,8 +241,39 @@ class SearchIndex:
             ]
             if scores is not None:
                 hit["score"] = round(float(scores[docnum]), 4)
+            hit["cluster"], hit["copies"] = article.id, 0
+            hit.update(story(docnum))
             hits.append(hit)
         return hits
+
+    @staticmethod
+    def _story(docnum: int, columns: Columns, collapsed: bool) -> dict[str, Any]:
+        """A hit's story and how many other copies it has, from the columns (no store query);
+        a collapsed hit also names the outlets of its other copies and who published the
+        story first, and when. Empty for an article without copies."""
+        stories = columns.stories
+        number = int(stories.story[docnum])
+        if number < 0:
+            return {}
+        members = stories.of(number)
+        story: dict[str, Any] = {"cluster": stories.ids[number], "copies": len(members) - 1}
+        if not collapsed:
+            return story
+        sources = columns.facets["source"]
+        others = members[members != docnum]
+        story["copy_sources"] = sorted(
+            {sources.values[v] for d in others.tolist() for v in sources.value_ids_of(d)}
+        )
+        dated = members[columns.published[members] >= 0]
+        if len(dated):
+            earliest = int(dated[np.argmin(columns.published[dated])])
+            day = int(columns.day[earliest])
+            outlet = [sources.values[v] for v in sources.value_ids_of(earliest)]
+            story["first_published"] = {
+                "source": outlet[0] if outlet else None,
+                "date": f"{day // 10000:04d}-{day // 100 % 100:02d}-{day % 100:02d}",
+            }
+        return story
 
     def matching_articles(self, request: SearchRequest, batch: int = 200) -> Iterator[Article]:
         """Every article the search admits, in its order (for export and feeds), streamed.

@@ -83,6 +83,8 @@ def api_result(result: dict[str, Any]) -> dict[str, Any]:
     return {
         "query": result["query"],
         "total": result["total"],
+        "stories": result["stories"],
+        "collapse": result["collapse"],
         "page": result["page"],
         "per_page": result["per_page"],
         "pages": result["pages"],
@@ -117,6 +119,10 @@ def article(article_id: str) -> Response:
         {"id": other.id, "title": other.title, "language": other.language}
         for other in room.store.translations(found)
     ]
+    others = room.store.copies_of(found.id)
+    record["cluster"] = room.store.clusters([found.id]).get(found.id, found.id)
+    record["copies"] = len(others)
+    record["other_copies"] = others  # earliest first
     return jsonify(record)
 
 

@@ -88,15 +88,19 @@ def article(article_id: str) -> str:
                 ),
             )
         abort(404)
+    copies = room.store.copies_of(found.id)
     try:
-        related = room.index.more_like_this(found, limit=5)
+        related = room.index.more_like_this(found, limit=5 + len(copies))
     except IndexUnavailable:  # the article is in the store: show it, without related ones
         related = []
+    copy_ids = {other["id"] for other in copies}  # listed as copies, not again as related
+    related = [other for other in related if other["id"] not in copy_ids][:5]
     return render_template(
         "article.html",
         article=found,
         paragraphs=[p.strip() for p in found.body.split("\n\n") if p.strip()],
         translations=room.store.translations(found),
+        copies=copies,
         related=related,
         search=SearchRequest(),
         href=search_view.search_href,

@@ -31,6 +31,8 @@ FACET_TITLES = {
 }
 DROP = "drop"  # the parameter of a remove button: "<facet>:<value>", or "dates"
 DROP_DATES = "dates"
+DROP_STORY = "story"  # the remove button of "copies of one story"
+COPY_SOURCES_SHOWN = 5  # outlets of a story's other copies named on its hit
 DEFAULT_FACET_SIZE = 30
 LOOSENING_NAMED = 3  # values named in a "without" suggestion; the rest are counted
 FACET_SHOWN = 8  # values shown before "show all"
@@ -84,6 +86,9 @@ def dropped(search: SearchRequest, drops: list[str]) -> SearchRequest:
     for drop in drops:
         if drop == DROP_DATES:
             search = search.with_dates(None, None)
+            continue
+        if drop == DROP_STORY:
+            search = replace(search.with_collapse(True), cluster="")
             continue
         facet, colon, value = drop.partition(":")
         if colon and facet in FACETS:
@@ -173,6 +178,8 @@ def chips(search: SearchRequest) -> list[Chip]:
             found.append(Chip(f"{title}: {value_label(name, value)}", drop=drop_value(name, value)))
     if search.date_from or search.date_to:
         found.append(Chip(date_range_label(search), drop=DROP_DATES))
+    if search.cluster:
+        found.append(Chip(gettext("Copies of one story"), drop=DROP_STORY))
     return found
 
 
