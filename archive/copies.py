@@ -22,6 +22,7 @@ index catches up through the store's ordinary changes.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -30,7 +31,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import xxhash
-from datasketch import MinHash
 
 NUM_PERM = 64
 BANDS, ROWS = 16, 4
@@ -40,7 +40,8 @@ SHINGLE = 4
 MIN_WORDS = 30
 # The estimated Jaccard from which two articles are copies of one story.
 THRESHOLD = 0.5
-# A band key held by more articles than this is boilerplate: not followed.
+# A band key held by more articles than this is boilerplate (a standard disclaimer): not
+# followed, unless it is all a newcomer shares, and then only this many of its holders.
 BOILERPLATE_BAND = 50
 SEED = 1
 
@@ -55,11 +56,23 @@ _MULTIPLIERS = np.array(
     [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5],
     dtype=np.uint64,
 )[:SHINGLE]
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32")
 
 
-def _identity(value: int) -> int:
-    return value
+@functools.cache
+def _minhash() -> tuple[type, tuple]:
+    """datasketch's MinHash and our permutations, made once. Imported when first needed:
+    datasketch imports scipy (its LSH module), a second or more that a process which never
+    compares articles (a search node) should not pay."""
+    from datasketch import MinHash
+
+    template = MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32")
+    return MinHash, template.permutations
+
+
+def _whole(values: np.ndarray) -> np.ndarray:
+    """datasketch's ``hashfunc``: the shingles come hashed already, as one array (see
+    :func:`signature`)."""
+    return values
 
 
 def words(text: str) -> list[str]:
@@ -76,10 +89,10 @@ def _word_hashes(found: list[str]) -> np.ndarray:
     if len(cache) > _WORD_HASHES_LIMIT:
         cache.clear()
     values = list(map(cache.get, found))
-    if None in values:
-        for i, word in enumerate(found):
-            if values[i] is None:
-                values[i] = cache[word] = xxhash.xxh32_intdigest(word.encode("utf-8"))
+    if None in values:  # new words: hash each once
+        for word in set(found).difference(cache):
+            cache[word] = xxhash.xxh32_intdigest(word.encode("utf-8"))
+        values = list(map(cache.__getitem__, found))
     return np.array(values, dtype=np.uint64)
 
 
@@ -105,15 +118,18 @@ def signature(text: str) -> np.ndarray | None:
     found = words(text)
     if len(found) < MIN_WORDS:
         return None
-    sketch = MinHash(
+    minhash, permutations = _minhash()
+    sketch = minhash(
         num_perm=NUM_PERM,
         seed=SEED,
-        hashfunc=_identity,
-        permutations=_TEMPLATE.permutations,
+        hashfunc=_whole,
+        permutations=permutations,
         scheme="affine32",
     )
-    # A repeated shingle changes no minimum: no need to take them unique first.
-    sketch.update_batch(shingle_hashes(found).tolist())
+    # One item, the array of every shingle's hash, which ``_whole`` hands over as it is: the
+    # permutations then run over all of them at once in numpy, not one Python call per shingle.
+    # (A repeated shingle changes no minimum: no need to take them unique first.)
+    sketch.update_batch([shingle_hashes(found)])
     return sketch.hashvalues.astype(np.uint32)
 
 
@@ -184,50 +200,74 @@ class Clusters:
 
     # -- adding ------------------------------------------------------------------------------
 
-    def add(self, newcomers: list[Newcomer], fresh: bool = True) -> None:
-        """Store the signatures and bands of ``newcomers`` (already in ``articles``), find their
-        copies in the archive and among themselves, and join the clusters. ``fresh``: the
-        newcomers took a new sequence number in this change already (an import)."""
+    def add(
+        self,
+        newcomers: list[Newcomer],
+        fresh: bool = True,
+        previous: dict[int, bytes] | None = None,
+    ) -> None:
+        """Find the copies of ``newcomers`` (already in ``articles``) in the archive and among
+        themselves, store their bands and join the clusters.
+
+        ``fresh``: the newcomers took a new sequence number in this change already, and their
+        signatures were written with their rows (an import); ``previous`` then holds the
+        signatures they had before (updates), whose bands go. Otherwise the signatures are
+        written here, and the former ones read here."""
         if not newcomers:
             return
         rowids = [n.rowid for n in newcomers]
-        self._forget_bands(rowids)  # an update: its former bands go
-        self._detach(rowids)  # and it leaves its former story, to join by its new text
-        signed = [n for n in newcomers if n.values is not None]
-        self.db.executemany(
-            "UPDATE articles SET signature = ? WHERE rowid = ?",
-            [(to_bytes(n.values) if n.values is not None else b"", n.rowid) for n in newcomers],
-        )
-        keys = {n.rowid: band_keys(n.values) for n in signed}
+        if previous is None:
+            previous = self._signatures(rowids)
+        # An update: its former bands go, and it leaves its story, to join by its new text.
+        self.retire(previous)
+        if not fresh:
+            self.db.executemany(
+                "UPDATE articles SET signature = ? WHERE rowid = ?",
+                [(to_bytes(n.values) if n.values is not None else b"", n.rowid) for n in newcomers],
+            )
+        signed = {n.rowid: n.values for n in newcomers if n.values is not None}
+        keys = {rowid: band_keys(values) for rowid, values in signed.items()}
+        candidates = self._candidates(keys)
         bands = [(key, rowid) for rowid, ks in keys.items() for key in ks]
         if bands:
             self.db.executemany(
                 "INSERT INTO copy_bands (band, article) VALUES (?, ?) ON CONFLICT DO NOTHING",
                 bands,
             )
-        candidates = self._candidates(keys)
         if not candidates:
             return
-        wanted = {other for others in candidates.values() for other in others}
-        signatures = {
-            rowid: from_bytes(blob)
-            for rowid, blob in _in(
-                self.db,
-                "SELECT rowid, signature FROM articles WHERE rowid IN ({marks})",
-                sorted(wanted),
-            )
-            if blob
-        }
+        wanted = {other for others in candidates.values() for other in others} - signed.keys()
+        signatures = {**signed, **self._signatures(sorted(wanted))}
         matches: dict[int, set[int]] = {}
-        for n in signed:
-            for other in candidates.get(n.rowid, ()):
-                if other in signatures and similarity(n.values, signatures[other]) >= THRESHOLD:
-                    matches.setdefault(n.rowid, set()).add(other)
+        for rowid, others in candidates.items():
+            mine = signed[rowid]
+            for other in others:
+                if other in signatures and similarity(mine, signatures[other]) >= THRESHOLD:
+                    matches.setdefault(rowid, set()).add(other)
         if matches:
             self._join(newcomers, matches, set(rowids) if fresh else set())
 
+    def retire(self, previous: dict[int, np.ndarray]) -> None:
+        """Articles whose text changed while detection is off: their former bands go and they
+        leave their stories (their signature is NULL until found again)."""
+        self._forget_bands(previous)
+        if previous:
+            self._detach(list(previous))
+
+    def _signatures(self, rowids: Sequence[int]) -> dict[int, np.ndarray]:
+        """The stored signatures of ``rowids`` (those that have one)."""
+        return {
+            rowid: from_bytes(blob)
+            for rowid, blob in _in(
+                self.db, "SELECT rowid, signature FROM articles WHERE rowid IN ({marks})", rowids
+            )
+            if blob
+        }
+
     def _candidates(self, keys: dict[int, list[int]]) -> dict[int, set[int]]:
-        """For each newcomer, the articles sharing a band key with it (boilerplate keys aside)."""
+        """For each newcomer, the articles sharing a band key with it, in the archive (asked
+        before the newcomers' own bands are written: only real collisions come back) and in
+        the batch; a key that more than ``BOILERPLATE_BAND`` hold is boilerplate (see there)."""
         by_key: dict[int, list[int]] = {}
         for rowid, ks in keys.items():
             for key in ks:
@@ -242,11 +282,31 @@ class Clusters:
         ):
             holders.setdefault(key, []).append(article)
         found: dict[int, set[int]] = {}
-        for key, articles in holders.items():
-            if len(articles) < 2 or len(articles) > BOILERPLATE_BAND:
+        crowded: dict[int, list[int]] = {}  # newcomer -> keys too common to follow
+        for key, batch in by_key.items():
+            archived = holders.get(key, ())
+            holding = len(batch) + len(archived)
+            if holding < 2:
                 continue
-            for rowid in by_key[key]:
-                found.setdefault(rowid, set()).update(a for a in articles if a != rowid)
+            for rowid in batch:
+                if holding > BOILERPLATE_BAND:
+                    crowded.setdefault(rowid, []).append(key)
+                    continue
+                others = found.setdefault(rowid, set())
+                others.update(archived)
+                others.update(batch)
+                others.discard(rowid)
+        # A newcomer whose every shared key is crowded may be one more copy of a story
+        # reprinted everywhere: it is compared with a bounded sample of those keys' holders.
+        for rowid, keys in crowded.items():
+            if rowid in found:
+                continue
+            sample: set[int] = set()
+            for key in keys:
+                sample.update(holders.get(key, [])[:BOILERPLATE_BAND])
+                sample.update(by_key[key][:BOILERPLATE_BAND])
+            sample.discard(rowid)
+            found[rowid] = set(sorted(sample)[:BOILERPLATE_BAND])
         return found
 
     def _join(
@@ -341,26 +401,17 @@ class Clusters:
 
     # -- removing ----------------------------------------------------------------------------
 
-    def _forget_bands(self, rowids: Sequence[int]) -> None:
-        """Remove the band rows of ``rowids``, found from their stored signatures (the table
-        is keyed by band first; no second index by article is kept for this)."""
-        stale = [
-            (key, rowid)
-            for rowid, blob in _in(
-                self.db,
-                "SELECT rowid, signature FROM articles WHERE rowid IN ({marks})",
-                rowids,
-            )
-            if blob
-            for key in band_keys(from_bytes(blob))
-        ]
+    def _forget_bands(self, signatures: dict[int, np.ndarray]) -> None:
+        """Remove the band rows of these articles, found from their signatures (the table is
+        keyed by band first; no second index by article is kept for this)."""
+        stale = [(key, rowid) for rowid, values in signatures.items() for key in band_keys(values)]
         if stale:
             self.db.executemany("DELETE FROM copy_bands WHERE band = ? AND article = ?", stale)
 
     def remove(self, rowid: int, cluster: str | None) -> None:
         """Before an article leaves ``articles`` (a takedown): its bands go, and the rest of its
         cluster takes the next earliest member's id."""
-        self._forget_bands([rowid])
+        self._forget_bands(self._signatures([rowid]))
         if cluster is not None:
             self.db.execute("UPDATE articles SET cluster = NULL WHERE rowid = ?", (rowid,))
             self.regroup(cluster)
@@ -379,12 +430,11 @@ class Clusters:
 def detect(
     change,
     rows: Iterable[tuple[int, str, float | None, str | None, str | None]],
-    fresh: bool = True,
 ) -> None:
     """Signatures, bands and clusters for ``rows`` (rowid, id, published_at, body, summary) in
-    ``articles``, written in ``change`` (``fresh``: each took its sequence number there)."""
+    ``articles``, whose signatures are computed and written here (a fill, an undelete)."""
     newcomers = [
         Newcomer(rowid, article_id, published_at, signature(article_text(body, summary)))
         for rowid, article_id, published_at, body, summary in rows
     ]
-    Clusters(change).add(newcomers, fresh)
+    Clusters(change).add(newcomers, fresh=False)

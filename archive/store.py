@@ -307,11 +307,33 @@ class Store:
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self.writing() as change:
             plan = self._plan(batch)
+            written = [
+                (article, digest, text)
+                for article, (outcome, digest, text) in zip(batch, plan, strict=True)
+                if outcome not in (UNCHANGED, TAKEN_DOWN)
+            ]
+            if not written:
+                return [outcome for outcome, _, _ in plan]
+            from archive import copies
+
+            # Copies of one story (archive.copies): each signature is written with its row;
+            # an update's former signature says which bands to take away.
+            updated = [a.id for a, (o, _, _) in zip(batch, plan, strict=True) if o == UPDATED]
+            previous = {
+                rowid: copies.from_bytes(blob)
+                for _, rowid, blob in self._rows_by_id("rowid, signature", updated)
+                if blob
+            }
+            signatures = {
+                article.id: copies.signature(copies.article_text(article.body, article.summary))
+                if self.detect_copies
+                else None
+                for article, _, _ in written
+            }
             rows = []
-            for article, (outcome, digest, text) in zip(batch, plan, strict=True):
-                if outcome in (UNCHANGED, TAKEN_DOWN):
-                    continue
+            for article, digest, text in written:
                 published = article.published
+                values = signatures[article.id]
                 rows.append(
                     (
                         article.id,
@@ -326,36 +348,39 @@ class Store:
                         article.translation_key,
                         now,
                         now,
+                        None
+                        if not self.detect_copies
+                        else (copies.to_bytes(values) if values is not None else b""),
                     )
                 )
-            if rows:
-                change.db.executemany(
-                    """INSERT INTO articles (id, seq, content_hash, record, title, language,
-                           source, published, published_at, translation_key, added_at,
-                           updated_at)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                       ON CONFLICT (id) DO UPDATE SET
-                           seq = excluded.seq, content_hash = excluded.content_hash,
-                           record = excluded.record, title = excluded.title,
-                           language = excluded.language, source = excluded.source,
-                           published = excluded.published, published_at = excluded.published_at,
-                           translation_key = excluded.translation_key,
-                           updated_at = excluded.updated_at""",
-                    rows,
+            change.db.executemany(
+                """INSERT INTO articles (id, seq, content_hash, record, title, language,
+                       source, published, published_at, translation_key, added_at,
+                       updated_at, signature)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (id) DO UPDATE SET
+                       seq = excluded.seq, content_hash = excluded.content_hash,
+                       record = excluded.record, title = excluded.title,
+                       language = excluded.language, source = excluded.source,
+                       published = excluded.published, published_at = excluded.published_at,
+                       translation_key = excluded.translation_key,
+                       updated_at = excluded.updated_at, signature = excluded.signature""",
+                rows,
+            )
+            clusters = copies.Clusters(change)
+            if not self.detect_copies:
+                clusters.retire(previous)  # found again by `arkhiv copies --update`
+            else:
+                clusters.add(
+                    [
+                        copies.Newcomer(rowid, article_id, published_at, signatures[article_id])
+                        for article_id, rowid, published_at in self._rows_by_id(
+                            "rowid, published_at", signatures
+                        )
+                    ],
+                    previous=previous,
                 )
-                if self.detect_copies:
-                    self._detect_copies(change, [row[0] for row in rows], batch)
         return [outcome for outcome, _, _ in plan]
-
-    def _detect_copies(self, change: Change, ids: list[str], batch: list[Article]) -> None:
-        from archive import copies
-
-        by_id = {article.id: article for article in batch}
-        rows = [
-            (rowid, article_id, published_at, by_id[article_id].body, by_id[article_id].summary)
-            for article_id, rowid, published_at in self._rows_by_id("rowid, published_at", ids)
-        ]
-        copies.detect(change, rows)
 
     def sign_unsigned(self, batch_size: int = 500) -> int:
         """Find the copies of every article stored without a signature (imported with
@@ -376,7 +401,7 @@ class Store:
                 for rowid, article_id, published_at, record_json in found:
                     article = self._article(record_json)
                     rows.append((rowid, article_id, published_at, article.body, article.summary))
-                copies.detect(change, rows, fresh=False)
+                copies.detect(change, rows)
             done += len(rows)
             if len(found) < batch_size:
                 return done

@@ -210,3 +210,30 @@ def test_the_page_says_more_copies(home, tmp_path, locale, more, every):
     assert "cluster=poltava-embankment-original" in html
     article = client.get(f"/article/{REPRINTS[0]}").data.decode()
     assert 'class="copies-list"' in article and RECORDS[ORIGINAL]["title"] in article
+
+
+def test_a_shared_disclaimer_joins_nothing_and_a_story_reprinted_everywhere_does(home, tmp_path):
+    disclaimer = " ".join(f"disclaimer{i % 40} clause{i}" for i in range(60))
+    own = [
+        {
+            "id": f"own-{n}",
+            "title": f"Own report {n}",
+            "body": " ".join(f"report{n}x{i} word{(n * 7 + i) % 300}" for i in range(60))
+            + "\n\n"
+            + disclaimer,
+            "language": "en",
+            "published": "2024-02-02",
+        }
+        for n in range(copies.BOILERPLATE_BAND + 10)
+    ]
+    wire = [
+        {**RECORDS[ORIGINAL], "id": f"wire-{n}", "published": f"2025-05-{14 + n % 10}"}
+        for n in range(copies.BOILERPLATE_BAND + 10)
+    ]
+    imported(home, tmp_path, own[:30])
+    imported(home, tmp_path, [*own[30:], *records(ORIGINAL)])
+    imported(home, tmp_path, wire[:30])
+    imported(home, tmp_path, wire[30:])
+    store = home_store(home)
+    assert set(store.clusters(r["id"] for r in own).values()) == {r["id"] for r in own}
+    assert set(store.clusters(r["id"] for r in wire).values()) == {ORIGINAL}

@@ -190,7 +190,7 @@ def plain_whoosh_index(store, directory: Path) -> Path:
     ix = whoosh_index.create_in(str(directory), build_schema())
     writer = ix.writer()
     for stored in store.changed_since(0):
-        writer.add_document(**indexer.article_document(stored.article))
+        writer.add_document(**indexer.stored_document(stored, ix.schema))
     writer.commit()
     return directory
 
