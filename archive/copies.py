@@ -1,7 +1,8 @@
 """Copies of one story: near-duplicate detection over the store's tables.
 
 An article's text (its body; its summary when it has no body; never the title, which reprints
-change) is normalised (NFC, casefolded, apostrophes dropped) and cut into words; every run of
+change) is normalised (NFC, casefolded, apostrophes and stress marks dropped) and cut into words
+(:mod:`archive.word_hashes`, hashed in one numpy pass); every run of
 ``SHINGLE`` consecutive words is a shingle. A MinHash signature (``datasketch``, ``NUM_PERM``
 permutations, a fixed seed) estimates the Jaccard similarity of two articles' shingle sets.
 
@@ -22,15 +23,14 @@ index catches up through the store's ordinary changes.
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import re
-import unicodedata
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import xxhash
+
+from archive.word_hashes import word_hashes
 
 NUM_PERM = 64
 BANDS, ROWS = 16, 4
@@ -45,12 +45,6 @@ THRESHOLD = 0.5
 BOILERPLATE_BAND = 50
 SEED = 1
 
-# Dropped inside words (str.replace: several times faster than str.translate here).
-_APOSTROPHES = ("'", "\u2019", "\u02bc", "`", "\u02b9", "\u2018")
-_WORD = re.compile(r"\w+")
-# Word -> its 32-bit hash, per process: word types repeat, hashing each once is the saving.
-_WORD_HASHES: dict[str, int] = {}
-_WORD_HASHES_LIMIT = 2_000_000
 # Shingle hash = sum of word hashes times these (mod 2^64): order-sensitive, vectorised.
 _MULTIPLIERS = np.array(
     [0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5],
@@ -58,15 +52,23 @@ _MULTIPLIERS = np.array(
 )[:SHINGLE]
 
 
-@functools.cache
-def _minhash() -> tuple[type, tuple]:
-    """datasketch's MinHash and our permutations, made once. Imported when first needed:
-    datasketch imports scipy (its LSH module), a second or more that a process which never
-    compares articles (a search node) should not pay."""
-    from datasketch import MinHash
+_SKETCHES = threading.local()
 
-    template = MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32")
-    return MinHash, template.permutations
+
+def _sketch():
+    """This thread's datasketch MinHash, cleared for the next article: making one per article
+    (its permutations checked anew each time) cost a tenth of a signature. datasketch is
+    imported when first needed: it imports scipy (for its LSH module), a second or more that
+    a process which never compares articles (a search node) should not pay."""
+    sketch = getattr(_SKETCHES, "sketch", None)
+    if sketch is None:
+        from datasketch import MinHash
+
+        sketch = _SKETCHES.sketch = MinHash(
+            num_perm=NUM_PERM, seed=SEED, hashfunc=_whole, scheme="affine32"
+        )
+    sketch.clear()
+    return sketch
 
 
 def _whole(values: np.ndarray) -> np.ndarray:
@@ -75,35 +77,12 @@ def _whole(values: np.ndarray) -> np.ndarray:
     return values
 
 
-def words(text: str) -> list[str]:
-    """The words of ``text`` as compared: NFC, casefolded, apostrophes dropped."""
-    text = unicodedata.normalize("NFC", text).casefold()
-    for apostrophe in _APOSTROPHES:
-        if apostrophe in text:
-            text = text.replace(apostrophe, "")
-    return _WORD.findall(text)
-
-
-def _word_hashes(found: list[str]) -> np.ndarray:
-    cache = _WORD_HASHES
-    if len(cache) > _WORD_HASHES_LIMIT:
-        cache.clear()
-    values = list(map(cache.get, found))
-    if None in values:  # new words: hash each once
-        for word in set(found).difference(cache):
-            cache[word] = xxhash.xxh32_intdigest(word.encode("utf-8"))
-        values = list(map(cache.__getitem__, found))
-    return np.array(values, dtype=np.uint64)
-
-
-def shingle_hashes(found: list[str]) -> np.ndarray:
-    """A 32-bit hash of each run of ``SHINGLE`` consecutive words."""
-    hashes = _word_hashes(found)
-    count = len(found) - SHINGLE + 1
+def shingle_hashes(words: np.ndarray) -> np.ndarray:
+    """A 32-bit hash of each run of ``SHINGLE`` consecutive words (given as word hashes)."""
+    count = len(words) - SHINGLE + 1
     mixed = np.zeros(count, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for offset, multiplier in enumerate(_MULTIPLIERS):
-            mixed += hashes[offset : offset + count] * multiplier
+    for offset, multiplier in enumerate(_MULTIPLIERS):
+        mixed += words[offset : offset + count] * multiplier  # wraps modulo 2**64
     return (mixed >> np.uint64(32)).astype(np.uint32)
 
 
@@ -115,17 +94,10 @@ def article_text(body: str | None, summary: str | None) -> str:
 def signature(text: str) -> np.ndarray | None:
     """The MinHash signature (``NUM_PERM`` unsigned 32-bit values) of ``text``; None when it is
     shorter than ``MIN_WORDS`` words."""
-    found = words(text)
+    found = word_hashes(text)
     if len(found) < MIN_WORDS:
         return None
-    minhash, permutations = _minhash()
-    sketch = minhash(
-        num_perm=NUM_PERM,
-        seed=SEED,
-        hashfunc=_whole,
-        permutations=permutations,
-        scheme="affine32",
-    )
+    sketch = _sketch()
     # One item, the array of every shingle's hash, which ``_whole`` hands over as it is: the
     # permutations then run over all of them at once in numpy, not one Python call per shingle.
     # (A repeated shingle changes no minimum: no need to take them unique first.)

@@ -12,6 +12,7 @@ import pytest
 
 from archive import copies
 from archive.takedowns import Takedowns
+from archive.word_hashes import word_hashes, words
 from index import indexer
 from tests.conftest import home_store, run_arkhiv, write_jsonl
 from webapp.app import create_app
@@ -48,7 +49,15 @@ def api(home: Path, path: str, **params) -> dict:
 # -- detection ------------------------------------------------------------------------------
 
 
-def test_signature_ignores_case_apostrophes_and_the_title():
+def test_words_drop_apostrophes_and_stress_marks():
+    text = "Вели́кий З'ЯВИВСЯ з’явився, зʼявився: Kyiv-KYIV_2"
+    assert words(text) == ["великий", "зявився", "зявився", "зявився", "kyiv", "kyiv", "2"]
+    hashes = word_hashes(text).tolist()
+    assert hashes[1] == hashes[2] == hashes[3] and hashes[4] == hashes[5]
+    assert len(set(hashes)) == 4
+
+
+def test_signature_ignores_case_and_apostrophes():
     text = " ".join(f"word{i}" for i in range(40))
     same = copies.signature(text.upper().replace("word1 ", "word'1 "))
     assert np.array_equal(copies.signature(text), same)
