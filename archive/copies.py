@@ -23,14 +23,13 @@ index catches up through the store's ordinary changes.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from archive.word_hashes import word_hashes
+from archive.word_hashes import _mix, word_hashes
 
 NUM_PERM = 64
 BANDS, ROWS = 16, 4
@@ -113,20 +112,19 @@ def from_bytes(blob: bytes) -> np.ndarray:
     return np.frombuffer(bytes(blob), dtype="<u4")
 
 
-def band_keys(values: np.ndarray) -> list[int]:
-    """The 64-bit (signed, as the stores' INTEGER takes it) key of each band of a signature."""
-    raw = values.astype("<u4").tobytes()
-    width = ROWS * 4
-    return [
-        int.from_bytes(
-            hashlib.blake2b(
-                band.to_bytes(1, "little") + raw[band * width : (band + 1) * width], digest_size=8
-            ).digest(),
-            "little",
-            signed=True,
-        )
-        for band in range(BANDS)
-    ]
+_BAND_MULTIPLIERS = np.array(
+    [0xD6E8FEB86659FD93, 0xA0761D6478BD642F, 0xE7037ED1A0B428DB, 0x8EBC6AF09C88C6E3],
+    dtype=np.uint64,
+)[:ROWS]
+_BAND_NUMBERS = np.arange(BANDS, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+
+
+def band_keys(values: np.ndarray) -> np.ndarray:
+    """The 64-bit key of each band of a signature (or of each row of a matrix of them): its
+    ``ROWS`` values and its number, mixed (signed, as the stores' INTEGER takes it)."""
+    bands = values.astype(np.uint64).reshape(*values.shape[:-1], BANDS, ROWS)
+    mixed = (bands * _BAND_MULTIPLIERS).sum(axis=-1, dtype=np.uint64) + _BAND_NUMBERS
+    return _mix(mixed).view(np.int64)
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> float:
@@ -149,12 +147,12 @@ def _chunks(items: Sequence, size: int = 500) -> Iterable[Sequence]:
         yield items[start : start + size]
 
 
-def _in(db, sql: str, values: Sequence, extra: Sequence = ()) -> list[tuple]:
+def _in(db, sql: str, values: Sequence, size: int = 500) -> list[tuple]:
     """``sql`` with ``{marks}`` filled for each chunk of ``values``; all rows."""
     rows: list[tuple] = []
-    for chunk in _chunks(list(values)):
+    for chunk in _chunks(list(values), size):
         marks = ",".join("?" * len(chunk))
-        rows.extend(db.execute(sql.format(marks=marks), [*chunk, *extra]).fetchall())
+        rows.extend(db.execute(sql.format(marks=marks), list(chunk)).fetchall())
     return rows
 
 
@@ -198,9 +196,13 @@ class Clusters:
                 [(to_bytes(n.values) if n.values is not None else b"", n.rowid) for n in newcomers],
             )
         signed = {n.rowid: n.values for n in newcomers if n.values is not None}
-        keys = {rowid: band_keys(values) for rowid, values in signed.items()}
+        keys: dict[int, list[int]] = {}
+        if signed:
+            matrix = band_keys(np.stack(list(signed.values()))).tolist()
+            keys = dict(zip(signed, matrix, strict=True))
         candidates = self._candidates(keys)
-        bands = [(key, rowid) for rowid, ks in keys.items() for key in ks]
+        # In key order: the inserts walk the table's B-tree once, not in random order.
+        bands = sorted((key, rowid) for rowid, ks in keys.items() for key in ks)
         if bands:
             self.db.executemany(
                 "INSERT INTO copy_bands (band, article) VALUES (?, ?) ON CONFLICT DO NOTHING",
@@ -250,7 +252,8 @@ class Clusters:
         for key, article in _in(
             self.db,
             "SELECT band, article FROM copy_bands WHERE band IN ({marks})",
-            list(by_key),
+            sorted(by_key),
+            size=4000,
         ):
             holders.setdefault(key, []).append(article)
         found: dict[int, set[int]] = {}
@@ -376,7 +379,11 @@ class Clusters:
     def _forget_bands(self, signatures: dict[int, np.ndarray]) -> None:
         """Remove the band rows of these articles, found from their signatures (the table is
         keyed by band first; no second index by article is kept for this)."""
-        stale = [(key, rowid) for rowid, values in signatures.items() for key in band_keys(values)]
+        stale = [
+            (key, rowid)
+            for rowid, values in signatures.items()
+            for key in band_keys(values).tolist()
+        ]
         if stale:
             self.db.executemany("DELETE FROM copy_bands WHERE band = ? AND article = ?", stale)
 
