@@ -222,12 +222,12 @@ def test_the_page_says_more_copies(home, tmp_path, locale, more, every):
 
 
 def test_a_shared_disclaimer_joins_nothing_and_a_story_reprinted_everywhere_does(home, tmp_path):
-    disclaimer = " ".join(f"disclaimer{i % 40} clause{i}" for i in range(60))
+    disclaimer = " ".join(f"disclaimer{i % 10} clause{i}" for i in range(20))  # 40 words
     own = [
         {
             "id": f"own-{n}",
             "title": f"Own report {n}",
-            "body": " ".join(f"report{n}x{i} word{(n * 7 + i) % 300}" for i in range(60))
+            "body": " ".join(f"report{n}x{i} word{(n * 7 + i) % 300}" for i in range(70))
             + "\n\n"
             + disclaimer,
             "language": "en",
