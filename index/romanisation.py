@@ -6,13 +6,14 @@ a few rules beyond it. Sources:
 * ``bgn_pcgn``: BGN/PCGN romanization system for Ukrainian, 1965 (US Board on Geographic Names
   and the UK Permanent Committee on Geographical Names; the tables published by the PCGN,
   "Romanization of Ukrainian: BGN/PCGN 1965 System"). є ї й ю я are ye yi y yu ya everywhere,
-  the soft sign is ’ (dropped here), the apostrophe ” (dropped here). Kyyiv, Zelens’kyy.
+  the soft sign is ’, the apostrophe ” (dropped here). Kyyiv, L’viv, Zelens’kyy.
 * ``scholarly``: the scientific (linguistic) transliteration used in Slavic studies (Library of
   Congress and ALA tables differ; this is the common one of the philological literature, as in
   the "Scientific transliteration of Cyrillic" tables): č š ž for ч ш ж, c for ц, x for х,
-  j for й and the iotation of є ї ю я (je ji ju ja), y for и, h for г, g for ґ. Kyjiv, Žytomyr.
+  j for й and the iotation of є ї ю я (je ji ju ja), y for и, h for г, g for ґ, ʹ for the soft
+  sign. Kyjiv, Žytomyr, Lʹviv.
 * ``iso9``: ISO 9:1995 (GOST 7.79-2000 system A), one Latin letter per Cyrillic letter:
-  г g, ґ g̀, є ê, и i, і ì, ї ï, й j, х h, ц c, щ ŝ, ю û, я â. Kiïv, Harkìv.
+  г g, ґ g̀, є ê, и i, і ì, ї ï, й j, х h, ц c, щ ŝ, ю û, я â, ь ʹ. Kiïv, Harkìv.
 * ``press``: the Russian-based spellings the English-language press used for Ukrainian names
   before the national system spread (the BGN/PCGN system for *Russian* applied to the Ukrainian
   spelling, as AP and Reuters style did): г g, и i, і i, ї yi, є ye, й y, final -ий -y, final
@@ -63,7 +64,7 @@ BGN_PCGN: dict[str, str] = {
     "ч": "ch",
     "ш": "sh",
     "щ": "shch",
-    "ь": "",
+    "ь": "’",
     "ю": "yu",
     "я": "ya",
 }
@@ -83,7 +84,7 @@ SCHOLARLY: dict[str, str] = {
     "ч": "č",
     "ш": "š",
     "щ": "šč",
-    "ь": "",
+    "ь": "ʹ",
     "ю": "ju",
     "я": "ja",
 }
@@ -103,7 +104,7 @@ ISO9: dict[str, str] = {
     "ч": "č",
     "ш": "š",
     "щ": "ŝ",
-    "ь": "",
+    "ь": "ʹ",
     "ю": "û",
     "я": "â",
 }
