@@ -11,21 +11,23 @@ How a Latin word becomes its key (`latin_key`):
 1. lowercase, a possessive ``'s`` off;
 2. an older spelling of a place or person (``index/data/place_names.tsv``,
    ``person_names.tsv``: Kiev, Kharkov, Krivoy, Klitschko) is replaced by the official one;
-3. a word written in the ISO 9 letters (ì ŝ ê û â or g̀) or the scholarly ones (č š ž) is read
-   back into the national system's digraphs (ISO 9: g h c are г х ц; scholarly: c is ц), and
-   x is kh (scholarly х);
+3. a word written in the ISO 9 letters (ì ŝ ê û â or g̀) or the scholarly ones (č š ž, or
+   the j of -yj, Kyjiv) is read back into the national system's digraphs (ISO 9: g h c j are
+   г х ц й; scholarly: c x j are ц х й);
 4. every letter but a-z goes (apostrophes, soft signs);
-5. y and j become i, and a run of i's one i: the systems differ most in how they write и й ї є
-   ю я (y, i, yi, iy, ye, ie, je, yu, iu, ju...), and all of them agree once those are folded.
+5. y becomes i, and a run of i's one i: the systems differ most in how they write и й ї є ю я
+   (y, i, yi, iy, ye, ie, yu, iu...), and all of them agree once those are folded;
+6. a key of fewer than three letters is no key: the word stands as it is (My stays my, not
+   the key of «мій»).
 
-A Cyrillic lemma's key is the key of its 2010 transliteration, with steps 4 and 5 only (its
+A Cyrillic lemma's key is the key of its 2010 transliteration, with steps 4 to 6 only (its
 transliteration is never an older spelling).
 
-What the key deliberately does not fold, measured on the corpus vocabulary (see
-``bench/name_variants.py --collisions``): g with h (Hold would meet Gold, Hill Gill, Hall Gall),
-doubled consonants (Russia would meet Rusia, and every capitalised word with a double letter
-would add a term), kh with h, w with v. The Russian g of a person's name and the Russian form
-of a place are in the data files instead.
+What the key deliberately does not fold, measured on the corpus vocabulary (``python -m
+bench.name_keys collisions``): g with h (Hold would meet Gold, Hill Gill), doubled letters
+(every capitalised word with one would add a term: Russia, rusia), w with v, and j outside the
+scholarly and ISO 9 spellings (Major would meet Mayor, Beijing Being). The Russian g of a
+person's name and the Russian form of a place are in the data files instead.
 """
 
 from __future__ import annotations
@@ -41,12 +43,17 @@ DATA = Path(__file__).parent / "data"
 NAME_FILES = ("place_names.tsv", "person_names.tsv")
 
 _ISO9_MARKS = frozenset("ìŝêûâ\u0300")
-_SCHOLARLY_MARKS = frozenset("čšž")
-_ISO9_LETTERS = {"g": "h", "h": "kh", "c": "ts", "ŝ": "shch", "ê": "ie", "ï": "i", "ì": "i",
+_SCHOLARLY_MARKS = frozenset("čšžʹ")
+# Where j is й or the iotation of ї є я ю in a scholarly spelling, and in no English word:
+# Kyjiv, Mykolajiv, Vinnycja, Feodosija.
+_SCHOLARLY_J = re.compile(r"yj|[aeouy]ji|(?<!e)iji|ije|cj|ija$|\w{3}[aeo]j$")
+_ISO9_LETTERS = {"g": "h", "h": "kh", "c": "ts", "j": "i", "ŝ": "shch", "ê": "ie", "ï": "i", "ì": "i",
                  "û": "iu", "â": "ia", "č": "ch", "š": "sh", "ž": "zh", "\u0300": ""}  # fmt: skip
-_SCHOLARLY_LETTERS = {"x": "kh", "c": "ts", "č": "ch", "š": "sh", "ž": "zh", "ï": "i"}
+_SCHOLARLY_LETTERS = {"x": "kh", "c": "ts", "j": "i", "č": "ch", "š": "sh", "ž": "zh", "ï": "i"}
+# A key shorter than this is no key: the word keeps its own form (my, mii for мій, not "mi").
+MIN_KEY = 3
 _NOT_LATIN = re.compile(r"[^a-z]+")
-_IOTA = re.compile(r"[yj]")
+_IOTA = re.compile(r"y")
 _RUN_OF_I = re.compile(r"i{2,}")
 _WORD_SPLIT = re.compile(r"[\s\-]+")
 
@@ -102,9 +109,9 @@ def older_words() -> dict[str, str]:
 
 
 def fold(latin: str) -> str:
-    """Steps 4 and 5 of the key: a-z only, y and j as i, a run of i's one i.
+    """Steps 4 and 5 of the key: a-z only, y as i, a run of i's one i.
 
-    >>> fold("zelenskyy"), fold("kyjiv"), fold("yizhakevych")
+    >>> fold("zelenskyy"), fold("kyiv"), fold("yizhakevych")
     ('zelenski', 'kiv', 'izhakevich')
     """
     return _RUN_OF_I.sub("i", _IOTA.sub("i", _NOT_LATIN.sub("", latin)))
@@ -113,16 +120,17 @@ def fold(latin: str) -> str:
 def _read_back(word: str) -> str:
     """ISO 9 and scholarly letters in the national system's digraphs.
 
-    ISO 9 is told by its own marks, or by č š ž beside a g (the scholarly system writes г as h,
-    and ґ, its g, is rare), or by the adjectival ending -ij (scholarly: -yj); the scholarly
-    system by č š ž, or by -yj, or by c before j (Vinnycja), which no English word has."""
+    ISO 9 is told by its own marks, or by č š ž ʹ beside a g (the scholarly system writes г as
+    h, and ґ, its g, is rare), or by the adjectival ending -ij (scholarly: -yj); the scholarly
+    system by č š ž ʹ, by -yj, or by a j where no English word has one (`_SCHOLARLY_J`). Only
+    there is j read as i: in English it is not (Major, Mayor; Jet, Yet)."""
     letters = set(word)
     scholarly_marks = not letters.isdisjoint(_SCHOLARLY_MARKS)
     adjective = len(word) > 4 and word.endswith(("ij", "yj"))
     iso9 = not letters.isdisjoint(_ISO9_MARKS) or (scholarly_marks and "g" in letters)
     if iso9 or (adjective and word.endswith("ij")):
         table = _ISO9_LETTERS
-    elif scholarly_marks or adjective or "cj" in word:
+    elif scholarly_marks or adjective or _SCHOLARLY_J.search(word):
         table = _SCHOLARLY_LETTERS
     else:
         return word
@@ -152,10 +160,8 @@ def latin_key(word: str) -> str:
     lower = _without_possessive(unicodedata.normalize("NFD", word.lower()))
     lower = unicodedata.normalize("NFC", lower)
     official = older_words().get(lower)
-    if official is not None:
-        return fold(official)
-    # x is х in the scholarly system, and in no Ukrainian name in another.
-    return fold(_decomposed_marks(_read_back(lower)).replace("x", "kh"))
+    key = fold(official if official is not None else _decomposed_marks(_read_back(lower)))
+    return key if len(key) >= MIN_KEY else lower
 
 
 def _decomposed_marks(word: str) -> str:
@@ -171,4 +177,5 @@ def transliteration_key(transliteration: str) -> str:
     >>> transliteration_key("kyiv"), transliteration_key("zelenskyi")
     ('kiv', 'zelenski')
     """
-    return fold(transliteration.lower())
+    key = fold(transliteration.lower())
+    return key if len(key) >= MIN_KEY else transliteration.lower()
