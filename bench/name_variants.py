@@ -68,7 +68,7 @@ def table(after: dict[str, int], before: dict[str, int] | None) -> list[str]:
         verdict = f"equal: {'yes' if same else 'NO'}"
         if before:
             verdict = f"equal before: {'yes' if was else 'no'}; after: {'yes' if same else 'NO'}"
-        lines.append(f"| {name[0]} | *{verdict}* | | |" if before else f"| {name[0]} | *{verdict}* | |")
+        lines.append(f"| {name[0]} | *{verdict}* |" + (" | |" if before else " |"))
     return lines
 
 

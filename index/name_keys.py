@@ -47,8 +47,22 @@ _SCHOLARLY_MARKS = frozenset("čšžʹ")
 # Where j is й or the iotation of ї є я ю in a scholarly spelling, and in no English word:
 # Kyjiv, Mykolajiv, Vinnycja, Feodosija.
 _SCHOLARLY_J = re.compile(r"yj|[aeouy]ji|(?<!e)iji|ije|cj|ija$|\w{3}[aeo]j$")
-_ISO9_LETTERS = {"g": "h", "h": "kh", "c": "ts", "j": "i", "ŝ": "shch", "ê": "ie", "ï": "i", "ì": "i",
-                 "û": "iu", "â": "ia", "č": "ch", "š": "sh", "ž": "zh", "\u0300": ""}  # fmt: skip
+_ISO9_LETTERS = {
+    "g": "h",
+    "h": "kh",
+    "c": "ts",
+    "j": "i",
+    "ê": "ie",
+    "ï": "i",
+    "ì": "i",
+    "û": "iu",
+    "â": "ia",
+    "č": "ch",
+    "š": "sh",
+    "ž": "zh",
+    "ŝ": "shch",
+    "\u0300": "",
+}
 _SCHOLARLY_LETTERS = {"x": "kh", "c": "ts", "j": "i", "č": "ch", "š": "sh", "ž": "zh", "ï": "i"}
 # A key shorter than this is no key: the word keeps its own form (my, mii for мій, not "mi").
 MIN_KEY = 3
