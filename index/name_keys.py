@@ -16,7 +16,8 @@ How a Latin word becomes its key (`latin_key`):
    г х ц й; scholarly: c x j are ц х й);
 4. every letter but a-z goes (apostrophes, soft signs);
 5. y becomes i, and a run of i's one i: the systems differ most in how they write и й ї є ю я
-   (y, i, yi, iy, ye, ie, yu, iu...), and all of them agree once those are folded;
+   (y, i, yi, iy, ye, ie, yu, iu...), and all of them agree once those are folded; zgh (the
+   2010 system's зг) is zh, as every other system writes it (BGN/PCGN z·h, ISO 9 zg);
 6. a key of fewer than three letters is no key: the word stands as it is (My stays my, not
    the key of «мій»).
 
@@ -44,9 +45,12 @@ NAME_FILES = ("place_names.tsv", "person_names.tsv")
 
 _ISO9_MARKS = frozenset("ìŝêûâ\u0300")
 _SCHOLARLY_MARKS = frozenset("čšžʹ")
-# Where j is й or the iotation of ї є я ю in a scholarly spelling, and in no English word:
-# Kyjiv, Mykolajiv, Vinnycja, Feodosija.
-_SCHOLARLY_J = re.compile(r"yj|[aeouy]ji|(?<!e)iji|ije|cj|ija$|\w{3}[aeo]j$")
+# Where j is й or the iotation of ї є я ю in a scholarly spelling, and in (almost) no English
+# word: Kyjiv, Mykolajiv, Vinnycja, Znamjanka, Feodosija, Hajdaj. Benjamin, Project are read
+# so too, which costs them a key of their own and joins nothing they did not mean.
+_SCHOLARLY_J = re.compile(
+    r"yj|[aeouy]ji|(?<!e)iji|ije|cj|[bdfklmnprstvz]j[aeiou]|ija$|\w{3}[aeo]j$"
+)
 _ISO9_LETTERS = {
     "g": "h",
     "h": "kh",
@@ -123,12 +127,13 @@ def older_words() -> dict[str, str]:
 
 
 def fold(latin: str) -> str:
-    """Steps 4 and 5 of the key: a-z only, y as i, a run of i's one i.
+    """Steps 4 and 5 of the key: a-z only, y as i, a run of i's one i, zgh as zh.
 
     >>> fold("zelenskyy"), fold("kyiv"), fold("yizhakevych")
     ('zelenski', 'kiv', 'izhakevich')
     """
-    return _RUN_OF_I.sub("i", _IOTA.sub("i", _NOT_LATIN.sub("", latin)))
+    latin = _NOT_LATIN.sub("", latin).replace("zgh", "zh")
+    return _RUN_OF_I.sub("i", _IOTA.sub("i", latin))
 
 
 def _read_back(word: str) -> str:
@@ -148,7 +153,9 @@ def _read_back(word: str) -> str:
         table = _SCHOLARLY_LETTERS
     else:
         return word
-    return "".join(table.get(char, char) for char in word)
+    # ISO 9's g̀ is ґ, which the national system writes g.
+    word = word.replace("g\u0300", "\x00")
+    return "".join(table.get(char, char) for char in word).replace("\x00", "g")
 
 
 @lru_cache(maxsize=1 << 16)

@@ -6,7 +6,7 @@ a few rules beyond it. Sources:
 * ``bgn_pcgn``: BGN/PCGN romanization system for Ukrainian, 1965 (US Board on Geographic Names
   and the UK Permanent Committee on Geographical Names; the tables published by the PCGN,
   "Romanization of Ukrainian: BGN/PCGN 1965 System"). є ї й ю я are ye yi y yu ya everywhere,
-  the soft sign is ’, the apostrophe ” (dropped here). Kyyiv, L’viv, Zelens’kyy.
+  the soft sign is ’, the apostrophe ” (dropped here), зг is z·h. Kyyiv, L’viv, Zelens’kyy.
 * ``scholarly``: the scientific (linguistic) transliteration used in Slavic studies (Library of
   Congress and ALA tables differ; this is the common one of the philological literature, as in
   the "Scientific transliteration of Cyrillic" tables): č š ž for ч ш ж, c for ц, x for х,
@@ -132,9 +132,11 @@ PRESS: dict[str, str] = {
 _APOSTROPHES = frozenset("'’ʼ`‘")
 
 
-def _by_table(table: dict[str, str], endings: dict[str, str]) -> Callable[[str], str]:
+def _by_table(table: dict[str, str], endings: dict[str, str], zh: str = "") -> Callable[[str], str]:
     def romanise(word: str) -> str:
         lower = word.lower()
+        if zh:
+            lower = lower.replace("зг", zh)
         for ending, latin_ending in endings.items():
             if lower.endswith(ending) and len(lower) > len(ending) + 1:
                 stem = _letters(table, lower[: -len(ending)])
@@ -154,7 +156,8 @@ def _recase(word: str, latin: str) -> str:
     return latin
 
 
-bgn_pcgn = _by_table(BGN_PCGN, {})
+# BGN/PCGN writes зг as z·h, to tell it from ж.
+bgn_pcgn = _by_table(BGN_PCGN, {}, zh="z·h")
 scholarly = _by_table(SCHOLARLY, {})
 iso9 = _by_table(ISO9, {})
 # -ий and -ій are adjectival endings of surnames and places; the press wrote them as in Russian.
