@@ -46,7 +46,7 @@ NAME_FILES = ("place_names.tsv", "person_names.tsv")
 _ISO9_MARKS = frozenset("ìŝêûâ\u0300")
 _SCHOLARLY_MARKS = frozenset("čšžʹ")
 # Where j is й or the iotation of ї є я ю in a scholarly spelling, and in (almost) no English
-# word: Kyjiv, Mykolajiv, Vinnycja, Znamjanka, Feodosija, Hajdaj. Benjamin, Project are read
+# word: Kyjiv, Mykolajiv, Vinnycja, Znamjanka, Feodosija, Hajdaj. Benjamin, Injury are read
 # so too, which costs them a key of their own and joins nothing they did not mean.
 _SCHOLARLY_J = re.compile(
     r"yj|[aeouy]ji|(?<!e)iji|ije|cj|[bdfklmnprstvz]j[aeiou]|ija$|\w{3}[aeo]j$"
