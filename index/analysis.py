@@ -40,9 +40,11 @@ import pymorphy3
 import Stemmer
 from whoosh.analysis import CompositeAnalyzer, Filter, RegexTokenizer, Token
 
+from index.name_keys import latin_key, transliteration_key
 from index.transliteration import transliterate
 
 __all__ = [
+    "ANALYSER_VERSION",
     "NormalizeFilter",
     "WordTermsFilter",
     "analyze",
@@ -54,6 +56,12 @@ __all__ = [
     "word_terms",
     "word_tokenizer",
 ]
+
+ANALYSER_VERSION = 2
+"""The version of the terms `word_terms` gives, kept in each index build's state: an index written
+by another version holds other terms, and says so (`arkhiv check`, a notice on each search) until
+``arkhiv reindex``. 1: a capitalised word's transliteration or lowercase form; 2: its name key
+(`index.name_keys`)."""
 
 APOSTROPHE = "'"
 """The one apostrophe of index terms: the ASCII one, as pymorphy3's Ukrainian dictionary has it."""
@@ -167,7 +175,7 @@ def _ukrainian_terms(word: str, capital: bool) -> tuple[str, ...]:
     # (Ґалаґан -> Galagan), but the ґ-lemmas pymorphy3 offers for г-words (гарантія, ґарантія)
     # would only add a second Latin spelling nobody writes.
     terms += [
-        transliterate(lemma).lower()
+        transliteration_key(transliterate(lemma))
         for lemma in lemmas
         if len(lemma) >= _MIN_TRANSLITERATED and ("ґ" not in lemma or "ґ" in word)
     ]
@@ -175,10 +183,14 @@ def _ukrainian_terms(word: str, capital: bool) -> tuple[str, ...]:
 
 
 def _english_terms(word: str, capital: bool) -> tuple[str, ...]:
-    # A capitalised word as written is kept too: a transliterated name ("Hlushchenko", "Yurii")
-    # must meet the transliteration of the Ukrainian lemma, which the stemmer may have cut.
+    # A capitalised word also gets its name key, in place of the word as written: a romanised
+    # name ("Hlushchenko", "Kiev", "Zelensky") must meet the key of the Ukrainian lemma, which
+    # the stemmer may have cut.
     stem = _stemmer().stemWord(word)
-    return (stem, word) if capital and word != stem else (stem,)
+    if not capital:
+        return (stem,)
+    key = latin_key(word)
+    return (stem, key) if key and key != stem else (stem,)
 
 
 @lru_cache(maxsize=1 << 18)

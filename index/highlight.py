@@ -7,9 +7,11 @@ in an article can inject markup.
 Analysing every word of a hit (lemmas by pymorphy3) would make a search's cost follow the length
 of its hits and the coldness of the lemma cache. Instead each query's terms are turned once into
 what a matching word can look like (:class:`FormMatcher`): the inflected forms of each Ukrainian
-lemma from the morphology dictionary, the first letters of every term, and for Latin terms the
-first letters of their Cyrillic spelling's transliteration. Only the few words of a text that
-look like that are analysed, so marks are exactly those of the index's analysis.
+lemma from the morphology dictionary, the first letters of every term, and for Latin terms (name
+keys among them) the first letters of the name key of a capitalised word: a Cyrillic word's
+transliteration («Києві»: kievi, for the key ``kiv`` of «Київ»), a Latin word's own key (Kyiv for
+a search of Kiev). Only the few words of a text that look like that are analysed, so marks are
+exactly those of the index's analysis.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from functools import lru_cache
 from html import escape
 
 from index.analysis import analysed, inflected_forms, normalize_word, tokenize, word_terms
+from index.name_keys import latin_key, transliteration_key
 from index.transliteration import transliterate
 
 SNIPPET_WORDS = 36
@@ -26,6 +29,9 @@ SNIPPETS_KEPT = 1024  # texts held by the snippet cache: a few megabytes
 OPENING_CHARS = 2500
 MARGIN_CHARS = 700
 PREFIX = 3  # letters a word shares with a term it can match, its lemma's first letters
+# Letters a capitalised Cyrillic word's key shares with the key of its lemma: inflection may
+# change the third (Київ kiv, Києві kievi).
+KEY_PREFIX = 2
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 
@@ -39,7 +45,7 @@ class FormMatcher:
         cyrillic = [term for term in terms if _CYRILLIC.search(term)]
         latin = [term for term in terms if not _CYRILLIC.search(term)]
         self.prefixes = tuple({term[:PREFIX] for term in terms})
-        self.transliterated = tuple({term[:PREFIX] for term in latin})
+        self.transliterated = tuple({term[:KEY_PREFIX] for term in latin})
         # Forms that do not share a lemma's first letters (люди for людина) come from the
         # dictionary's paradigms.
         self.forms: set[str] = set().union(*map(inflected_forms, cyrillic))
@@ -66,13 +72,12 @@ class FormMatcher:
     def _unknown(self, word: str) -> bool:
         normalized = normalize_word(word)
         candidate = normalized.startswith(self.prefixes) or normalized in self.forms
-        if (
-            not candidate
-            and self.transliterated
-            and word[:1].isupper()
-            and "\u0400" <= normalized[:1] <= "\u04ff"
-        ):
-            candidate = transliterate(normalized).lower().startswith(self.transliterated)
+        if not candidate and self.transliterated and word[:1].isupper():
+            if "\u0400" <= normalized[:1] <= "\u04ff":
+                key = transliteration_key(transliterate(normalized))
+            else:
+                key = latin_key(normalized)
+            candidate = key.startswith(self.transliterated)
         return candidate and not self.terms.isdisjoint(word_terms(word))
 
 

@@ -32,6 +32,7 @@ from whoosh.index import TOC, FileIndex
 from archive.record import Article
 from archive.store import STORE_ERRORS, Store, open_store_at
 from index import checksums, layout, merge_scheduler
+from index.analysis import ANALYSER_VERSION
 from index.merge_scheduler import MergeScheduler
 from index.merging import rewrite_deleted
 from index.posting_arrays import ID_FIELD, id_hash, posting_arrays
@@ -41,7 +42,7 @@ from index.segment_writer import FastSegmentWriter
 from index.storage import ArchiveStorage, fsync_directory
 from index.views import INDEX_NAME, open_view
 
-STATE_FILE = "state.json"
+STATE_FILE = layout.STATE_FILE
 # Articles per segment that one worker builds in memory before it is written (about 0.5 GB).
 SEGMENT_ARTICLES = 5_000
 # Catch-ups smaller than this are indexed in this process; larger ones by worker processes.
@@ -102,6 +103,8 @@ class IndexState:
     damaged: str = ""  # why state.json could not be read, when it could not
     # The CRC32 of each committed segment file (see index.checksums), as written.
     checksums: dict[str, str] = field(default_factory=dict)
+    # The analyser version that wrote the build's terms (see index.analysis.ANALYSER_VERSION).
+    analyser: int = ANALYSER_VERSION
 
     @classmethod
     def read(cls, directory: Path) -> IndexState:
@@ -112,6 +115,7 @@ class IndexState:
                 applied_seq=int(data["applied_seq"]),
                 build=str(data.get("build", "")),
                 checksums={str(k): str(v) for k, v in data.get("checksums", {}).items()},
+                analyser=int(data.get("analyser", layout.FIRST_ANALYSER)),
             )
         except FileNotFoundError:
             return cls(damaged=f"{path} is missing")
@@ -123,7 +127,12 @@ class IndexState:
         The checksums of segment files committed since the last write are added."""
         self.checksums = checksums.updated(directory, self.checksums)
         temporary = directory / f"{STATE_FILE}.tmp"
-        state = {"applied_seq": self.applied_seq, "build": self.build, "checksums": self.checksums}
+        state = {
+            "applied_seq": self.applied_seq,
+            "build": self.build,
+            "checksums": self.checksums,
+            "analyser": self.analyser,
+        }
         with open(temporary, "w", encoding="utf-8") as handle:
             handle.write(json.dumps(state))
             handle.flush()
@@ -635,6 +644,12 @@ def compare(store: Store, root: Path, sample_limit: int = 10) -> Comparison:
     differences.extend(
         f"{problem}; run `arkhiv reindex`" for problem in checksums.damaged(build, state.checksums)
     )
+    if not state.damaged and state.analyser != ANALYSER_VERSION:
+        differences.append(
+            f"the index was written by analyser version {state.analyser}, this Arkhiv analyses "
+            f"text with version {ANALYSER_VERSION} (names are indexed by their spelling keys); "
+            "searches may miss articles until you run `arkhiv reindex`"
+        )
     try:
         view = open_view(build)
         try:

@@ -22,6 +22,9 @@ from pathlib import Path
 from index.storage import fsync_directory
 
 POINTER = "CURRENT"
+STATE_FILE = "state.json"
+# Builds written before their state recorded the analyser's version were written by the first.
+FIRST_ANALYSER = 1
 _TOC_NAME = re.compile(r"_MAIN_\d+\.toc")
 BUILD_PREFIX = "build-"
 
@@ -32,6 +35,15 @@ class IndexMissing(RuntimeError):
     def __init__(self, root: Path):
         super().__init__(f"there is no search index at {root}; run `arkhiv reindex`")
         self.root = root
+
+
+def analyser_version(build: Path) -> int:
+    """The version of the analyser that wrote ``build`` (its state's ``analyser``); 0 when the
+    state cannot be read (then the index itself says what is wrong)."""
+    try:
+        return int(json.loads((build / STATE_FILE).read_text()).get("analyser", FIRST_ANALYSER))
+    except (OSError, ValueError, TypeError, AttributeError):
+        return 0
 
 
 def has_index(folder: Path) -> bool:

@@ -46,6 +46,10 @@ TEXTS: dict[str, str] = {
         "A phrase of words this common cannot be matched exactly here: its words were searched "
         "for instead."
     ),
+    "index.analyser_outdated": N_(
+        "The index was written by an older version of Arkhiv and may miss other spellings of "
+        "names; running “arkhiv reindex” rebuilds it."
+    ),
     # Refusals (400): a parameter that cannot be used; the text follows the parameter's name.
     "request.too_long": N_("is longer than %(limit)s characters"),
     "request.not_a_date": N_("%(value)s is not a date (expected 2016, 2016-05 or 2016-05-12)"),

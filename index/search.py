@@ -21,7 +21,7 @@ from whoosh.searching import Searcher
 
 from archive.record import Article
 from archive.store import Store
-from index.analysis import tokenize, word_terms
+from index.analysis import ANALYSER_VERSION, tokenize, word_terms
 from index.columns import Columns
 from index.facets import Filtered, apply_filters, date_facet, value_facets
 from index.highlight import mark, snippet
@@ -71,6 +71,8 @@ class SearchIndex:
             q = bound_prefixes(parsed.query, view.reader, notices)
             matches, scores = view.matcher.evaluate(q, notices)
             terms = highlight_terms(q)
+            if 0 < view.analyser != ANALYSER_VERSION:
+                notices.append(Message.of("index.analyser_outdated"))
         if request.cluster:
             matches = matches & self._story_mask(view, request.cluster)
         notices = list(dict.fromkeys(notices))

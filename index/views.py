@@ -28,8 +28,9 @@ from pathlib import Path
 from whoosh.index import TOC, FileIndex
 from whoosh.searching import Searcher
 
+from index.analysis import ANALYSER_VERSION
 from index.columns import Columns
-from index.layout import POINTER, IndexMissing, current_build
+from index.layout import POINTER, IndexMissing, analyser_version, current_build
 from index.matching import Matcher
 from index.postings import (
     CACHE_FROM_POSTINGS,
@@ -61,6 +62,7 @@ class IndexView:
     searcher: Searcher
     columns: Columns
     matcher: Matcher
+    analyser: int = ANALYSER_VERSION  # the analyser version that wrote the build's terms
     _references: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -106,7 +108,10 @@ def open_view(build: Path, column_cache: dict | None = None) -> IndexView:
     except BaseException:
         searcher.close()
         raise
-    return IndexView((str(build), generation), index, searcher, columns, Matcher(searcher, columns))
+    matcher = Matcher(searcher, columns)
+    return IndexView(
+        (str(build), generation), index, searcher, columns, matcher, analyser_version(build)
+    )
 
 
 class _PinnedIndex(FileIndex):

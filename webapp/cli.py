@@ -214,16 +214,36 @@ def check() -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per token.")
 @click.argument("text", required=False)
 def analyze(language: str | None, as_json: bool, text: str | None) -> None:
-    """Show how TEXT (or standard input) is indexed: each token and its terms."""
+    """Show how TEXT (or standard input) is indexed: each token and its terms, and for a name
+    its key, official spelling, Ukrainian form and spelling in each romanisation."""
     from index.analysis import analyze as analyze_text
+    from index.name_variants import name_variants
 
     if text is None:
         text = sys.stdin.read()
     for token in analyze_text(text, language):
+        variants = name_variants(token["token"])
+        if variants is not None and variants["official"] is not None:
+            token["name"] = variants
         if as_json:
             click.echo(json.dumps(token, ensure_ascii=False))
-        else:
-            click.echo(f"{token['token']}\t{' '.join(token['terms'])}")
+            continue
+        click.echo(f"{token['token']}\t{' '.join(token['terms'])}")
+        if "name" in token:
+            for line in _name_lines(token["name"]):
+                click.echo(f"  {line}")
+
+
+def _name_lines(variants: dict) -> list[str]:
+    lines = [
+        f"name key: {variants['key']}",
+        f"official (2010): {variants['official']}",
+        f"Ukrainian: {variants['ukrainian']}",
+    ]
+    lines += [f"{system}: {spelling}" for system, spelling in variants["spellings"].items()]
+    if variants["older"]:
+        lines.append(f"older English: {', '.join(variants['older'])}")
+    return lines
 
 
 @main.command()
