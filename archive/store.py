@@ -91,7 +91,9 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # Copies of one story (archive.copies): each article's MinHash signature (NULL: not yet
     # computed; empty: too short to have one) and its story (NULL: no copies), and the LSH
-    # bands, keyed by band first and the article's rowid.
+    # bands, keyed by band first and the article's rowid. (A rowid stays an article's while
+    # the row lives: upserts update in place, backups copy pages; a VACUUM, which may renumber
+    # the rowids of a table without an INTEGER PRIMARY KEY, is never run.)
     """
     ALTER TABLE articles ADD COLUMN signature BLOB;
     ALTER TABLE articles ADD COLUMN cluster TEXT;
