@@ -46,6 +46,10 @@ TEXTS: dict[str, str] = {
         "A phrase of words this common cannot be matched exactly here: its words were searched "
         "for instead."
     ),
+    "query.layout": N_(
+        "Nothing was found for “%(typed)s” as typed; it reads as “%(query)s” in the other "
+        "keyboard layout, and that was searched."
+    ),
     # Refusals (400): a parameter that cannot be used; the text follows the parameter's name.
     "request.too_long": N_("is longer than %(limit)s characters"),
     "request.not_a_date": N_("%(value)s is not a date (expected 2016, 2016-05 or 2016-05-12)"),

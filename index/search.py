@@ -11,7 +11,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,9 @@ from index.facets import Filtered, apply_filters, date_facet, value_facets
 from index.highlight import mark, snippet
 from index.messages import Message
 from index.query import QueryTooLong, bound_prefixes, highlight_terms, parse_query
+from index.query_help import FEW_RESULTS, Probe, Speller, documents_holding, help_with
 from index.request import RequestError, SearchRequest
+from index.schema import TEXT_FIELDS
 from index.views import IndexUnavailable, IndexView, IndexViews
 
 MORE_LIKE_THIS_TERMS = 16
@@ -103,8 +105,19 @@ class SearchIndex:
         started = time.perf_counter()
         columns = view.columns
         match = self._match(view, request)
+        total = int(match.filtered.final.sum())
+        searched, suggestion = request.q, None
+        if request.q and total < FEW_RESULTS:
+            helped = help_with(
+                request.q, total, request.literal, self._prober(view, request), self._speller(view)
+            )
+            suggestion = helped.suggestion
+            if helped.searched != request.q:
+                searched = helped.searched
+                match = self._match(view, replace(request, q=searched))
+                match.notices.extend(helped.notices)
+                total = int(match.filtered.final.sum())
         filtered = match.filtered
-        total = int(filtered.final.sum())
         start = (request.page - 1) * request.per_page
         docnums = self._page(
             filtered.final, match.scores, columns, request.effective_sort, start, request.per_page
@@ -114,6 +127,8 @@ class SearchIndex:
         facets["date"] = date_facet(columns, filtered, request)
         return {
             "query": request.q,
+            "searched": searched,
+            "suggestion": suggestion,
             "total": total,
             "page": request.page,
             "per_page": request.per_page,
@@ -125,6 +140,38 @@ class SearchIndex:
             "notices": match.notices,
             "took_ms": round((time.perf_counter() - started) * 1000, 2),
         }
+
+    def _prober(self, view: IndexView, request: SearchRequest):
+        """What another query, with the filters of ``request``, finds (for query help)."""
+
+        def probe(text: str) -> Probe:
+            try:
+                match = self._match(view, replace(request, q=text, literal=True))
+            except RequestError:  # a correction that asks too much is no help
+                return Probe(0, lambda: None)
+            final, scores = match.filtered.final, match.scores
+
+            def best_text() -> str | None:
+                docnums = self._page(final, scores, view.columns, "relevance", 0, 1)
+                if not docnums:
+                    return None
+                article_id = view.searcher.stored_fields(docnums[0])["id"]
+                article = self.store.get(article_id)
+                return f"{article.title}\n{article.body}" if article else None
+
+            return Probe(int(final.sum()), best_text)
+
+        return probe
+
+    @staticmethod
+    def _speller(view: IndexView) -> Speller:
+        reader = view.reader
+        fields = [f for f in (*TEXT_FIELDS, "author", "tag", "source") if f in view.schema]
+
+        def documents(word: str) -> int:
+            return documents_holding(word, reader.doc_frequency, fields)
+
+        return Speller(view.vocabulary, documents)
 
     @staticmethod
     def _page(
