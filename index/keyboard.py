@@ -94,4 +94,6 @@ def converted(text: str, known: Callable[[str], bool] | None = None) -> str | No
 
 
 def _words(text: str) -> int:
-    return sum(1 for _ in tokenize(text))
+    """The words of ``text``, a field's name not counted."""
+    bare = _FIELD.sub(lambda m: " " if m.group(1).lower() in PUBLIC_FIELDS else m.group(0), text)
+    return sum(1 for _ in tokenize(bare))

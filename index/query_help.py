@@ -30,7 +30,7 @@ from symspellpy.editdistance import DistanceAlgorithm, EditDistance
 from index.analysis import inflected_forms, normalize_word, query_terms, tokenize, word_terms
 from index.keyboard import converted
 from index.messages import Message
-from index.vocabulary import Candidate, Vocabulary, script_of
+from index.vocabulary import MAX_EDITS, Candidate, Vocabulary, script_of
 
 FEW_RESULTS = 3
 # A word the index holds (in fewer than FEW_RESULTS articles) is corrected only to a word one
@@ -163,16 +163,21 @@ class Speller:
         latin = {w: c for w, (c, _) in chosen.items() if script_of(c.term) == "latin"}
         if latin:
             written = _words_of(found.best_text() or "", latin)
-            if written:
-                better = _replace(
-                    text,
-                    {
-                        w: _cased_like(written.get(w, form), w.text)
-                        for w, (_, form) in chosen.items()
-                    },
-                )
-                if better != guess and probe(better).total > total:
-                    guess = better
+            # A stem is written as the word of the best article; one that no word there
+            # brings nearer than MAX_EDITS to what was typed is no correction of it.
+            kept = {
+                w: _cased_like(written.get(w, form), w.text)
+                for w, (_, form) in chosen.items()
+                if w not in latin
+                or distance(normalize_word(w.text), written.get(w, form)) <= MAX_EDITS
+            }
+            if not kept:
+                return None
+            better = _replace(text, kept)
+            if better != guess:
+                if probe(better).total <= total:
+                    return None
+                guess = better
         if guess.casefold() == text.casefold():
             return None
         return guess
@@ -184,6 +189,8 @@ def _words_of(text: str, wanted: dict[_Word, Candidate]) -> dict[_Word, str]:
     by_term: dict[str, set[str]] = {}
     terms = {c.term for c in wanted.values()}
     for _, _, _, word in tokenize(text):
+        if not word.isascii():
+            continue
         for term in word_terms(word):
             if term in terms:
                 by_term.setdefault(term, set()).add(word.lower())
@@ -201,19 +208,22 @@ def help_with(
 ) -> Help:
     """What to search for ``text`` (found ``total`` articles as typed), what to tell the reader,
     and what to suggest."""
-    searched, notices = text, []
+    searched, notices, suggestion = text, [], None
     if total == 0 and not literal:
         other = converted(text, lambda word: speller.documents(word) > 0)
         if other is not None:
             found = probe(other)
             if found.total == 0:
-                corrected = speller.suggest(other, 0, probe)
+                # A typo in the other layout, when the query has no correction of its own.
+                suggestion = speller.suggest(text, 0, probe)
+                corrected = None if suggestion else speller.suggest(other, 0, probe)
                 if corrected is not None:
                     other, found = corrected, probe(corrected)
             if found.total > 0:
-                searched, total = other, found.total
+                searched, total, suggestion = other, found.total, None
                 notices.append(Message.of("query.layout", typed=text, query=other))
-    suggestion = None
+            elif suggestion:
+                return Help(searched, notices, suggestion)
     if total < FEW_RESULTS:
         suggestion = speller.suggest(searched, total, probe)
     return Help(searched, notices, suggestion)

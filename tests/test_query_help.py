@@ -1,0 +1,154 @@
+"""Forgiving input: a query typed in the wrong keyboard layout, and "Did you mean", through the
+API and the page, on the demo archive imported into a temporary home."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from index.keyboard import converted
+from index.query_help import FEW_RESULTS
+from tests.web_fixtures import ARKHIV, import_fixtures
+from webapp.app import create_app
+
+# -- the layouts ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("Erhf]yf", "Україна"),
+        ("Erhfsyf", "Украіна"),
+        ("руддщ", "hello"),
+        ("Rb]d", "Київ"),
+        ('"dhjgf', "Європа"),  # a lone quote is the key of Є
+        ('title:"Erhf]yf"', 'title:"Україна"'),  # a field and paired quotes stay
+        ("(ujdjhbnm OR rb]d) -gjlfnrb*", "(говорить OR київ) -податки*"),
+        ("ешедуЖруддщ", "title:hello"),  # «Ж» is the key of ":"
+        ("заголовок:руддщ", "заголовок:hello"),
+        ("Ljyfkml NOT Nhfvg", "Дональд NOT Трамп"),
+    ],
+)
+def test_a_query_reads_in_the_other_layout(typed, meant):
+    assert converted(typed) == meant
+
+
+@pytest.mark.parametrize("typed", ["2024", "Kyiv Київ", "title:", "AND", "", "Укрвїна"])
+def test_what_is_a_word_in_no_other_layout_is_not_converted(typed):
+    # No letters, both scripts, only syntax; «Укрвїна» would fall apart into two words.
+    assert converted(typed) is None
+
+
+def test_a_word_the_index_knows_stays_as_typed():
+    assert converted("Kyiv Ljyfkmlf", lambda word: word == "Kyiv") == "Kyiv Дональда"
+
+
+# -- the API and the page ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory):
+    return import_fixtures(tmp_path_factory.mktemp("query-help"), "seed.json", "articles.jsonl")
+
+
+@pytest.fixture(scope="module")
+def client(home):
+    return create_app({"ARKHIV_HOME": str(home), "TESTING": True}).test_client()
+
+
+def search(client, **params) -> dict:
+    response = client.get("/api/search", query_string=params)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()
+
+
+def test_a_wrong_layout_query_is_searched_converted_with_a_notice(client):
+    typed = search(client, q="Erhf]yf")
+    meant = search(client, q="Україна")
+    assert typed["query"] == "Erhf]yf" and typed["searched"] == "Україна"
+    assert typed["total"] == meant["total"] > 0
+    notice = next(n for n in typed["notices"] if n["code"] == "query.layout")
+    assert notice["params"] == {"typed": "Erhf]yf", "query": "Україна"}
+
+
+def test_the_literal_search_is_not_converted_and_keeps_literal_through_pages(client):
+    literal = search(client, q="Erhf]yf", literal=1)
+    assert literal["total"] == 0 and literal["searched"] == "Erhf]yf"
+    assert not [n for n in literal["notices"] if n["code"] == "query.layout"]
+    page = client.get("/", query_string={"q": "Erhf]yf"}).get_data(as_text=True)
+    assert "literal=1" in page and 'data-code="query.layout"' in page
+
+
+def test_a_query_that_finds_something_is_not_converted(client):
+    found = search(client, q="budget")
+    assert found["searched"] == "budget" and found["total"] > 0
+    assert found["suggestion"] is None or found["total"] < FEW_RESULTS
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("Ukrane", "Ukraine"), ("sheltres", "shelters"), ("гарантіі", "гарантій"), ("Kyyiv", "Kyiv")],
+)
+def test_a_misspelling_gets_a_suggestion_that_finds_more(client, typed, meant):
+    found = search(client, q=typed)
+    assert found["suggestion"] == meant
+    assert search(client, q=meant, literal=1)["total"] > found["total"]
+
+
+def test_a_suggestion_keeps_field_prefixes_and_quotes(client):
+    assert search(client, q='title:"Ukrane"')["suggestion"] == 'title:"Ukraine"'
+
+
+def test_a_correct_query_gets_no_suggestion(client):
+    for q in ("Ukraine", "Україна", "Kyiv", "hello", "zzzzqqq"):
+        found = search(client, q=q)
+        assert found["suggestion"] is None, q
+        assert found["searched"] == q
+
+
+@pytest.mark.parametrize(
+    "q", ['"', "title:", "-Erhf]yf", "*", "ешедуЖ", "(((", "NOT", 'Erhf]yf"', "ъъъ ыыы", "a" * 900]
+)
+def test_odd_queries_never_fail(client, q):
+    assert client.get("/api/search", query_string={"q": q}).status_code in (200, 400)
+    assert client.get("/", query_string={"q": q}).status_code in (200, 400)
+
+
+@pytest.mark.parametrize(
+    ("locale", "notice", "literal", "did_you_mean"),
+    [
+        ("en", "in the other keyboard layout", "as typed", "Did you mean:"),
+        (
+            "uk",
+            "в іншій розкладці клавіатури",
+            "саме так, як набрано",
+            "Можливо, ви мали на увазі:",
+        ),
+    ],
+)
+def test_the_page_says_it_in_both_languages(client, locale, notice, literal, did_you_mean):
+    headers = {"Accept-Language": locale}
+    converted_page = client.get("/?q=Erhf%5Dyf", headers=headers).get_data(as_text=True)
+    assert notice in converted_page and literal in converted_page
+    suggested = client.get("/?q=Ukrane", headers=headers).get_data(as_text=True)
+    assert did_you_mean in suggested and "q=Ukraine" in suggested
+
+
+def test_a_word_imported_a_minute_ago_can_be_suggested(home, client, tmp_path):
+    assert search(client, q="Zaporihzstal")["suggestion"] is None
+    fresh = tmp_path / "fresh.jsonl"
+    with fresh.open("w", encoding="utf-8") as out:
+        for n in range(2):
+            record = {
+                "id": f"fresh-{n}",
+                "title": f"Zaporizhstal report {n}",
+                "body": "Zaporizhstal said output grew.",
+                "language": "en",
+            }
+            out.write(json.dumps(record) + "\n")
+    env = {"ARKHIV_HOME": str(home), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([str(ARKHIV), "import", "--no-progress", str(fresh)], env=env)
+    assert done.returncode == 0
+    assert search(client, q="Zaporihzstal")["suggestion"] == "Zaporizhstal"
