@@ -184,8 +184,8 @@ class Speller:
 
 
 def _words_of(text: str, wanted: dict[_Word, Candidate]) -> dict[_Word, str]:
-    """For each query word, the word of ``text`` whose terms include its corrected term and
-    which is nearest to what was typed."""
+    """For each query word, the word of ``text`` whose terms include its corrected term (or
+    that term itself) nearest to what was typed."""
     by_term: dict[str, set[str]] = {}
     terms = {c.term for c in wanted.values()}
     for _, _, _, word in tokenize(text):
@@ -196,10 +196,10 @@ def _words_of(text: str, wanted: dict[_Word, Candidate]) -> dict[_Word, str]:
                 by_term.setdefault(term, set()).add(word.lower())
     written = {}
     for word, candidate in wanted.items():
-        forms = by_term.get(candidate.term)
-        if forms:
-            typed = normalize_word(word.text)
-            written[word] = min(sorted(forms), key=lambda f: distance(typed, f))
+        # The stem itself may be the word ("music"), when the article has only "musical".
+        forms = by_term.get(candidate.term, set()) | {candidate.term}
+        typed = normalize_word(word.text)
+        written[word] = min(sorted(forms), key=lambda f: (distance(typed, f), f))
     return written
 
 
