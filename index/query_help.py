@@ -51,7 +51,7 @@ def distance(a: str, b: str) -> int:
 
 @dataclass(frozen=True)
 class Probe:
-    """What a query finds: how many articles, and the text of the best (None when none)."""
+    """What a query finds: how many articles, and the text of the best few (None when none)."""
 
     total: int
     best_text: Callable[[], str | None]
@@ -184,8 +184,8 @@ class Speller:
 
 
 def _words_of(text: str, wanted: dict[_Word, Candidate]) -> dict[_Word, str]:
-    """For each query word, the word of ``text`` whose terms include its corrected term (or
-    that term itself) nearest to what was typed."""
+    """For each query word, the word of ``text`` whose terms include its corrected term nearest
+    to what was typed (the term itself when there is none)."""
     by_term: dict[str, set[str]] = {}
     terms = {c.term for c in wanted.values()}
     for _, _, _, word in tokenize(text):
@@ -196,8 +196,8 @@ def _words_of(text: str, wanted: dict[_Word, Candidate]) -> dict[_Word, str]:
                 by_term.setdefault(term, set()).add(word.lower())
     written = {}
     for word, candidate in wanted.items():
-        # The stem itself may be the word ("music"), when the article has only "musical".
-        forms = by_term.get(candidate.term, set()) | {candidate.term}
+        # The term itself only when the articles lack a word for it.
+        forms = by_term.get(candidate.term) or {candidate.term}
         typed = normalize_word(word.text)
         written[word] = min(sorted(forms), key=lambda f: (distance(typed, f), f))
     return written

@@ -33,6 +33,8 @@ from index.schema import TEXT_FIELDS
 from index.views import IndexUnavailable, IndexView, IndexViews
 
 MORE_LIKE_THIS_TERMS = 16
+# Articles of a corrected query whose words write its stems back as words ("Did you mean").
+BEST_READ = 3
 
 
 @dataclass
@@ -152,12 +154,11 @@ class SearchIndex:
             final, scores = match.filtered.final, match.scores
 
             def best_text() -> str | None:
-                docnums = self._page(final, scores, view.columns, "relevance", 0, 1)
-                if not docnums:
-                    return None
-                article_id = view.searcher.stored_fields(docnums[0])["id"]
-                article = self.store.get(article_id)
-                return f"{article.title}\n{article.body}" if article else None
+                docnums = self._page(final, scores, view.columns, "relevance", 0, BEST_READ)
+                ids = [view.searcher.stored_fields(d)["id"] for d in docnums]
+                found = self.store.get_many(ids)
+                texts = [f"{found[i].title}\n{found[i].body}" for i in ids if i in found]
+                return "\n".join(texts) or None
 
             return Probe(int(final.sum()), best_text)
 
