@@ -9,8 +9,8 @@ starts ``arkhiv serve`` on it and sends the set of :mod:`bench.query_help_words`
 * a misspelling is recovered when the suggestion has the terms of the word meant;
 * a correct query is falsely helped when it is converted or gets a suggestion.
 
-It reports the misses, the time of the queries that needed help (p50/p95; the first one builds
-the vocabulary of the generation, reported apart) and the server's ``RssAnon`` before and after.
+It reports the misses, the time of the queries that needed help (p50, p95 and the slowest: the
+one that built the vocabulary) and the server's ``RssAnon`` before and after.
 
     python -m bench.query_help --home /tmp/arkhiv-real
 """
@@ -82,7 +82,6 @@ def main() -> None:
         before = memory(server.process.pid)
         report: dict = {"layout": [], "typos": [], "correct": []}
         helped_ms: list[float] = []
-        first_ms = None
         for word in LAYOUT_UK + LAYOUT_EN:
             typed = typed_in_other_layout(word)
             body, ms = search(typed)
@@ -100,10 +99,7 @@ def main() -> None:
                     "recovered": ok,
                 }
             )
-            if first_ms is None:
-                first_ms = ms
-            else:
-                helped_ms.append(ms)
+            helped_ms.append(ms)
         for typo, meant in TYPOS:
             body, ms = search(typo)
             # The analysis may already read a typo as the word meant ("footbal": stem footbal).
@@ -139,9 +135,9 @@ def main() -> None:
         "layout_recovered": f"{layout_ok}/{len(report['layout'])}",
         "typos_recovered": f"{typos_ok}/{len(report['typos'])}",
         "correct_falsely_helped": sum(r["falsely_helped"] for r in report["correct"]),
-        "first_helped_query_ms (builds the vocabulary)": round(first_ms or 0, 1),
         "helped_p50_ms": round(statistics.median(ordered), 1),
         "helped_p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))], 1),
+        "helped_max_ms (the vocabulary built)": round(ordered[-1], 1),
         "rss_anon_mb_before": before,
         "rss_anon_mb_after": after,
     }

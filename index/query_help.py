@@ -24,10 +24,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from symspellpy.editdistance import DistanceAlgorithm, EditDistance
 
-from index.analysis import inflected_forms, normalize_word, query_terms, tokenize, word_terms
+from index.analysis import (
+    english_stem,
+    inflected_forms,
+    normalize_word,
+    query_terms,
+    tokenize,
+    word_terms,
+)
 from index.keyboard import converted
 from index.messages import Message
 from index.vocabulary import MAX_EDITS, Candidate, Vocabulary, script_of
@@ -104,23 +112,55 @@ def _cased_like(word: str, typed: str) -> str:
     return word
 
 
+# Endings an English stem takes back (Snowball's stems cut them): the words of a stem are those
+# of its endings that the stemmer takes back to it.
+ENGLISH_ENDINGS = (
+    "", "e", "s", "es", "ed", "ing", "er", "ers", "ment", "ments", "ent", "ence", "ion",
+    "ions", "ation", "al", "ally", "ly", "ity", "ive", "ness", "ous", "ic", "ical", "y", "ies",
+)  # fmt: skip
+
+
+@lru_cache(maxsize=1 << 14)
+def english_forms(stem: str) -> frozenset[str]:
+    """Words that Snowball stems to ``stem`` (``govern``: govern, governs, government, ...)."""
+    if stem.endswith("i"):  # Snowball's y: polici is policy, policies
+        forms = {stem[:-1] + ending for ending in ("y", "ies", "ied", "ial", "ially")}
+    else:
+        forms = {stem + ending for ending in ENGLISH_ENDINGS}
+    return frozenset(form for form in forms if english_stem(form) == stem)
+
+
+def _keys(typed: str, normal: str) -> list[str]:
+    """What a word is looked up by: as typed, its primary term, and for an English word also
+    without an ending its stem would lose ("presdent": presd, near presid)."""
+    keys = [normal, *word_terms(typed)[:1]]
+    if script_of(normal) == "latin":
+        keys += [
+            normal[: -len(ending)]
+            for ending in ENGLISH_ENDINGS
+            if len(ending) > 1 and normal.endswith(ending) and len(normal) - len(ending) >= 3
+        ]
+    return [key for key in dict.fromkeys(keys) if script_of(key) == script_of(normal)]
+
+
 class Speller:
     """Suggestions from one generation's vocabulary; ``documents(word)`` is how many articles
     hold a word of a query (the most of its terms)."""
 
-    def __init__(self, vocabulary: Callable[[], Vocabulary], documents: Callable[[str], int]):
+    def __init__(
+        self, vocabulary: Callable[[], Vocabulary | None], documents: Callable[[str], int]
+    ):
         self._vocabulary = vocabulary
         self.documents = documents
 
     def _best(self, typed: str, held: int) -> tuple[Candidate, str] | None:
         """The best correction of one word (held by ``held`` articles) and how to write it."""
-        normal = normalize_word(typed)
-        keys = dict.fromkeys([normal, *word_terms(typed)[:1]])
         vocabulary = self._vocabulary()
+        if vocabulary is None:  # not built yet
+            return None
+        normal = normalize_word(typed)
         found: dict[str, Candidate] = {}
-        for key in keys:
-            if script_of(key) != script_of(normal):
-                continue
+        for key in _keys(typed, normal):
             for candidate in vocabulary.candidates(key):
                 if candidate.documents <= held * MORE_FREQUENT or (held and candidate.distance > 1):
                     continue
@@ -130,13 +170,13 @@ class Speller:
         if not found:
             return None
         ranked = sorted(found.values(), key=lambda c: (c.distance, -c.documents))
-        if script_of(normal) != "cyrillic":
-            best = ranked[0]
-            return best, best.term
-        # A lemma is weighed by its inflected form nearest to what was typed.
+        # A term is weighed by its word nearest to what was typed: a Ukrainian lemma by its
+        # inflected forms, an English stem by the words that have it («податкі» is nearer to
+        # «податки» than to «подати»; "polcie" nearer to "police" than to "policy").
+        forms_of = inflected_forms if script_of(normal) == "cyrillic" else english_forms
         weighed = []
         for candidate in ranked[:CANDIDATES_WEIGHED]:
-            forms = inflected_forms(candidate.term) or frozenset([candidate.term])
+            forms = forms_of(candidate.term) or frozenset([candidate.term])
             form = min(sorted(forms), key=lambda f: distance(normal, f))
             weighed.append(
                 ((distance(normal, form), candidate.distance, -candidate.documents), form)
@@ -160,7 +200,7 @@ class Speller:
         found = probe(guess)
         if found.total <= total:
             return None
-        latin = {w: c for w, (c, _) in chosen.items() if script_of(c.term) == "latin"}
+        latin = {w: c for w, c in chosen.items() if script_of(c[0].term) == "latin"}
         if latin:
             written = _words_of(found.best_text() or "", latin)
             # A stem is written as the word of the best article; one that no word there
@@ -183,11 +223,11 @@ class Speller:
         return guess
 
 
-def _words_of(text: str, wanted: dict[_Word, Candidate]) -> dict[_Word, str]:
+def _words_of(text: str, wanted: dict[_Word, tuple[Candidate, str]]) -> dict[_Word, str]:
     """For each query word, the word of ``text`` whose terms include its corrected term nearest
-    to what was typed (the term itself when there is none)."""
+    to what was typed (the word guessed for it when there is none)."""
     by_term: dict[str, set[str]] = {}
-    terms = {c.term for c in wanted.values()}
+    terms = {candidate.term for candidate, _ in wanted.values()}
     for _, _, _, word in tokenize(text):
         if not word.isascii():
             continue
@@ -195,9 +235,8 @@ def _words_of(text: str, wanted: dict[_Word, Candidate]) -> dict[_Word, str]:
             if term in terms:
                 by_term.setdefault(term, set()).add(word.lower())
     written = {}
-    for word, candidate in wanted.items():
-        # The term itself only when the articles lack a word for it.
-        forms = by_term.get(candidate.term) or {candidate.term}
+    for word, (candidate, guessed) in wanted.items():
+        forms = by_term.get(candidate.term) or {guessed}
         typed = normalize_word(word.text)
         written[word] = min(sorted(forms), key=lambda f: (distance(typed, f), f))
     return written

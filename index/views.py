@@ -65,8 +65,6 @@ class IndexView:
     vocabularies: Vocabularies = field(default_factory=Vocabularies)
     _references: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _vocabulary: Vocabulary | None = None
-    _vocabulary_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def reader(self):
@@ -76,12 +74,10 @@ class IndexView:
     def schema(self):
         return self.index.schema
 
-    def vocabulary(self) -> Vocabulary:
-        """The words of this generation for suggestions, built when first asked for."""
-        with self._vocabulary_lock:
-            if self._vocabulary is None:
-                self._vocabulary = self.vocabularies.build(self.reader)
-            return self._vocabulary
+    def vocabulary(self) -> Vocabulary | None:
+        """The words of this generation for suggestions, built when first asked for (see
+        :class:`~index.vocabulary.Vocabularies`: meanwhile, an older generation's)."""
+        return self.vocabularies.get(self)
 
     def _acquire(self) -> None:
         with self._lock:

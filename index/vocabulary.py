@@ -24,6 +24,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from symspellpy import SymSpell, Verbosity
 from whoosh.reading import IndexReader
@@ -39,6 +40,8 @@ WORDS_PER_SEGMENT = 50_000
 # (what an import adds) keeps every word, so that a word imported twice is suggested at once.
 LARGE_SEGMENT = 10_000
 FIELDS = ("title", "body")
+# The first build of a process is waited for this long by the search that needs it.
+FIRST_WAIT = 10.0
 SCRIPTS = ("cyrillic", "latin")
 
 _WORD = re.compile(r"[^\W\d_]{1,30}(?:'[^\W\d_]{1,30})*")
@@ -78,6 +81,19 @@ def segment_words(leaf: IndexReader) -> dict[str, int]:
         )
         kept.update((term, n) for n, term in ranked)
     return kept
+
+
+class IndexViewLike(Protocol):
+    """What a vocabulary is built from: an index view (:class:`index.views.IndexView`)."""
+
+    key: tuple[str, int]
+
+    @property
+    def reader(self) -> IndexReader: ...
+
+    def _acquire(self) -> None: ...
+
+    def _release(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -137,22 +153,60 @@ class Vocabulary:
 
 
 class Vocabularies:
-    """Hands out the vocabulary of an index generation, built at most once per generation,
-    from per-segment words read at most once per segment."""
+    """Hands out the vocabulary of the newest index generation asked for, built at most once per
+    generation (in a thread of its own, one at a time) from per-segment words read at most once
+    per segment.
+
+    A search that needs a suggestion never waits for a newer generation's vocabulary while an
+    older one exists: it gets the older one and the newer is built meanwhile (after an import,
+    a few seconds). Only the first build of a process is waited for, at most ``FIRST_WAIT``
+    seconds; past that, no suggestion until it is done. One vocabulary is kept (and one more
+    while the next is built)."""
 
     def __init__(self) -> None:
         self._segments: dict[str, dict[str, int]] = {}
         self._lock = threading.Lock()
+        self._latest: Vocabulary | None = None
+        self._latest_key: object = None
+        self._building: threading.Thread | None = None
+        self.last_error: str | None = None
 
-    def build(self, reader: IndexReader) -> Vocabulary:
+    def get(self, view: IndexViewLike, wait: float = FIRST_WAIT) -> Vocabulary | None:
+        """The vocabulary of ``view``'s generation, or the newest built before it (None when
+        none is built yet and the first build takes more than ``wait`` seconds)."""
         with self._lock:
+            if self._latest_key == view.key:
+                return self._latest
+            if self._building is None:
+                view._acquire()  # noqa: SLF001 - the build reads it: keep it open until done
+                self._building = threading.Thread(
+                    target=self._build, args=(view,), name="arkhiv-vocabulary", daemon=True
+                )
+                self._building.start()
+            building, latest = self._building, self._latest
+        if latest is None:
+            building.join(wait)
+        with self._lock:
+            return self._latest
+
+    def _build(self, view: IndexViewLike) -> None:
+        try:
             current: dict[str, dict[str, int]] = {}
-            for leaf, _ in leaf_readers(reader):
+            for leaf, _ in leaf_readers(view.reader):
                 key = segment_id(leaf)
                 if key is None:
                     continue
                 words = self._segments.get(key)
                 current[key] = words if words is not None else segment_words(leaf)
-            # Merged-away segments are not read again: keep only the current ones.
-            self._segments = current
-            return Vocabulary(current.values())
+            built = Vocabulary(current.values())
+            with self._lock:
+                # Merged-away segments are not read again: keep only the current ones.
+                self._segments = current
+                self._latest, self._latest_key = built, view.key
+            self.last_error = None
+        except Exception as exc:  # noqa: BLE001 - suggestions are a help; searches go on
+            self.last_error = f"{type(exc).__name__}: {exc}"
+        finally:
+            view._release()  # noqa: SLF001
+            with self._lock:
+                self._building = None

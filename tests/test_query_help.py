@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 
 import pytest
 
@@ -151,4 +152,8 @@ def test_a_word_imported_a_minute_ago_can_be_suggested(home, client, tmp_path):
     env = {"ARKHIV_HOME": str(home), "PATH": "/usr/bin:/bin"}
     done = subprocess.run([str(ARKHIV), "import", "--no-progress", str(fresh)], env=env)
     assert done.returncode == 0
+    # The next search needing a suggestion builds the new generation's vocabulary meanwhile.
+    deadline = time.monotonic() + 30
+    while search(client, q="Zaporihzstal")["suggestion"] is None and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert search(client, q="Zaporihzstal")["suggestion"] == "Zaporizhstal"
