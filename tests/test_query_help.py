@@ -157,3 +157,46 @@ def test_a_word_imported_a_minute_ago_can_be_suggested(home, client, tmp_path):
     while search(client, q="Zaporihzstal")["suggestion"] is None and time.monotonic() < deadline:
         time.sleep(0.1)
     assert search(client, q="Zaporihzstal")["suggestion"] == "Zaporizhstal"
+
+
+# -- the vocabulary ------------------------------------------------------------------------------
+
+
+def test_the_vocabulary_is_bounded_per_script(monkeypatch):
+    from index import vocabulary
+
+    monkeypatch.setattr(vocabulary, "WORDS_PER_SCRIPT", 3)
+    counts = [
+        {"україна": 9, "київ": 5, "гроші": 4, "закон": 2, "один": 1},
+        {"budget": 7, "kyiv": 3},
+    ]
+    built = vocabulary.Vocabulary(counts)
+    assert built.words == {"cyrillic": 3, "latin": 2}
+    assert [c.term for c in built.candidates("укрвїна")] == ["україна"]
+    assert built.candidates("закно") == []  # not among the 3 most frequent
+    assert built.candidates("однн") == []  # in one article only
+
+
+def test_a_new_generation_of_the_vocabulary_reads_no_segment_again(home, monkeypatch):
+    from index import vocabulary
+    from index.views import IndexViews
+
+    read = []
+    original = vocabulary.segment_words
+    monkeypatch.setattr(vocabulary, "segment_words", lambda leaf: read.append(1) or original(leaf))
+    vocabularies = vocabulary.Vocabularies()
+    views = IndexViews(home / "index", warm_segments=False)
+    try:
+        with views.acquire() as view:
+            first = vocabularies.get(view)
+            segments = len(read)
+            assert first is not None and segments >= 1
+            view.key = (view.key[0], view.key[1] + 1)  # a later generation of the same segments
+            vocabularies.get(view)  # the older one serves while the new one is built
+            deadline = time.monotonic() + 10
+            while vocabularies.get(view) is first and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert vocabularies.get(view) is not first
+            assert len(read) == segments
+    finally:
+        views.close()
