@@ -224,8 +224,8 @@ class Speller:
 
 
 def _words_of(text: str, wanted: dict[_Word, tuple[Candidate, str]]) -> dict[_Word, str]:
-    """For each query word, the word of ``text`` whose terms include its corrected term nearest
-    to what was typed (the word guessed for it when there is none)."""
+    """For each query word, the word of ``text`` whose terms include its corrected term, or the
+    word guessed for it, whichever is nearest to what was typed."""
     by_term: dict[str, set[str]] = {}
     terms = {candidate.term for candidate, _ in wanted.values()}
     for _, _, _, word in tokenize(text):
@@ -233,12 +233,16 @@ def _words_of(text: str, wanted: dict[_Word, tuple[Candidate, str]]) -> dict[_Wo
             continue
         for term in word_terms(word):
             if term in terms:
-                by_term.setdefault(term, set()).add(word.lower())
+                by_term.setdefault(term, set()).add(word.lower().removesuffix("'s"))
     written = {}
     for word, (candidate, guessed) in wanted.items():
-        forms = by_term.get(candidate.term) or {guessed}
+        # The words of the articles first; the word guessed from the stem when it is nearer
+        # (the articles may hold only "Parliament's" or "musical").
+        in_text = by_term.get(candidate.term, set())
         typed = normalize_word(word.text)
-        written[word] = min(sorted(forms), key=lambda f: (distance(typed, f), f))
+        written[word] = min(
+            sorted(in_text | {guessed}), key=lambda f: (distance(typed, f), f not in in_text)
+        )
     return written
 
 
