@@ -247,16 +247,21 @@ def _words_of(text: str, wanted: dict[_Word, tuple[Candidate, str]]) -> dict[_Wo
 
 
 def help_with(
-    text: str, total: int, literal: bool, probe: Callable[[str], Probe], speller: Speller
+    text: str,
+    total: int,
+    literal: bool,
+    probe: Callable[[str], Probe],
+    speller: Speller,
+    suggest: bool = True,
 ) -> Help:
     """What to search for ``text`` (found ``total`` articles as typed), what to tell the reader,
-    and what to suggest."""
+    and (when ``suggest``) what to suggest."""
     searched, notices, suggestion = text, [], None
     if total == 0 and not literal:
         other = converted(text, lambda word: speller.documents(word) > 0)
         if other is not None:
             found = probe(other)
-            if found.total == 0:
+            if found.total == 0 and suggest:
                 # A typo in the other layout, when the query has no correction of its own.
                 suggestion = speller.suggest(text, 0, probe)
                 corrected = None if suggestion else speller.suggest(other, 0, probe)
@@ -267,6 +272,9 @@ def help_with(
                 notices.append(Message.of("query.layout", typed=text, query=other))
             elif suggestion:
                 return Help(searched, notices, suggestion)
+    if suggest and total < FEW_RESULTS:
+        suggestion = speller.suggest(searched, total, probe)
+    return Help(searched, notices, suggestion)
     if total < FEW_RESULTS:
         suggestion = speller.suggest(searched, total, probe)
     return Help(searched, notices, suggestion)

@@ -78,6 +78,30 @@ class SearchIndex:
         notices = list(dict.fromkeys(notices))
         return _Match(apply_filters(columns, matches, request), scores, terms, notices)
 
+    def _helped_match(
+        self, view: IndexView, request: SearchRequest, suggest: bool
+    ) -> tuple[_Match, str, str | None]:
+        """The match of ``request`` with the help a query that finds little gets (see
+        :mod:`index.query_help`): what was searched (the query converted from the wrong keyboard
+        layout, or as typed), and a suggestion (when ``suggest``)."""
+        match = self._match(view, request)
+        total = int(match.filtered.final.sum())
+        if not request.q or total >= FEW_RESULTS or (not suggest and (total or request.literal)):
+            return match, request.q, None
+        helped = help_with(
+            request.q,
+            total,
+            request.literal,
+            self._prober(view, request),
+            self._speller(view),
+            suggest=suggest,
+        )
+        if helped.searched == request.q:
+            return match, request.q, helped.suggestion
+        converted = self._match(view, replace(request, q=helped.searched))
+        converted.notices.extend(helped.notices)
+        return converted, helped.searched, helped.suggestion
+
     def search(self, request: SearchRequest) -> dict[str, Any]:
         with self.views.acquire() as view, self._damage_named(view):
             return self._search(view, request)
@@ -106,20 +130,9 @@ class SearchIndex:
     def _search(self, view: IndexView, request: SearchRequest) -> dict[str, Any]:
         started = time.perf_counter()
         columns = view.columns
-        match = self._match(view, request)
-        total = int(match.filtered.final.sum())
-        searched, suggestion = request.q, None
-        if request.q and total < FEW_RESULTS:
-            helped = help_with(
-                request.q, total, request.literal, self._prober(view, request), self._speller(view)
-            )
-            suggestion = helped.suggestion
-            if helped.searched != request.q:
-                searched = helped.searched
-                match = self._match(view, replace(request, q=searched))
-                match.notices.extend(helped.notices)
-                total = int(match.filtered.final.sum())
+        match, searched, suggestion = self._helped_match(view, request, suggest=True)
         filtered = match.filtered
+        total = int(filtered.final.sum())
         start = (request.page - 1) * request.per_page
         docnums = self._page(
             filtered.final, match.scores, columns, request.effective_sort, start, request.per_page
@@ -233,7 +246,8 @@ class SearchIndex:
         return hits
 
     def matching_articles(self, request: SearchRequest, batch: int = 200) -> Iterator[Article]:
-        """Every article the search admits, in its order (for export and feeds), streamed.
+        """Every article the search admits, in its order (for export and feeds), streamed; a
+        query typed in the wrong keyboard layout is read as the page reads it.
 
         The search itself runs now (so a bad query raises here, before anything is sent); the
         stream then reads one generation of the index, sorted once, fetched a batch at a time,
@@ -242,7 +256,7 @@ class SearchIndex:
         view = holder.__enter__()
         try:
             with self._damage_named(view):
-                match = self._match(view, request)
+                match, _, _ = self._helped_match(view, request, suggest=False)
             docnums = self._page(
                 match.filtered.final,
                 match.scores,

@@ -82,6 +82,15 @@ def test_the_literal_search_is_not_converted_and_keeps_literal_through_pages(cli
     assert "literal=1" in page and 'data-code="query.layout"' in page
 
 
+def test_exports_and_feeds_read_the_layout_as_the_page_does(client):
+    meant = search(client, q="Україна", per_page=100)["total"]
+    exported = client.get("/export", query_string={"q": "Erhf]yf", "format": "jsonl"})
+    assert len(exported.get_data(as_text=True).splitlines()) == meant > 0
+    literal = client.get("/export", query_string={"q": "Erhf]yf", "format": "jsonl", "literal": 1})
+    assert literal.get_data(as_text=True).strip() == ""
+    assert client.get("/feed", query_string={"q": "Erhf]yf"}).status_code == 200
+
+
 def test_a_query_that_finds_something_is_not_converted(client):
     found = search(client, q="budget")
     assert found["searched"] == "budget" and found["total"] > 0
