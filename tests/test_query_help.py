@@ -8,6 +8,8 @@ import subprocess
 import time
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from index.keyboard import converted
 from index.query_help import FEW_RESULTS
@@ -209,3 +211,20 @@ def test_a_new_generation_of_the_vocabulary_reads_no_segment_again(home, monkeyp
             assert len(read) == segments
     finally:
         views.close()
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.sampled_from(list("qwerty[];',./\"ЙцукЕНгшщзхїєґ'Ж:()*-+ ") + ["AND ", "OR ", "title:"]),
+        max_size=30,
+    ).map("".join)
+)
+def test_any_query_is_helped_without_failing(client, q):
+    response = client.get("/api/search", query_string={"q": q})
+    assert response.status_code in (200, 400)
+    if response.status_code == 200:
+        body = response.get_json()
+        assert body["suggestion"] is None or body["suggestion"].casefold() != q.strip().casefold()
