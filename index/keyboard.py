@@ -3,7 +3,8 @@
 The two layouts are US QWERTY and the standard Ukrainian (ЙЦУКЕН with і ї є ґ; the apostrophe
 on the key left of 1, ґ on the backslash key, as Windows' "Ukrainian (Enhanced)" and the Linux
 ``ua`` layout place them), shifted characters too. «Україна» typed with the English layout on is
-``Erhfsyf``; "hello" typed with the Ukrainian layout on is «руддщ».
+``Erhf]yf`` (``Erhfsyf`` when і is typed for ї, as people do: «Украіна»); "hello" typed with the
+Ukrainian layout on is «руддщ».
 
 Only the words of a query are converted. What a reader types on purpose keeps its meaning: a
 field prefix (``title:``, ``автор:``), the operators ``AND``, ``OR``, ``NOT``, a ``-`` or ``+``
@@ -74,7 +75,7 @@ def converted(text: str, known: Callable[[str], bool] | None = None) -> str | No
     no letters, letters of both scripts, or nothing but syntax. A word for which ``known`` is
     true (the index holds it) stays as typed: ``Kyiv Ljyfkmlf`` is "Kyiv Дональда".
 
-    >>> converted("Erhfsyf"), converted("руддщ"), converted('title:"Erhfsyf"')
+    >>> converted("Erhf]yf"), converted("руддщ"), converted('title:"Erhf]yf"')
     ('Україна', 'hello', 'title:"Україна"')
     """
     kept = _kept_spans(text, known)

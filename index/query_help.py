@@ -6,18 +6,21 @@ pays nothing here: one comparison.
 
 * A query that finds nothing is read in the other keyboard layout (:mod:`index.keyboard`); when
   that finds something, it is what is searched, with a notice that links to the literal search.
-  A layout conversion with a typo in it (``Erhfsyf`` is «Украіна», і for ї) is corrected first.
-  A string that is a word in no layout converts to nothing that finds anything: it stays.
+  When the conversion finds nothing either and the query as typed has no correction of its own,
+  the conversion is corrected (a typo made in the wrong layout). A string that is a word in no
+  layout converts to nothing that finds anything: it stays.
 * Then, when the query (as searched) finds fewer than ``FEW_RESULTS``, each of its words that
   fewer than ``FEW_RESULTS`` articles hold is corrected against the index's own vocabulary
   (:mod:`index.vocabulary`): the nearest term (edit distance with transpositions), the most
-  frequent at one distance, a Ukrainian one nearest also as a word (one of its inflected forms).
-  The index's terms are lemmas and stems, not what a reader types; the suggestion is written in
-  words: a Ukrainian lemma as its inflected form nearest to what was typed («податкі» →
-  «податки»), an English stem as the word of the corrected query's best article that has that
-  stem and is nearest to what was typed (``goverment`` → stem ``govern`` → "government"). A
-  suggestion keeps the query's field prefixes, quotes and operators, is never the query
-  itself, and must find more than the query did (it is run to check).
+  frequent at one distance. The index's terms are lemmas and stems, not what a reader types, so
+  a candidate is weighed by its word nearest to what was typed: a Ukrainian lemma by its
+  inflected forms («податкі» is nearer to «податки» than to «подати»), an English stem by the
+  words Snowball takes back to it ("polcie" is nearer to "police" than to "policy"). The
+  suggestion is written in words: the Ukrainian form, and for an English stem the nearest of
+  the words with that stem in the corrected query's best articles and the word guessed
+  (``goverment`` → stem ``govern`` → "government"). A suggestion keeps the query's field
+  prefixes, quotes and operators, is never the query itself, and must find more than the query
+  did (it is run to check).
 """
 
 from __future__ import annotations
@@ -88,7 +91,9 @@ def correctable_words(text: str) -> list[_Word]:
         before = text[:start].rstrip()
         if after in (":", "*") or word in _OPERATORS:
             continue
-        if text[start - 1 : start] == "-" or before.endswith(("NOT", "language:", "lang:")):
+        if text[start - 1 : start] == "-" or before.endswith(
+            ("NOT", "language:", "lang:", "мова:")
+        ):
             continue
         if any(c.isdigit() for c in word):
             continue

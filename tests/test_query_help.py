@@ -74,6 +74,8 @@ def test_a_wrong_layout_query_is_searched_converted_with_a_notice(client):
     assert typed["total"] == meant["total"] > 0
     notice = next(n for n in typed["notices"] if n["code"] == "query.layout")
     assert notice["params"] == {"typed": "Erhf]yf", "query": "Україна"}
+    # і typed for ї, as the issue's own example: found through the name's transliteration.
+    assert search(client, q="Erhfsyf")["total"] == meant["total"]
 
 
 def test_the_literal_search_is_not_converted_and_keeps_literal_through_pages(client):
