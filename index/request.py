@@ -88,6 +88,7 @@ class SearchRequest:
     page: int = 1
     per_page: int = 20
     facet_size: int = 30
+    literal: bool = False  # the query as typed, never read in the other keyboard layout
 
     @classmethod
     def from_args(cls, args: MultiArgs) -> SearchRequest:
@@ -120,6 +121,7 @@ class SearchRequest:
             page=_int(args, "page", 1, 1, MAX_PAGE),
             per_page=_int(args, "per_page", 20, 1, MAX_PER_PAGE),
             facet_size=_int(args, "facet_size", 30, 1, 1000),
+            literal=(args.get("literal") or "").strip().lower() in ("1", "true", "yes", "on"),
             **values,
         )
 
@@ -153,6 +155,8 @@ class SearchRequest:
             pairs.append(("page", str(self.page)))
         if self.per_page != 20:
             pairs.append(("per_page", str(self.per_page)))
+        if self.literal:
+            pairs.append(("literal", "1"))
         return pairs
 
     def toggled(self, facet: str, value: str) -> SearchRequest:
@@ -169,6 +173,10 @@ class SearchRequest:
 
     def with_sort(self, sort: str) -> SearchRequest:
         return replace(self, sort=sort, page=1)
+
+    def with_query(self, q: str, literal: bool = False) -> SearchRequest:
+        """Another query with the same filters, from the first page."""
+        return replace(self, q=q, page=1, literal=literal)
 
 
 def request_from_mapping(values: Mapping[str, Any]) -> SearchRequest:
