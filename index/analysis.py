@@ -159,6 +159,11 @@ def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("english")
 
 
+def english_stem(word: str) -> str:
+    """The Snowball English stem of a lowercase word."""
+    return _stemmer().stemWord(word)
+
+
 def _unique(terms: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(terms))
 

@@ -50,6 +50,10 @@ TEXTS: dict[str, str] = {
         "The index was written by an older version of Arkhiv and may miss other spellings of "
         "names; running “arkhiv reindex” rebuilds it."
     ),
+    "query.layout": N_(
+        "Nothing was found for “%(typed)s” as typed; it reads as “%(query)s” in the other "
+        "keyboard layout, and that was searched."
+    ),
     # Refusals (400): a parameter that cannot be used; the text follows the parameter's name.
     "request.too_long": N_("is longer than %(limit)s characters"),
     "request.not_a_date": N_("%(value)s is not a date (expected 2016, 2016-05 or 2016-05-12)"),

@@ -92,6 +92,7 @@ class SearchRequest:
     collapse: bool = True
     # Only the copies of this story (its id: the id of its earliest copy).
     cluster: str = ""
+    literal: bool = False  # the query as typed, never read in the other keyboard layout
 
     @classmethod
     def from_args(cls, args: MultiArgs) -> SearchRequest:
@@ -134,6 +135,7 @@ class SearchRequest:
             facet_size=_int(args, "facet_size", 30, 1, 1000),
             collapse=collapse == "1",
             cluster=cluster,
+            literal=(args.get("literal") or "").strip().lower() in ("1", "true", "yes", "on"),
             **values,
         )
 
@@ -171,6 +173,8 @@ class SearchRequest:
             pairs.append(("cluster", self.cluster))
         if not self.collapse:
             pairs.append(("collapse", "0"))
+        if self.literal:
+            pairs.append(("literal", "1"))
         return pairs
 
     def toggled(self, facet: str, value: str) -> SearchRequest:
@@ -194,6 +198,10 @@ class SearchRequest:
     def story(self, cluster: str) -> SearchRequest:
         """Every copy of one story, within this search."""
         return replace(self, cluster=cluster, collapse=False, page=1)
+
+    def with_query(self, q: str, literal: bool = False) -> SearchRequest:
+        """Another query with the same filters, from the first page."""
+        return replace(self, q=q, page=1, literal=literal)
 
 
 def request_from_mapping(values: Mapping[str, Any]) -> SearchRequest:

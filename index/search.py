@@ -11,7 +11,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +27,14 @@ from index.facets import Filtered, apply_filters, date_facet, value_facets
 from index.highlight import mark, snippet
 from index.messages import Message
 from index.query import QueryTooLong, bound_prefixes, highlight_terms, parse_query
+from index.query_help import FEW_RESULTS, Probe, Speller, documents_holding, help_with
 from index.request import RequestError, SearchRequest
+from index.schema import TEXT_FIELDS
 from index.views import IndexUnavailable, IndexView, IndexViews
 
 MORE_LIKE_THIS_TERMS = 16
+# Articles of a corrected query whose words write its stems back as words ("Did you mean").
+BEST_READ = 3
 
 
 @dataclass
@@ -91,6 +95,30 @@ class SearchIndex:
             mask[list(view.searcher.document_numbers(id=cluster))] = True
         return mask
 
+    def _helped_match(
+        self, view: IndexView, request: SearchRequest, suggest: bool
+    ) -> tuple[_Match, str, str | None]:
+        """The match of ``request`` with the help a query that finds little gets (see
+        :mod:`index.query_help`): what was searched (the query converted from the wrong keyboard
+        layout, or as typed), and a suggestion (when ``suggest``)."""
+        match = self._match(view, request)
+        total = int(match.filtered.final.sum())
+        if not request.q or total >= FEW_RESULTS or (not suggest and (total or request.literal)):
+            return match, request.q, None
+        helped = help_with(
+            request.q,
+            total,
+            request.literal,
+            self._prober(view, request),
+            self._speller(view),
+            suggest=suggest,
+        )
+        if helped.searched == request.q:
+            return match, request.q, helped.suggestion
+        converted = self._match(view, replace(request, q=helped.searched))
+        converted.notices.extend(helped.notices)
+        return converted, helped.searched, helped.suggestion
+
     def search(self, request: SearchRequest) -> dict[str, Any]:
         with self.views.acquire() as view, self._damage_named(view):
             return self._search(view, request)
@@ -119,7 +147,7 @@ class SearchIndex:
     def _search(self, view: IndexView, request: SearchRequest) -> dict[str, Any]:
         started = time.perf_counter()
         columns = view.columns
-        match = self._match(view, request)
+        match, searched, suggestion = self._helped_match(view, request, suggest=True)
         filtered = match.filtered
         total = int(filtered.final.sum())
         shown = filtered.final
@@ -141,6 +169,8 @@ class SearchIndex:
         facets["date"] = date_facet(columns, filtered, request)
         return {
             "query": request.q,
+            "searched": searched,
+            "suggestion": suggestion,
             "total": total,
             "stories": stories,
             "collapse": request.collapse,
@@ -154,6 +184,37 @@ class SearchIndex:
             "notices": match.notices,
             "took_ms": round((time.perf_counter() - started) * 1000, 2),
         }
+
+    def _prober(self, view: IndexView, request: SearchRequest):
+        """What another query, with the filters of ``request``, finds (for query help)."""
+
+        def probe(text: str) -> Probe:
+            try:
+                match = self._match(view, replace(request, q=text, literal=True))
+            except RequestError:  # a correction that asks too much is no help
+                return Probe(0, lambda: None)
+            final, scores = match.filtered.final, match.scores
+
+            def best_text() -> str | None:
+                docnums = self._page(final, scores, view.columns, "relevance", 0, BEST_READ)
+                ids = [view.searcher.stored_fields(d)["id"] for d in docnums]
+                found = self.store.get_many(ids)
+                texts = [f"{found[i].title}\n{found[i].body}" for i in ids if i in found]
+                return "\n".join(texts) or None
+
+            return Probe(int(final.sum()), best_text)
+
+        return probe
+
+    @staticmethod
+    def _speller(view: IndexView) -> Speller:
+        reader = view.reader
+        fields = [f for f in (*TEXT_FIELDS, "author", "tag", "source") if f in view.schema]
+
+        def documents(word: str) -> int:
+            return documents_holding(word, reader.doc_frequency, fields)
+
+        return Speller(view.vocabulary, documents)
 
     @staticmethod
     def _sort_keys(
@@ -278,7 +339,8 @@ class SearchIndex:
         return story
 
     def matching_articles(self, request: SearchRequest, batch: int = 200) -> Iterator[Article]:
-        """Every article the search admits, in its order (for export and feeds), streamed.
+        """Every article the search admits, in its order (for export and feeds), streamed; a
+        query typed in the wrong keyboard layout is read as the page reads it.
 
         The search itself runs now (so a bad query raises here, before anything is sent); the
         stream then reads one generation of the index, sorted once, fetched a batch at a time,
@@ -287,7 +349,7 @@ class SearchIndex:
         view = holder.__enter__()
         try:
             with self._damage_named(view):
-                match = self._match(view, request)
+                match, _, _ = self._helped_match(view, request, suggest=False)
             docnums = self._page(
                 match.filtered.final,
                 match.scores,

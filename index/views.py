@@ -41,6 +41,7 @@ from index.postings import (
 )
 from index.schema import TEXT_FIELDS
 from index.storage import ArchiveStorage
+from index.vocabulary import Vocabularies, Vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,7 @@ class IndexView:
     columns: Columns
     matcher: Matcher
     analyser: int = ANALYSER_VERSION  # the analyser version that wrote the build's terms
+    vocabularies: Vocabularies = field(default_factory=Vocabularies)
     _references: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -73,6 +75,11 @@ class IndexView:
     @property
     def schema(self):
         return self.index.schema
+
+    def vocabulary(self) -> Vocabulary | None:
+        """The words of this generation for suggestions, built when first asked for (see
+        :class:`~index.vocabulary.Vocabularies`: meanwhile, an older generation's)."""
+        return self.vocabularies.get(self)
 
     def _acquire(self) -> None:
         with self._lock:
@@ -94,7 +101,9 @@ def _generation(storage: ArchiveStorage) -> int:
     return TOC._latest_generation(storage, INDEX_NAME)  # noqa: SLF001 - lists the folder
 
 
-def open_view(build: Path, column_cache: dict | None = None) -> IndexView:
+def open_view(
+    build: Path, column_cache: dict | None = None, vocabularies: Vocabularies | None = None
+) -> IndexView:
     """Open the latest commit of the index in ``build``."""
     storage = ArchiveStorage(build, readonly=True)
     generation = _generation(storage)
@@ -108,9 +117,14 @@ def open_view(build: Path, column_cache: dict | None = None) -> IndexView:
     except BaseException:
         searcher.close()
         raise
-    matcher = Matcher(searcher, columns)
     return IndexView(
-        (str(build), generation), index, searcher, columns, matcher, analyser_version(build)
+        (str(build), generation),
+        index,
+        searcher,
+        columns,
+        Matcher(searcher, columns),
+        analyser_version(build),
+        vocabularies or Vocabularies(),
     )
 
 
@@ -189,6 +203,7 @@ class IndexViews:
         self._lock = threading.Lock()  # guards _current
         self._refreshing = threading.Lock()  # one thread opens a new generation at a time
         self._column_cache: dict = {}
+        self._vocabularies = Vocabularies()
         self._storages: dict[Path, ArchiveStorage] = {}
         self._retry_after = 0.0
         self.last_error: str | None = None
@@ -273,7 +288,7 @@ class IndexViews:
             try:
                 if latest is None:
                     raise IndexMissing(self.root)
-                view = open_view(Path(latest[0]), self._column_cache)
+                view = open_view(Path(latest[0]), self._column_cache, self._vocabularies)
             except Exception as exc:  # noqa: BLE001 - whatever it was, keep the last good view
                 self.last_error = f"{type(exc).__name__}: {exc}"
                 self._retry_after = time.monotonic() + RETRY_SECONDS

@@ -321,3 +321,31 @@ def test_screenshots_and_no_horizontal_scroll(browser, server, locale, device, w
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{name} scrolls sideways by {overflow}px at {width}px"
     context.close()
+
+
+@pytest.mark.parametrize(
+    ("locale", "as_typed", "did_you_mean"),
+    [
+        ("en", "as typed", "Did you mean"),
+        ("uk", "саме так, як набрано", "Можливо, ви мали на увазі"),
+    ],
+)
+def test_query_help_shows_the_layout_notice_and_did_you_mean(
+    browser, server, locale, as_typed, did_you_mean
+):
+    context = open_context(browser, locale=locale)
+    page = context.new_page()
+    page.goto(server.url + "/?" + urlencode({"q": "Erhf]yf"}))
+    notice = page.locator('.notice[data-code="query.layout"]')
+    assert notice.is_visible() and "Україна" in notice.inner_text()
+    assert total(page) > 0
+    notice.locator("a", has_text=as_typed).click()
+    page.wait_for_url("**literal=1*")
+    assert total(page) == 0
+    page.goto(server.url + "/?" + urlencode({"q": "Ukrane"}))
+    suggestion = page.locator(".suggestion")
+    assert did_you_mean in suggestion.inner_text()
+    suggestion.locator("a", has_text="Ukraine").click()
+    page.wait_for_url("**q=Ukraine*")
+    assert total(page) > 0
+    context.close()

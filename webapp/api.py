@@ -82,6 +82,8 @@ def api_result(result: dict[str, Any]) -> dict[str, Any]:
     shaped["date"] = date_facet["buckets"]
     return {
         "query": result["query"],
+        "searched": result["searched"],
+        "suggestion": result["suggestion"],
         "total": result["total"],
         "stories": result["stories"],
         "collapse": result["collapse"],
