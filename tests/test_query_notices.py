@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import pytest
 from babel.messages.extract import extract_from_dir, extract_from_file
 from babel.messages.pofile import read_po
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markupsafe import escape
 
@@ -168,6 +168,7 @@ WORDS = ["Київ", "гарантії", "budget", "Ky", "a", "’", "published"
 
 @settings(max_examples=60)
 @given(st.lists(st.sampled_from(PIECES + WORDS), max_size=24).map("".join))
+@example('budget"Ky')  # read in the Ukrainian layout: the lone quote is Є, nothing left open
 def test_whatever_is_typed_the_search_answers_and_says_it_in_both_languages(app, q):
     client = app.test_client()
     api = client.get("/api/search", query_string={"q": q})
@@ -178,7 +179,11 @@ def test_whatever_is_typed_the_search_answers_and_says_it_in_both_languages(app,
     codes = [notice["code"] for notice in api.get_json()["notices"]]
     assert set(codes) <= set(TEXTS), codes
     assert not {"query.closed", "query.plain_words"} <= set(codes), q  # closed, or flattened
-    if closing(q.strip()) != "":  # something left open, or closed that was never opened
+    # What was searched: the query as typed, or as read in the other keyboard layout (where a
+    # lone `"` is the letter Є), which then says so.
+    searched = api.get_json()["searched"]
+    assert searched == q.strip() or "query.layout" in codes, q
+    if closing(searched.strip()) != "":  # something left open, or closed that was never opened
         assert "query.closed" in codes or "query.plain_words" in codes, q
     for locale in ("uk", "en"):
         response = client.get("/", query_string={"q": q}, headers={"Accept-Language": locale})
