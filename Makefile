@@ -18,7 +18,7 @@ install: $(STAMP)
 run: $(STAMP)
 	@if [ ! -f "$(ARKHIV_HOME)/archive.sqlite3" ]; then \
 		echo "importing the demo archive (fixtures/) into $(ARKHIV_HOME)"; \
-		$(BIN)/arkhiv import --no-progress fixtures/seed.json fixtures/articles.jsonl; \
+		$(BIN)/arkhiv import --no-progress fixtures/seed.json fixtures/articles.jsonl fixtures/copies.jsonl; \
 	fi
 	$(BIN)/arkhiv serve --host 127.0.0.1 --port 5000
 
