@@ -94,8 +94,8 @@ def date_facet(columns: Columns, filtered: Filtered, request: SearchRequest) -> 
     days = columns.day[filtered.final & (columns.day >= 0)]
     if not len(days):
         return {"granularity": "year", "buckets": [], "undated": int(filtered.final.sum())}
-    first = request.date_from or _as_date(int(days.min()))
-    last = request.date_to or _as_date(int(days.max()))
+    first = request.date_from or as_date(int(days.min()))
+    last = request.date_to or as_date(int(days.max()))
     span = (last - first).days
     if span > YEARS_ABOVE_DAYS:
         granularity, keys = "year", days // 10000
@@ -120,7 +120,8 @@ def date_facet(columns: Columns, filtered: Filtered, request: SearchRequest) -> 
     return {"granularity": granularity, "buckets": buckets, "undated": undated}
 
 
-def _as_date(day: int) -> date:
+def as_date(day: int) -> date:
+    """A day of the ``day`` column (yyyymmdd as one integer) as a date."""
     return date(day // 10000, day // 100 % 100, day % 100)
 
 
@@ -131,5 +132,5 @@ def _bucket(granularity: str, key: int) -> tuple[str, date, date]:
         year, month = divmod(key, 100)
         last = date(year, month, calendar.monthrange(year, month)[1])
         return f"{year:04d}-{month:02d}", date(year, month, 1), last
-    day = _as_date(key)
+    day = as_date(key)
     return day.isoformat(), day, day

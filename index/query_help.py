@@ -280,9 +280,6 @@ def help_with(
     if suggest and total < FEW_RESULTS:
         suggestion = speller.suggest(searched, total, probe)
     return Help(searched, notices, suggestion)
-    if total < FEW_RESULTS:
-        suggestion = speller.suggest(searched, total, probe)
-    return Help(searched, notices, suggestion)
 
 
 def documents_holding(word: str, frequency: Callable[[str, str], int], fields) -> int:

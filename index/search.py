@@ -23,7 +23,7 @@ from archive.record import Article
 from archive.store import Store
 from index.analysis import ANALYSER_VERSION, tokenize, word_terms
 from index.columns import Columns
-from index.facets import Filtered, apply_filters, date_facet, value_facets
+from index.facets import Filtered, apply_filters, as_date, date_facet, value_facets
 from index.highlight import mark, snippet
 from index.messages import Message
 from index.query import QueryTooLong, bound_prefixes, highlight_terms, parse_query
@@ -105,17 +105,21 @@ class SearchIndex:
         total = int(match.filtered.final.sum())
         if not request.q or total >= FEW_RESULTS or (not suggest and (total or request.literal)):
             return match, request.q, None
+        probed: dict[str, _Match] = {}
         helped = help_with(
             request.q,
             total,
             request.literal,
-            self._prober(view, request),
+            self._prober(view, request, probed),
             self._speller(view),
             suggest=suggest,
         )
         if helped.searched == request.q:
             return match, request.q, helped.suggestion
-        converted = self._match(view, replace(request, q=helped.searched))
+        # What is searched instead was probed first: its match is not evaluated again.
+        converted = probed.get(helped.searched) or self._match(
+            view, replace(request, q=helped.searched)
+        )
         converted.notices.extend(helped.notices)
         return converted, helped.searched, helped.suggestion
 
@@ -185,14 +189,17 @@ class SearchIndex:
             "took_ms": round((time.perf_counter() - started) * 1000, 2),
         }
 
-    def _prober(self, view: IndexView, request: SearchRequest):
-        """What another query, with the filters of ``request``, finds (for query help)."""
+    def _prober(self, view: IndexView, request: SearchRequest, probed: dict[str, _Match]):
+        """What another query, with the filters of ``request``, finds (for query help); each
+        query's match is evaluated once and kept in ``probed``."""
 
         def probe(text: str) -> Probe:
-            try:
-                match = self._match(view, replace(request, q=text, literal=True))
-            except RequestError:  # a correction that asks too much is no help
-                return Probe(0, lambda: None)
+            if text not in probed:
+                try:
+                    probed[text] = self._match(view, replace(request, q=text, literal=True))
+                except RequestError:  # a correction that asks too much is no help
+                    return Probe(0, lambda: None)
+            match = probed[text]
             final, scores = match.filtered.final, match.scores
 
             def best_text() -> str | None:
@@ -330,11 +337,10 @@ class SearchIndex:
         dated = members[columns.published[members] >= 0]
         if len(dated):
             earliest = int(dated[np.argmin(columns.published[dated])])
-            day = int(columns.day[earliest])
             outlet = [sources.values[v] for v in sources.value_ids_of(earliest)]
             story["first_published"] = {
                 "source": outlet[0] if outlet else None,
-                "date": f"{day // 10000:04d}-{day // 100 % 100:02d}-{day % 100:02d}",
+                "date": as_date(int(columns.day[earliest])).isoformat(),
             }
         return story
 
