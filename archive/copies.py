@@ -177,7 +177,7 @@ class Clusters:
         self,
         newcomers: list[Newcomer],
         fresh: bool = True,
-        previous: dict[int, bytes] | None = None,
+        previous: dict[int, np.ndarray] | None = None,
     ) -> None:
         """Find the copies of ``newcomers`` (already in ``articles``) in the archive and among
         themselves, store their bands and join the clusters.

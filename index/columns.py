@@ -260,10 +260,6 @@ class Stories:
         at = bisect.bisect_left(self.ids, cluster)
         return at if at < len(self.ids) and self.ids[at] == cluster else None
 
-    def copies(self, number: int) -> int:
-        """How many other live documents share story ``number``."""
-        return int(self.starts[number + 1] - self.starts[number]) - 1
-
     def of(self, number: int) -> np.ndarray:
         """The live documents of story ``number``."""
         return self.members[self.starts[number] : self.starts[number + 1]]
