@@ -74,6 +74,14 @@ _LATIN_RUSSIAN = [
 _LATIN_RUSSIAN_RE = re.compile("|".join(latin for latin, _ in _LATIN_RUSSIAN) + "|y")
 _LATIN_RUSSIAN_MAP = dict(_LATIN_RUSSIAN)
 # What Russian-based spelling never writes: such a word is not looked at.
+# What only a Slavic name looks like in Latin letters: letter pairs English spells no sound with
+# (shch, zh, kh, yu...), or the ending of a Ukrainian or Russian surname or place. A word without
+# any is not read as Russian: German is not Герман, Marshall not маршал, Gold not Голд.
+_SLAVIC_SHAPE = re.compile(
+    r"shch|sch|zh|kh|ts|yu|ya|ye"
+    r"|(?:enko|chuk|iuk|ko|sk|sky|skiy|skyi|ska|skaya|ov|ev|ovich|evich|ych|ivka|ovka|evka|grad"
+    r"|gorod|pol)$"
+)
 _NOT_RUSSIAN_LATIN = re.compile(r"[^a-z]|[jqwx]|c(?!h)|(?<![kzcs])h|th|oo|ou|ea")
 
 
@@ -317,12 +325,16 @@ def ukrainian_words(word: str, nominative: bool = False) -> tuple[str, ...]:
         if official is not None:
             listed = ukrainian_of_official().get(official)
             break
-    if listed is not None and ruled is not None and listed != ruled:
-        # The file knows better (Днепр is Дніпро, not the dictionary's дніпр), unless the
-        # rule's word is itself a former name the file lists: Днепропетровск is
-        # Дніпропетровськ, the region's name, and the file's Дніпро, the city's since 2016.
-        if transliterate(ruled).lower() not in older_words():
-            return (listed,)
+    # The file knows better (Днепр is Дніпро, not the dictionary's дніпр), unless the rule's
+    # word is itself a former name the file lists: Днепропетровск is Дніпропетровськ, the
+    # region's name, and the file's Дніпро, the city's since 2016.
+    if (
+        listed is not None
+        and ruled is not None
+        and listed != ruled
+        and transliterate(ruled).lower() not in older_words()
+    ):
+        return (listed,)
     if ruled is None:
         # No spelling of the rule's is a Ukrainian word: the file's name, else the letters made
         # Ukrainian and the vowels left as they are (a place outside Ukraine keeps its -ов).
@@ -340,6 +352,8 @@ def national_spelling(latin: str) -> str | None:
     """
     from index.transliteration import transliterate
 
+    if not _SLAVIC_SHAPE.search(latin):
+        return None
     russian = russian_letters(latin)
     if russian is None:
         return None
