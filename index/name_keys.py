@@ -8,7 +8,9 @@ system).
 
 How a Latin word becomes its key (`latin_key`):
 
-1. lowercase, a possessive ``'s`` off;
+1. lowercase, a possessive ``'s`` off; a Russian-based press spelling that no file lists
+   (Yuschenko, Glushchenko, Dnepropetrovsk) becomes its national one by rule
+   (`index.russian.national_spelling`);
 2. an older spelling of a place or person (``index/data/place_names.tsv``,
    ``person_names.tsv``: Kiev, Kharkov, Krivoy, Klitschko) is replaced by the official one;
 3. a word written in the ISO 9 letters (ì ŝ ê û â or g̀) or the scholarly ones (č š ž, or
