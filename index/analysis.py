@@ -41,6 +41,13 @@ import Stemmer
 from whoosh.analysis import CompositeAnalyzer, Filter, RegexTokenizer, Token
 
 from index.name_keys import latin_key, transliteration_key
+from index.russian import (
+    RUSSIAN_LETTERS,
+    national_spelling,
+    russian_morph,
+    russian_place,
+    ukrainian_words,
+)
 from index.transliteration import transliterate
 
 __all__ = [
@@ -57,11 +64,12 @@ __all__ = [
     "word_tokenizer",
 ]
 
-ANALYSER_VERSION = 2
+ANALYSER_VERSION = 3
 """The version of the terms `word_terms` gives, kept in each index build's state: an index written
 by another version holds other terms, and says so (`arkhiv check`, a notice on each search) until
 ``arkhiv reindex``. 1: a capitalised word's transliteration or lowercase form; 2: its name key
-(`index.name_keys`)."""
+(`index.name_keys`); 3: a Russian name's Ukrainian terms and key, a Russian-based
+Latin spelling's national ones (`index.russian`), ї for і where the dictionary knows only that."""
 
 APOSTROPHE = "'"
 """The one apostrophe of index terms: the ASCII one, as pymorphy3's Ukrainian dictionary has it."""
@@ -95,6 +103,10 @@ _CYRILLIC_TO_LATIN = str.maketrans(
     "АВСЕНІКМОРТХУасеіорхукЇї",
     "ABCEHIKMOPTXYaceiopxykÏï",
 )
+
+# Letters after which Ukrainian spelling writes ї, not і.
+_BEFORE_YI = frozenset("аеєиіїоуюя'")
+_NAME_TAGS = frozenset({"Surn", "Name", "Patr"})
 
 # Shortest lemma worth a transliterated term: the Latin forms of short Ukrainian function words
 # are English words (ми -> my, то -> to, до -> do, он -> on) and would make English queries
@@ -154,6 +166,11 @@ def _morph() -> pymorphy3.MorphAnalyzer:
     return pymorphy3.MorphAnalyzer(lang="uk")
 
 
+def ukrainian_morph() -> pymorphy3.MorphAnalyzer:
+    """The Ukrainian analyser the index uses (one per process)."""
+    return _morph()
+
+
 @cache
 def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("english")
@@ -168,11 +185,59 @@ def _unique(terms: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(terms))
 
 
+def _intended_word(word: str, capital: bool, parses: list) -> str | None:
+    """The word a form stands for when the Ukrainian dictionary does not know it as itself, or
+    None: the Ukrainian word of a Russian name (Киеве: київ, `index.russian`), or the word with
+    ї where і was typed for it (the Ukrainian layout's ї key is out on the right, and the
+    dictionary knows «Украіна» only as a distortion of «Україна»). Only an і at a word's start
+    or after a vowel or an apostrophe may be ї: Ukrainian spelling writes ї there and і almost
+    nowhere else."""
+    if word.isascii():
+        return None
+    russian_letters = not RUSSIAN_LETTERS.isdisjoint(word)
+    known = not russian_letters and _morph().word_is_known(word)
+    distorted = known and all("Dist" in parse.tag.grammemes for parse in parses)
+    if known and not distorted:
+        # Known as a surname too (Львов, Львове), it is the Russian name of a place if Russian
+        # has one.
+        if not capital or not any(_NAME_TAGS & parse.tag.grammemes for parse in parses):
+            return None
+        if not russian_place(word):
+            return None
+    if capital and (russian_letters or known or russian_morph().word_is_known(word)):
+        named = ukrainian_words(word)
+        if named:
+            return " ".join(named)
+    if "і" not in word or russian_letters or (known and not distorted):
+        return None
+    places = [i for i, c in enumerate(word) if c == "і" and (i == 0 or word[i - 1] in _BEFORE_YI)]
+    tried = [word[:i] + "ї" + word[i + 1 :] for i in places[:2]]
+    if len(places) == 2:
+        tried.append("".join("ї" if i in places else c for i, c in enumerate(word)))
+    return next((intended for intended in tried if _morph().word_is_known(intended)), None)
+
+
 def _ukrainian_terms(word: str, capital: bool) -> tuple[str, ...]:
+    parses = _morph().parse(word)
+    intended = _intended_word(word, capital, parses)
+    if intended is not None:
+        terms: list[str] = []
+        for each in intended.split():
+            if _morph().word_is_known(each):
+                terms += _dictionary_terms(each, capital, _morph().parse(each))
+            else:
+                # A Russian name's Ukrainian form that the dictionary lacks (Путин: путин) is a
+                # lemma already (the Russian dictionary's): the predictor's guesses add nothing.
+                terms += [each, transliteration_key(transliterate(each))]
+        return _unique(terms)
+    return _dictionary_terms(word, capital, parses)
+
+
+def _dictionary_terms(word: str, capital: bool, parses: list) -> tuple[str, ...]:
     # pymorphy3 orders parses by likelihood, so the first lemma is the primary term. Words the
     # dictionary lacks still get lemmas from its suffix predictor, which is what lets an unknown
     # surname («Коропчишина», «Коропчишиною») meet its nominative.
-    lemmas = list(dict.fromkeys(parse.normal_form for parse in _morph().parse(word)))
+    lemmas = list(dict.fromkeys(parse.normal_form for parse in parses))
     terms = [lemma.replace("ґ", "г") for lemma in lemmas]
     if not capital:
         return _unique(terms)
@@ -191,9 +256,11 @@ def _english_terms(word: str, capital: bool) -> tuple[str, ...]:
     # A capitalised word also gets its name key, in place of the word as written: a romanised
     # name ("Hlushchenko", "Kiev", "Zelensky") must meet the key of the Ukrainian lemma, which
     # the stemmer may have cut.
-    stem = _stemmer().stemWord(word)
     if not capital:
-        return (stem,)
+        return (_stemmer().stemWord(word),)
+    # A Russian-based spelling is indexed as the national one it stands for: Glushchenko as
+    # Hlushchenko, Dnepropetrovsk as Dnipropetrovsk (`index.russian`).
+    stem = _stemmer().stemWord(national_spelling(word) or word)
     key = latin_key(word)
     return (stem, key) if key and key != stem else (stem,)
 

@@ -8,7 +8,9 @@ system).
 
 How a Latin word becomes its key (`latin_key`):
 
-1. lowercase, a possessive ``'s`` off;
+1. lowercase, a possessive ``'s`` off; a Russian-based press spelling that no file lists
+   (Yuschenko, Glushchenko, Dnepropetrovsk) becomes its national one by rule
+   (`index.russian.national_spelling`);
 2. an older spelling of a place or person (``index/data/place_names.tsv``,
    ``person_names.tsv``: Kiev, Kharkov, Krivoy, Klitschko) is replaced by the official one;
 3. a word written in the ISO 9 letters (ì ŝ ê û â or g̀) or the scholarly ones (č š ž, or
@@ -39,6 +41,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+
+from index.russian import national_spelling
 
 DATA = Path(__file__).parent / "data"
 NAME_FILES = ("place_names.tsv", "person_names.tsv")
@@ -158,6 +162,20 @@ def _read_back(word: str) -> str:
     return "".join(table.get(char, char) for char in word).replace("\x00", "g")
 
 
+@cache
+def ukrainian_of_official() -> dict[str, str]:
+    """Each official word of the name files, lowercase, to its Ukrainian word, lowercase
+    (kyiv: київ; kryvyi: кривий, rih: ріг)."""
+    found: dict[str, str] = {}
+    for name in names():
+        official = _WORD_SPLIT.split(name.official.lower())
+        ukrainian = _WORD_SPLIT.split(name.ukrainian.lower())
+        if len(official) == len(ukrainian):
+            for official_word, ukrainian_word in zip(official, ukrainian, strict=True):
+                found.setdefault(official_word, ukrainian_word)
+    return found
+
+
 @lru_cache(maxsize=1 << 16)
 def official_spelling(word: str) -> str | None:
     """The official word for an older spelling (``Kiev`` -> ``kyiv``), lowercase; else None."""
@@ -180,6 +198,8 @@ def latin_key(word: str) -> str:
     """
     lower = _without_possessive(unicodedata.normalize("NFD", word.lower()))
     lower = unicodedata.normalize("NFC", lower)
+    # A Russian-based spelling (Glushchenko, Dnepropetrovsk) stands for its national one.
+    lower = national_spelling(lower) or lower
     official = older_words().get(lower)
     key = fold(official if official is not None else _decomposed_marks(_read_back(lower)))
     return key if len(key) >= MIN_KEY else lower

@@ -103,12 +103,21 @@ def test_a_query_that_finds_something_is_not_converted(client):
 
 @pytest.mark.parametrize(
     ("typed", "meant"),
-    [("Ukrane", "Ukraine"), ("sheltres", "shelters"), ("гарантіі", "гарантій"), ("Kyvi", "Kyiv")],
+    [("Ukrane", "Ukraine"), ("sheltres", "shelters"), ("гарантиї", "гарантії"), ("Kyvi", "Kyiv")],
 )
 def test_a_misspelling_gets_a_suggestion_that_finds_more(client, typed, meant):
     found = search(client, q=typed)
     assert found["suggestion"] == meant
     assert search(client, q=meant, literal=1)["total"] > found["total"]
+
+
+def test_i_typed_for_yi_finds_what_the_word_meant_finds(client):
+    # The Ukrainian layout's ї key is out on the right; «гарантіі» is «гарантії» typed so, and
+    # finds what it finds, with nothing to suggest.
+    meant = search(client, q="гарантії", literal=1)
+    typed = search(client, q="гарантіі", literal=1)
+    assert typed["total"] == meant["total"] > 0
+    assert search(client, q="гарантіі")["suggestion"] is None
 
 
 def test_a_suggestion_keeps_field_prefixes_and_quotes(client):
