@@ -178,9 +178,19 @@ def shared_shingles(a: Signature, b: Signature) -> float:
 def are_copies(a: Signature, b: Signature) -> bool:
     """Whether two articles are copies of one story: what they share is most of the shorter
     (``CONTAINED``) and more than a quote of the longer (``COVERED``)."""
-    shorter, longer = sorted((a.shingles, b.shingles))
-    shared = shared_shingles(a, b)
-    return shared >= CONTAINED * shorter and shared >= COVERED * longer
+    return bool(copies_among(a, [b])[0])
+
+
+def copies_among(mine: Signature, others: Sequence[Signature]) -> np.ndarray:
+    """:func:`are_copies` of ``mine`` and each of ``others``, in one numpy pass (an article's
+    candidates are verified together)."""
+    values = np.stack([other.values for other in others])
+    jaccard = (values == mine.values).mean(axis=1)
+    counts = np.array([other.shingles for other in others], dtype=np.float64)
+    shared = jaccard * (counts + mine.shingles) / (1 + jaccard)
+    shorter = np.minimum(counts, mine.shingles)
+    longer = np.maximum(counts, mine.shingles)
+    return (shared >= CONTAINED * shorter) & (shared >= COVERED * longer)
 
 
 @dataclass
@@ -265,10 +275,11 @@ class Clusters:
         signatures = {**signed, **self._signatures(sorted(wanted))}
         matches: dict[int, set[int]] = {}
         for rowid, others in candidates.items():
-            mine = signed[rowid]
-            for other in others:
-                if other in signatures and are_copies(mine, signatures[other]):
-                    matches.setdefault(rowid, set()).add(other)
+            known = [other for other in others if other in signatures]
+            if known:
+                found = copies_among(signed[rowid], [signatures[other] for other in known])
+                if found.any():
+                    matches[rowid] = set(np.asarray(known)[found].tolist())
         if matches:
             self._join(newcomers, matches, set(rowids) if fresh else set())
 
