@@ -6,16 +6,31 @@ change) is normalised (NFC, casefolded, apostrophes and stress marks dropped) an
 ``SHINGLE`` consecutive words is a shingle. A MinHash signature (``datasketch``, ``NUM_PERM``
 permutations, a fixed seed) estimates the Jaccard similarity of two articles' shingle sets.
 
+The number of distinct shingles is kept beside the signature. Two articles are copies when most
+of the shorter text is contained in the longer one, not only when the two are nearly equal: a
+wire story reprinted as its first half, under an outlet's own intro, or with as much text of the
+outlet's own added, is one story. From the estimated Jaccard J and the shingle counts a <= b, the
+shingles shared are about s = J (a + b) / (1 + J) (as J = s / (a + b - s)); the pair is a copy
+when s is at least ``CONTAINED`` of the shorter text and at least ``COVERED`` of the longer one.
+The second bound keeps a quote out: an article that quotes one paragraph of another (at most a
+quarter of it) shares at most a quarter of the longer text, however little text of its own it
+has. (Two nearly equal texts of J >= 0.45, copies before, pass both bounds.) The estimate is as
+good as J's: its standard error is sqrt(J (1 - J) / NUM_PERM), 0.04 at J = 0.3 with the 128
+permutations (64 gave 0.06, and a short quote's estimated share of the longer text reached 0.33
+where the exact one was 0.24).
+
 Locality-sensitive hashing finds the candidates without comparing an article to the archive:
-the signature is cut into ``BANDS`` bands of ``ROWS`` values (20 x 3 of the 64), each band hashed
-to a 64-bit key; two articles sharing any band key are candidates. The chance that a pair of
-Jaccard J is a candidate is 1 - (1 - J^3)^20: 0.85 at 0.45, 0.93 at 0.5, 0.9998 at 0.7, and 0.15
-at 0.2, 0.02 at 0.1. Each candidate is then verified by the signatures' estimated Jaccard
-(>= ``THRESHOLD``), so a quote of one paragraph does not join. (On bench/copies.py's test set,
-seeds 7, 11, 13, 17, 19: 16 x 4 bands missed 0.2% of the pairs, whose Jaccard was about 0.5, and
-20 x 3 none; precision 1.000 either way, at verification thresholds 0.4 to 0.5.) A band key
-that more than ``BOILERPLATE_BAND`` articles hold is boilerplate (a standard disclaimer) and is
-not followed: what a new article costs is bounded, whatever the size of the archive.
+the first 64 values of the signature are cut into ``BANDS`` bands of ``ROWS`` values (32 x 2),
+each band hashed to a 64-bit key; two articles sharing any band key are candidates. The chance
+that a pair of Jaccard J is a candidate is 1 - (1 - J^2)^32: 0.93 at 0.28 (about the least a
+copy can have), 0.97 at 0.33 (a cut reprint under an intro), 0.9997 at 0.5 (a half-length
+reprint, or one expanded with as much text), and 0.28 at 0.1, 0.08 at 0.05: pairs that the
+verification turns away. (20 bands of 3, the layout before, found a pair of 0.4 at 0.73 and of
+0.33 at 0.54: on bench/copies.py's set with cut, prefaced and expanded reprints, it missed a
+third of the pairs.) A band key that more than ``BOILERPLATE_BAND`` articles hold is boilerplate
+(a standard disclaimer) and is not followed: what a new article costs is bounded, whatever the
+size of the archive. Changing the layout changes every stored band key: a store's migration then
+forgets the bands and the signatures, and ``arkhiv copies --update`` finds them again.
 
 A story's cluster is the id of its earliest-published member; the store keeps it per article
 (``cluster``: NULL for an article with no copies, which is its own story). When a cluster's id or
@@ -28,19 +43,23 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from archive.word_hashes import _mix, word_hashes
 
-NUM_PERM = 64
-BANDS, ROWS = 20, 3
+NUM_PERM = 128
+BANDS, ROWS = 32, 2
 SHINGLE = 4
 # Texts shorter than this (in words) get no signature and never join a story: too little text to
 # tell a copy from a shared phrase.
 MIN_WORDS = 30
-# The estimated Jaccard from which two articles are copies of one story.
-THRESHOLD = 0.45
+# Two articles are copies when the shingles they share are at least this share of the shorter
+# text ("most of it")...
+CONTAINED = 0.6
+# ...and at least this share of the longer one (more than a quote of a quarter of it).
+COVERED = 0.36
 # A band key held by more articles than this is boilerplate (a standard disclaimer): not
 # followed, unless it is all a newcomer shares, and then only this many of its holders.
 BOILERPLATE_BAND = 50
@@ -92,22 +111,36 @@ def article_text(body: str | None, summary: str | None) -> str:
     return body if body and body.strip() else (summary or "")
 
 
-def signature(text: str) -> np.ndarray | None:
-    """The MinHash signature (``NUM_PERM`` unsigned 32-bit values) of ``text``; None when it is
-    shorter than ``MIN_WORDS`` words."""
+class Signature(NamedTuple):
+    """What an article is compared by: its MinHash (``NUM_PERM`` unsigned 32-bit values) and
+    how many distinct shingles its text has."""
+
+    values: np.ndarray
+    shingles: int
+
+
+def signature(text: str) -> Signature | None:
+    """The signature of ``text``; None when it is shorter than ``MIN_WORDS`` words."""
     found = word_hashes(text)
     if len(found) < MIN_WORDS:
         return None
     sketch = _sketch()
+    shingles = shingle_hashes(found)
     # One item, the array of every shingle's hash, which ``_whole`` hands over as it is: the
     # permutations then run over all of them at once in numpy, not one Python call per shingle.
     # (A repeated shingle changes no minimum: no need to take them unique first.)
-    sketch.update_batch([shingle_hashes(found)])
-    return sketch.hashvalues.astype(np.uint32)
+    sketch.update_batch([shingles])
+    return Signature(sketch.hashvalues.astype(np.uint32), len(np.unique(shingles)))
 
 
 def to_bytes(values: np.ndarray) -> bytes:
     return values.astype("<u4").tobytes()
+
+
+def stored(found: Signature | None) -> tuple[bytes, int | None]:
+    """A signature as the store's ``signature`` and ``shingles`` columns hold it (empty and NULL:
+    too short to have one)."""
+    return (to_bytes(found.values), found.shingles) if found is not None else (b"", None)
 
 
 def from_bytes(blob: bytes) -> np.ndarray:
@@ -124,15 +157,40 @@ _BAND_NUMBERS = np.arange(BANDS, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15
 def band_keys(values: np.ndarray) -> np.ndarray:
     """The 64-bit key of each band of a signature (or of each row of a matrix of them): its
     ``ROWS`` values and its number, mixed (signed, as the stores' INTEGER takes it)."""
-    used = values[..., : BANDS * ROWS].astype(np.uint64)
+    used = values[..., : BANDS * ROWS].astype(np.uint64)  # the first 64 of NUM_PERM
     bands = used.reshape(*values.shape[:-1], BANDS, ROWS)
     mixed = (bands * _BAND_MULTIPLIERS).sum(axis=-1, dtype=np.uint64) + _BAND_NUMBERS
     return _mix(mixed).view(np.int64)
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> float:
-    """The estimated Jaccard similarity of two signatures."""
+    """The estimated Jaccard similarity of two signatures' values."""
     return float(np.mean(a == b))
+
+
+def shared_shingles(a: Signature, b: Signature) -> float:
+    """About how many shingles two articles share: from the estimated Jaccard J and their
+    counts, J (|A| + |B|) / (1 + J)."""
+    jaccard = similarity(a.values, b.values)
+    return jaccard * (a.shingles + b.shingles) / (1 + jaccard)
+
+
+def are_copies(a: Signature, b: Signature) -> bool:
+    """Whether two articles are copies of one story: what they share is most of the shorter
+    (``CONTAINED``) and more than a quote of the longer (``COVERED``)."""
+    return bool(copies_among(a, [b])[0])
+
+
+def copies_among(mine: Signature, others: Sequence[Signature]) -> np.ndarray:
+    """:func:`are_copies` of ``mine`` and each of ``others``, in one numpy pass (an article's
+    candidates are verified together)."""
+    values = np.stack([other.values for other in others])
+    jaccard = (values == mine.values).mean(axis=1)
+    counts = np.array([other.shingles for other in others], dtype=np.float64)
+    shared = jaccard * (counts + mine.shingles) / (1 + jaccard)
+    shorter = np.minimum(counts, mine.shingles)
+    longer = np.maximum(counts, mine.shingles)
+    return (shared >= CONTAINED * shorter) & (shared >= COVERED * longer)
 
 
 @dataclass
@@ -142,7 +200,7 @@ class Newcomer:
     rowid: int
     id: str
     published_at: float | None
-    values: np.ndarray | None
+    signature: Signature | None
 
 
 def _chunks(items: Sequence, size: int = 500) -> Iterable[Sequence]:
@@ -177,7 +235,7 @@ class Clusters:
         self,
         newcomers: list[Newcomer],
         fresh: bool = True,
-        previous: dict[int, np.ndarray] | None = None,
+        previous: dict[int, Signature] | None = None,
     ) -> None:
         """Find the copies of ``newcomers`` (already in ``articles``) in the archive and among
         themselves, store their bands and join the clusters.
@@ -195,13 +253,13 @@ class Clusters:
         self.retire(previous)
         if not fresh:
             self.db.executemany(
-                "UPDATE articles SET signature = ? WHERE rowid = ?",
-                [(to_bytes(n.values) if n.values is not None else b"", n.rowid) for n in newcomers],
+                "UPDATE articles SET signature = ?, shingles = ? WHERE rowid = ?",
+                [(*stored(n.signature), n.rowid) for n in newcomers],
             )
-        signed = {n.rowid: n.values for n in newcomers if n.values is not None}
+        signed = {n.rowid: n.signature for n in newcomers if n.signature is not None}
         keys: dict[int, list[int]] = {}
         if signed:
-            matrix = band_keys(np.stack(list(signed.values()))).tolist()
+            matrix = band_keys(np.stack([s.values for s in signed.values()])).tolist()
             keys = dict(zip(signed, matrix, strict=True))
         candidates = self._candidates(keys)
         # In key order: the inserts walk the table's B-tree once, not in random order.
@@ -217,26 +275,29 @@ class Clusters:
         signatures = {**signed, **self._signatures(sorted(wanted))}
         matches: dict[int, set[int]] = {}
         for rowid, others in candidates.items():
-            mine = signed[rowid]
-            for other in others:
-                if other in signatures and similarity(mine, signatures[other]) >= THRESHOLD:
-                    matches.setdefault(rowid, set()).add(other)
+            known = [other for other in others if other in signatures]
+            if known:
+                found = copies_among(signed[rowid], [signatures[other] for other in known])
+                if found.any():
+                    matches[rowid] = set(np.asarray(known)[found].tolist())
         if matches:
             self._join(newcomers, matches, set(rowids) if fresh else set())
 
-    def retire(self, previous: dict[int, np.ndarray]) -> None:
+    def retire(self, previous: dict[int, Signature]) -> None:
         """Articles whose text changed while detection is off: their former bands go and they
         leave their stories (their signature is NULL until found again)."""
         self._forget_bands(previous)
         if previous:
             self._detach(list(previous))
 
-    def _signatures(self, rowids: Sequence[int]) -> dict[int, np.ndarray]:
+    def _signatures(self, rowids: Sequence[int]) -> dict[int, Signature]:
         """The stored signatures of ``rowids`` (those that have one)."""
         return {
-            rowid: from_bytes(blob)
-            for rowid, blob in _in(
-                self.db, "SELECT rowid, signature FROM articles WHERE rowid IN ({marks})", rowids
+            rowid: Signature(from_bytes(blob), shingles)
+            for rowid, blob, shingles in _in(
+                self.db,
+                "SELECT rowid, signature, shingles FROM articles WHERE rowid IN ({marks})",
+                rowids,
             )
             if blob
         }
@@ -379,13 +440,13 @@ class Clusters:
 
     # -- removing ----------------------------------------------------------------------------
 
-    def _forget_bands(self, signatures: dict[int, np.ndarray]) -> None:
+    def _forget_bands(self, signatures: dict[int, Signature]) -> None:
         """Remove the band rows of these articles, found from their signatures (the table is
         keyed by band first; no second index by article is kept for this)."""
         stale = [
             (key, rowid)
-            for rowid, values in signatures.items()
-            for key in band_keys(values).tolist()
+            for rowid, found in signatures.items()
+            for key in band_keys(found.values).tolist()
         ]
         if stale:
             self.db.executemany("DELETE FROM copy_bands WHERE band = ? AND article = ?", stale)

@@ -103,6 +103,12 @@ PG_MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (band, article)
     );
     """,
+    # Copies by containment: the shingle count, and the bands laid out anew (see SQLite's).
+    """
+    ALTER TABLE articles ADD COLUMN shingles INTEGER;
+    TRUNCATE copy_bands;
+    UPDATE articles SET signature = NULL WHERE signature IS NOT NULL;
+    """,
 )
 assert len(PG_MIGRATIONS) == SCHEMA_VERSION, "a migration for each of SQLite's"
 

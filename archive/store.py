@@ -104,6 +104,15 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (band, article)
     ) WITHOUT ROWID;
     """,
+    # Copies by containment (archive.copies): each article's count of distinct shingles beside
+    # its signature; the bands are laid out anew (32 of 2 values, not 20 of 3), so the stored
+    # band keys and the signatures (which have no count) go, and `arkhiv copies --update` finds
+    # every article's copies again. The stories found so far stay.
+    """
+    ALTER TABLE articles ADD COLUMN shingles INTEGER;
+    DELETE FROM copy_bands;
+    UPDATE articles SET signature = NULL WHERE signature IS NOT NULL;
+    """,
 )
 # The columns of an article's row besides ``id`` and ``seq``: what a takedown keeps to restore.
 ARTICLE_COLUMNS = (
@@ -322,8 +331,10 @@ class Store:
             # an update's former signature says which bands to take away.
             updated = [a.id for a, (o, _, _) in zip(batch, plan, strict=True) if o == UPDATED]
             previous = {
-                rowid: copies.from_bytes(blob)
-                for _, rowid, blob in self._rows_by_id("rowid, signature", updated)
+                rowid: copies.Signature(copies.from_bytes(blob), shingles)
+                for _, rowid, blob, shingles in self._rows_by_id(
+                    "rowid, signature, shingles", updated
+                )
                 if blob
             }
             signatures = {
@@ -335,7 +346,9 @@ class Store:
             rows = []
             for article, digest, text in written:
                 published = article.published
-                values = signatures[article.id]
+                signature, shingles = (
+                    copies.stored(signatures[article.id]) if self.detect_copies else (None, None)
+                )
                 rows.append(
                     (
                         article.id,
@@ -350,23 +363,23 @@ class Store:
                         article.translation_key,
                         now,
                         now,
-                        None
-                        if not self.detect_copies
-                        else (copies.to_bytes(values) if values is not None else b""),
+                        signature,
+                        shingles,
                     )
                 )
             change.db.executemany(
                 """INSERT INTO articles (id, seq, content_hash, record, title, language,
                        source, published, published_at, translation_key, added_at,
-                       updated_at, signature)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                       updated_at, signature, shingles)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT (id) DO UPDATE SET
                        seq = excluded.seq, content_hash = excluded.content_hash,
                        record = excluded.record, title = excluded.title,
                        language = excluded.language, source = excluded.source,
                        published = excluded.published, published_at = excluded.published_at,
                        translation_key = excluded.translation_key,
-                       updated_at = excluded.updated_at, signature = excluded.signature""",
+                       updated_at = excluded.updated_at, signature = excluded.signature,
+                       shingles = excluded.shingles""",
                 rows,
             )
             clusters = copies.Clusters(change)

@@ -10,6 +10,15 @@ The test set is made from the real corpus (``../shared/corpus``), deterministica
 * **near-misses**: articles that quote one paragraph of an original inside a text of their own
   (paragraphs of corpus articles that are not imported), so they share that paragraph and nothing
   else;
+* with ``--reworked``, each reprint is also given a shape (from a random stream of its own): as it
+  is, **cut** to its first half or first 60% (the first paragraphs that hold that share of its
+  words), **prefaced** with an outlet's own intro of 1 to 3 paragraphs, **cut and prefaced** (the
+  first 60% under an intro of one paragraph), or **expanded** with as many words of the outlet's
+  own as it has, its paragraphs placed among the story's. The outlets' own text is given out once
+  (no two articles share it by chance), and a last paragraph is cut only when it holds at most 0.3
+  of the story. The originals not quoted by a near-miss are then quoted by a short one: one
+  paragraph of at most a quarter of the original inside only 2 or 3 paragraphs of its own, where
+  much of the shorter text is the quote, and still no copy;
 * **distractors**: the other corpus articles, unchanged.
 
 Articles whose text overlaps another corpus article already (the corpus has a few real reprints of
@@ -21,7 +30,12 @@ The archive's answer: every pair of articles that the store puts in one cluster.
 
 imports the set into an empty home (``arkhiv import --no-index``: detection happens while
 storing), reads the clusters back from the store and prints precision, recall, the import time and
-every missed or wrong pair with the edits that made it.
+every missed or wrong pair with the edits that made it, and for how many stories every copy
+names the story by its earliest-published member (who published first).
+
+    python -m bench.copies --reworked [--seed 7]
+
+the set with cut, prefaced and expanded reprints (see above).
 """
 
 from __future__ import annotations
@@ -80,6 +94,7 @@ class TestSet:
     groups: list[list[str]]  # each original's id first, then its reprints' ids
     edits: dict[str, list[str]] = field(default_factory=dict)  # reprint id -> its edits
     near_misses: dict[str, str] = field(default_factory=dict)  # near-miss id -> quoted original
+    first: dict[str, str] = field(default_factory=dict)  # each member -> its earliest-published
 
     def true_pairs(self) -> set[tuple[str, str]]:
         return {pair for group in self.groups for pair in _pairs(group)}
@@ -151,8 +166,61 @@ def _published(article: dict, rng: random.Random) -> datetime:
         return datetime(year, rng.randint(1, 12), rng.randint(1, 28), rng.randint(6, 20))
 
 
-def build(corpus: Path, seed: int, originals: int) -> TestSet:
+def _first(paragraphs: list[str], share: float) -> list[str]:
+    """The first paragraphs that hold at least ``share`` of the words (two at least)."""
+    total = sum(len(p.split()) for p in paragraphs)
+    counts = itertools.accumulate(len(p.split()) for p in paragraphs)
+    keep = next(i for i, count in enumerate(counts, 1) if count >= share * total)
+    return paragraphs[: max(2, keep)]
+
+
+class OwnText:
+    """Paragraphs of the outlets' own (from the filler, never imported), each given out once:
+    two articles of the set never share text of their own by chance."""
+
+    def __init__(self, paragraphs: list[str], rng: random.Random):
+        self.left = list(dict.fromkeys(paragraphs))
+        rng.shuffle(self.left)
+
+    def take(self, count: int) -> list[str]:
+        taken, self.left = self.left[:count], self.left[count:]
+        if len(taken) < count:
+            raise ValueError("the filler ran out of paragraphs of the outlets' own")
+        return taken
+
+    def words(self, count: int) -> list[str]:
+        """Paragraphs until they hold ``count`` words."""
+        taken: list[str] = []
+        while sum(len(p.split()) for p in taken) < count:
+            taken.extend(self.take(1))
+        return taken
+
+
+def _reshaped(
+    paragraphs: list[str], own: OwnText, rng: random.Random
+) -> tuple[list[str], str | None]:
+    """A reprint's paragraphs cut, prefaced or expanded (or as they are), and what was done."""
+    shape = rng.choice(["as it is", "cut", "cut", "prefaced", "cut and prefaced", "expanded"])
+    if shape == "cut":
+        share = rng.choice([0.5, 0.6])
+        return _first(paragraphs, share), f"cut to the first {share:.0%}"
+    if shape == "prefaced":
+        intro = own.take(rng.randint(1, 3))
+        return [*intro, *paragraphs], f"prefaced with {len(intro)} paragraphs of its own"
+    if shape == "cut and prefaced":
+        return [*own.take(1), *_first(paragraphs, 0.6)], "cut to 60% and prefaced"
+    if shape == "expanded":
+        added = own.words(sum(len(p.split()) for p in paragraphs))
+        expanded = list(paragraphs)
+        for paragraph in added:
+            expanded.insert(rng.randint(1, len(expanded)), paragraph)
+        return expanded, f"expanded with {len(added)} paragraphs of its own"
+    return paragraphs, None
+
+
+def build(corpus: Path, seed: int, originals: int, reworked: bool = False) -> TestSet:
     rng = random.Random(seed)
+    shapes = random.Random(seed * 1_000_003 + 1)  # reworked reprints: a stream of their own
     pool = [
         a
         for a in _read_corpus(corpus)
@@ -171,6 +239,7 @@ def build(corpus: Path, seed: int, originals: int) -> TestSet:
         lang: [p for a in filler if a["language"] == lang for p in _paragraphs(a)]
         for lang in ("uk", "en")
     }
+    own_text = {lang: OwnText(found, shapes) for lang, found in filler_paragraphs.items()}
     articles: list[dict] = []
     groups: list[list[str]] = []
     edits: dict[str, list[str]] = {}
@@ -184,7 +253,15 @@ def build(corpus: Path, seed: int, originals: int) -> TestSet:
         for copy in range(rng.randint(1, 4)):
             paragraphs = _paragraphs(original)
             done = ["new headline"]
-            if rng.random() < 0.6 and _share(paragraphs[-1], paragraphs) <= 0.3:
+            shape = None
+            if reworked:
+                paragraphs, shape = _reshaped(paragraphs, own_text[lang], shapes)
+                done.extend([shape] if shape else [])
+            cut = shape is not None and shape.startswith("cut")  # cut already: not again
+            # A last paragraph is cut when it holds at most 0.3 of the story (not of the story
+            # and an outlet's own text: that would cut half of a short story).
+            story = _paragraphs(original) if reworked else paragraphs
+            if rng.random() < 0.6 and _share(paragraphs[-1], story) <= 0.3 and not cut:
                 paragraphs = paragraphs[:-1]
                 done.append("last paragraph cut")
             if rng.random() < 0.8:
@@ -223,6 +300,8 @@ def build(corpus: Path, seed: int, originals: int) -> TestSet:
         if number % 2 == 0 and quotable:
             quoted = rng.choice(quotable)
             own = rng.sample(filler_paragraphs[lang], rng.randint(4, 7))
+            if reworked:  # text of its own that no other article of the set has
+                own = own_text[lang].take(len(own))
             own.insert(rng.randrange(1, len(own)), quoted)
             miss = {
                 "id": f"quote:{number}",
@@ -238,9 +317,33 @@ def build(corpus: Path, seed: int, originals: int) -> TestSet:
             }
             articles.append(miss)
             near_misses[miss["id"]] = original["id"]
+        elif reworked and quotable:
+            # A short quote: most of its text is the quote, but the quote is at most a quarter
+            # of the original.
+            own = own_text[lang].take(shapes.randint(2, 3))
+            own.insert(shapes.randrange(1, len(own)), shapes.choice(quotable))
+            miss = {
+                "id": f"short-quote:{number}",
+                "title": shapes.choice(vocabulary[lang]) + " " + shapes.choice(vocabulary[lang]),
+                "body": "\n\n".join(own),
+                "language": lang,
+                "published": (when + timedelta(days=shapes.randint(1, 30))).isoformat(
+                    timespec="minutes"
+                ),
+                "source": shapes.choice(OUTLETS[lang]),
+                "authors": [],
+                "tags": [],
+            }
+            articles.append(miss)
+            near_misses[miss["id"]] = original["id"]
     articles.extend(distractors)
     rng.shuffle(articles)  # copies arrive before their originals as often as after
-    return TestSet(articles, groups, edits, near_misses)
+    members = {i for group in groups for i in group}
+    published = {a["id"]: a["published"] for a in articles if a["id"] in members}
+    first = {
+        member: min(group, key=lambda i: (published[i], i)) for group in groups for member in group
+    }
+    return TestSet(articles, groups, edits, near_misses, first)
 
 
 def import_set(test_set: TestSet, home: Path) -> float:
@@ -258,20 +361,25 @@ def import_set(test_set: TestSet, home: Path) -> float:
     return seconds
 
 
-def found_pairs(home: Path, ids: list[str]) -> set[tuple[str, str]]:
+def stored_clusters(home: Path, ids: list[str]) -> dict[str, str]:
+    """Each article's story as the store says (its own id when it has no copies)."""
     from archive.config import load_settings
     from archive.store import open_store
 
     os.environ["ARKHIV_HOME"] = str(home)
     with open_store(load_settings()) as store:
-        clusters = store.clusters(ids)
+        return store.clusters(ids)
+
+
+def found_pairs(clusters: dict[str, str]) -> set[tuple[str, str]]:
     members: dict[str, list[str]] = defaultdict(list)
     for article_id, cluster in clusters.items():
         members[cluster].append(article_id)
     return {pair for group in members.values() for pair in _pairs(group)}
 
 
-def evaluate(test_set: TestSet, found: set[tuple[str, str]]) -> dict:
+def evaluate(test_set: TestSet, clusters: dict[str, str]) -> dict:
+    found = found_pairs(clusters)
     truth = test_set.true_pairs()
     hits = truth & found
     wrong, missed = sorted(found - truth), sorted(truth - found)
@@ -285,6 +393,10 @@ def evaluate(test_set: TestSet, found: set[tuple[str, str]]) -> dict:
         "recall": round(len(hits) / len(truth), 4) if truth else 1.0,
         "near_misses": len(quoted),
         "near_misses_joined": sum(1 for a, b in wrong if (a, b) in quoted or (b, a) in quoted),
+        # Stories all of whose copies name it by its earliest-published member.
+        "first_right": sum(
+            1 for group in test_set.groups if all(clusters[m] == test_set.first[m] for m in group)
+        ),
         "wrong": [[a, b] for a, b in wrong],
         "missed": [
             [a, b, test_set.edits.get(a, []) + test_set.edits.get(b, [])] for a, b in missed
@@ -299,9 +411,12 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=default_corpus_dir())
     parser.add_argument("--home", type=Path, help="an empty folder to import into (default: temp)")
     parser.add_argument("--write", type=Path, help="also write the set as JSON lines here")
+    parser.add_argument(
+        "--reworked", action="store_true", help="add cut, prefaced and expanded reprints"
+    )
     args = parser.parse_args()
     try:
-        test_set = build(args.corpus, args.seed, args.originals)
+        test_set = build(args.corpus, args.seed, args.originals, args.reworked)
     except CorpusMissing as exc:
         sys.exit(f"bench.copies: {exc}")
     if args.write:
@@ -311,7 +426,7 @@ def main() -> None:
     home = args.home or Path(tempfile.mkdtemp(prefix="arkhiv-copies-"))
     try:
         seconds = import_set(test_set, home)
-        result = evaluate(test_set, found_pairs(home, [a["id"] for a in test_set.articles]))
+        result = evaluate(test_set, stored_clusters(home, [a["id"] for a in test_set.articles]))
     finally:
         if not args.home:
             shutil.rmtree(home, ignore_errors=True)
@@ -324,6 +439,10 @@ def main() -> None:
         f"pairs: {result['true_pairs']} true, {result['found_pairs']} found; "
         f"precision {result['precision']:.3f}, recall {result['recall']:.3f}; "
         f"near-misses joined to what they quote: {result['near_misses_joined']}"
+    )
+    print(
+        f"first published right (every copy names the story by its earliest member): "
+        f"{result['first_right']} of {result['groups']} stories"
     )
     for a, b in result["wrong"]:
         print(f"  wrong: {a} ~ {b}")

@@ -60,9 +60,34 @@ def test_words_drop_apostrophes_and_stress_marks():
 def test_signature_ignores_case_and_apostrophes():
     text = " ".join(f"word{i}" for i in range(40))
     same = copies.signature(text.upper().replace("word1 ", "word'1 "))
-    assert np.array_equal(copies.signature(text), same)
-    assert copies.signature(text).dtype == np.uint32 and len(copies.signature(text)) == 64
+    assert np.array_equal(copies.signature(text).values, same.values)
+    values = copies.signature(text).values
+    assert values.dtype == np.uint32 and len(values) == copies.NUM_PERM
+    assert copies.signature(text).shingles == 37  # 40 words, runs of 4, all distinct
     assert copies.signature("too short to tell a copy from a shared phrase") is None
+
+
+def _words(count: int, seed: int) -> list[str]:
+    rng = np.random.default_rng(seed)
+    return [f"w{n}" for n in rng.integers(0, 1_000_000, count)]
+
+
+def test_containment_tells_a_cut_or_expanded_copy_from_a_quote():
+    story = _words(400, 1)
+    own = _words(400, 2)
+
+    def sign(words: list[str]) -> copies.Signature:
+        return copies.signature(" ".join(words))
+
+    original = sign(story)
+    assert copies.are_copies(original, sign(story[:200]))  # its first half
+    assert copies.are_copies(original, sign(own[:100] + story))  # an intro of its own
+    assert copies.are_copies(original, sign(story[:200] + own[:200] + story[200:]))  # expanded
+    # A quarter of it inside as much text of its own: most of the shorter, not a copy.
+    assert not copies.are_copies(original, sign(own[:50] + story[100:200] + own[50:100]))
+    assert not copies.are_copies(original, sign(own))
+    # Jaccard alone could not tell: the first half and the expanded copy have about 0.5.
+    assert copies.similarity(original.values, sign(story[:200]).values) < 0.6
 
 
 def test_a_reprint_joins_and_a_quote_does_not(home, tmp_path):
@@ -75,6 +100,109 @@ def test_a_reprint_joins_and_a_quote_does_not(home, tmp_path):
     assert [c["id"] for c in found] == [ORIGINAL, REPRINTS[0]]  # earliest first
     assert found[0]["source"] == "Poltava Daily" and found[0]["title"] == RECORDS[ORIGINAL]["title"]
     assert store.copies_of(QUOTE) == []
+
+
+# Text of an outlet's own (written for these tests), about other things than the story.
+OWN = [
+    "Our correspondent in Poltava has followed the city's budget debates since the winter, when"
+    " the council first argued about which of the many repairs the town needs should come first.",
+    "Readers have written to us about their flooded cellars, the broken lights on the bridge and"
+    " the bus routes that were cut last year, and we have asked the mayor's office to answer them.",
+    "The regional administration has also promised money for schools and clinics in the villages"
+    " around the city, though the exact sums will only be known after the regional budget vote.",
+    "Local businesses near the market told us that trade had fallen sharply during the floods and"
+    " that several shops closed for weeks while their owners waited for insurance payments.",
+    "A volunteer group that cleaned the riverbank after the water went down says it collected more"
+    " than two tonnes of rubbish and plans another clean-up day for the first weekend of June.",
+    "Historians at the local museum note that the stone wall was first built in the nineteenth"
+    " century and rebuilt twice since, each time after a spring flood worse than the last one.",
+]
+
+
+def _reworked(new_id: str, paragraphs: list[str], published: str, source: str) -> dict:
+    return {
+        **RECORDS[ORIGINAL],
+        "id": new_id,
+        "title": f"{source}: the council votes on the river wall",
+        "body": "\n\n".join(paragraphs),
+        "published": published,
+        "source": source,
+    }
+
+
+def _story_paragraphs() -> list[str]:
+    return RECORDS[ORIGINAL]["body"].split("\n\n")
+
+
+def test_a_cut_a_prefaced_and_an_expanded_reprint_join_and_a_quote_does_not(home, tmp_path):
+    story = _story_paragraphs()
+    cut = _reworked("cut", story[:3], "2025-05-13T11:00:00+03:00", "Cut Courier")  # first 60%
+    prefaced = _reworked("prefaced", [*OWN[:2], *story], "2025-05-13T12:00:00+03:00", "Intro")
+    expanded = _reworked(
+        "expanded",
+        [story[0], *OWN[:3], *story[1:], *OWN[3:]],  # as much text of its own as the story's
+        "2025-05-14T09:00:00+03:00",
+        "Expanded Post",
+    )
+    # One paragraph of the story (a quarter of it) inside two of its own: most of the shorter
+    # text is the quote, still not a copy.
+    quote = _reworked("short-quote", [OWN[4], story[2], OWN[5]], "2025-05-15", "Quoting Times")
+    imported(home, tmp_path, records(ORIGINAL, QUOTE))
+    imported(home, tmp_path, [cut, prefaced, expanded, quote])
+    store = home_store(home)
+    reprinted = ["cut", "prefaced", "expanded"]
+    assert store.clusters([ORIGINAL, *reprinted]) == dict.fromkeys([ORIGINAL, *reprinted], ORIGINAL)
+    assert store.clusters([QUOTE, "short-quote"]) == {QUOTE: QUOTE, "short-quote": "short-quote"}
+    assert [c["id"] for c in store.copies_of(ORIGINAL)] == reprinted  # earliest first
+
+
+def test_the_earliest_published_names_a_story_found_by_containment(home, tmp_path):
+    story = _story_paragraphs()
+    expanded = _reworked("expanded", [*story, *OWN], "2025-05-14T09:00:00+03:00", "Expanded Post")
+    imported(home, tmp_path, [expanded])
+    imported(home, tmp_path, records(ORIGINAL))  # published earlier, stored later
+    store = home_store(home)
+    assert store.clusters(["expanded", ORIGINAL]) == dict.fromkeys(["expanded", ORIGINAL], ORIGINAL)
+    # A cut reprint dated before the original (a wire story's first half, out first): it names
+    # the story, and every copy follows.
+    early = _reworked("early-cut", story[:3], "2025-05-13T08:00:00+03:00", "Early Wire")
+    imported(home, tmp_path, [early])
+    ids = ["expanded", ORIGINAL, "early-cut"]
+    assert store.clusters(ids) == dict.fromkeys(ids, "early-cut")
+    hits = api(home, "/api/search", q="promenade", collapse="0")["hits"]
+    assert {hit["id"]: hit["cluster"] for hit in hits} == dict.fromkeys(ids, "early-cut")
+
+
+def test_an_archive_of_the_former_band_layout_finds_its_copies_again(tmp_path):
+    """Schema 4 lays the bands out anew: an archive of schema 3 forgets its bands and
+    signatures, keeps its stories, and `arkhiv copies --update` finds the copies again."""
+    home = tmp_path / "home"
+    home.mkdir()
+    imported(home, tmp_path, records(ORIGINAL, REPRINTS[0], QUOTE))
+    store = home_store(home)
+    db = store.db
+    # Back to schema 3: no shingle counts, and a band of the former layout.
+    db.execute("ALTER TABLE articles DROP COLUMN shingles")
+    db.execute("INSERT INTO copy_bands (band, article) VALUES (12345, 1)")
+    db.execute("PRAGMA user_version = 3")
+    db.commit()
+    store.close()
+    store = home_store(home)
+    assert store.db.execute("SELECT count(*) FROM copy_bands").fetchone()[0] == 0
+    assert store.unsigned_count() == 3
+    assert set(store.clusters([ORIGINAL, REPRINTS[0]]).values()) == {ORIGINAL}  # kept
+    done = run_arkhiv(home, "copies")
+    assert "3 articles not yet compared for copies" in done.stdout
+    imported(home, tmp_path, records(REPRINTS[1]))  # found by its text: not yet by the bands
+    assert store.clusters([REPRINTS[1]]) == {REPRINTS[1]: REPRINTS[1]}
+    done = run_arkhiv(home, "copies", "--update")
+    assert done.returncode == 0, done.stderr
+    assert "compared 3 articles" in done.stdout
+    assert set(store.clusters([ORIGINAL, *REPRINTS]).values()) == {ORIGINAL}
+    assert store.clusters([QUOTE]) == {QUOTE: QUOTE}
+    assert (
+        store.db.execute("SELECT count(*) FROM articles WHERE shingles IS NULL").fetchone()[0] == 0
+    )
 
 
 def test_an_earlier_newcomer_names_the_story_and_the_index_follows(home, tmp_path):
