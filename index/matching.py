@@ -17,7 +17,7 @@ from whoosh.searching import Searcher
 from index.columns import Columns
 from index.messages import Message
 from index.postings import read_postings
-from index.schema import SUMMARY_BOOST, TEXT_FIELDS, TITLE_BOOST
+from index.schema import SUMMARY_BOOST, TITLE_BOOST
 
 K1 = 1.2
 B = 0.75
@@ -144,16 +144,23 @@ class _Evaluation:
             words = [query.Term(q.fieldname, w) for w in q.words]
         if words:
             candidates, word_scores = self._and(words, q.boost)
-            work = int(np.count_nonzero(candidates & self.columns.live)) * len(words)
-            if work > PHRASE_WORK_LIMIT:
+            word_scores *= candidates  # an article with some of the words only is no match
+            found = int(np.count_nonzero(candidates & self.columns.live))
+            if not found:  # no article holds every word: none holds the phrase
+                return candidates, word_scores
+            if found * len(words) > PHRASE_WORK_LIMIT:
                 self.notices.append(Message.of("query.phrase_as_words"))
                 return candidates, word_scores
         mask, scores = self._empty()
         docs = np.fromiter(self.matcher.searcher.docs_for_query(q), dtype=np.int64)
         if len(docs):
             mask[docs] = True
+        in_text = False
         for fieldname, text in q.iter_all_terms():
-            if fieldname in TEXT_FIELDS:
+            if fieldname in FIELD_BOOSTS:
+                in_text = True
                 _, term_scores = self._term(query.Term(fieldname, text))
                 scores += term_scores
-        return mask, scores * mask
+        if not in_text:  # a phrase in a name (a byline typed as words: index.query) scores flat
+            scores[mask] = 1.0
+        return mask, scores * mask * q.boost

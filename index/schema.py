@@ -19,6 +19,10 @@ from index.analysis import arkhiv_analyzer, query_terms, tokenize, word_terms
 
 # Field names, used across the package.
 TEXT_FIELDS = ("title", "summary", "body")
+# Analysed names: bylines, tags, the outlet. Plain query words search them too, scored below a
+# match in the text (see index.matching), so a name typed as words finds the articles by it.
+NAME_FIELDS = ("author", "tag", "source")
+SEARCHED_FIELDS = TEXT_FIELDS + NAME_FIELDS
 TITLE_BOOST = 2.5
 SUMMARY_BOOST = 1.5
 
