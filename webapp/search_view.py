@@ -146,7 +146,7 @@ def facet_groups(search: SearchRequest, result: dict[str, Any]) -> list[FacetGro
         values = [
             FacetValue(
                 value=item["value"],
-                label=value_label(name, item["value"]),
+                label=item.get("label") or value_label(name, item["value"]),
                 count=item["count"],
                 selected=item["selected"],
                 href=None if item["selected"] else search_href(search.toggled(name, item["value"])),
