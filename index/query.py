@@ -63,6 +63,7 @@ NAME_WORDS = (2, 4)
 # score (BM25 of two words in title, summary and body stays below 200), so the person's own
 # articles come first, whichever script their byline is in (index.matching scores it flat).
 BYLINE_BOOST = 1000.0
+_INNER_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
 _PLAIN_QUERY = re.compile(r"[\w'’ʼ`\s.\-]+")
 
 
@@ -94,7 +95,9 @@ class ArchiveQueryParser(QueryParser):
         self.remove_plugin_class(RangePlugin)
         self.remove_plugin_class(BoostPlugin)
         self.add_plugin(PrefixPlugin())
-        self.add_plugin(PlusMinusPlugin())
+        # ``-word`` excludes, but a hyphen inside a word joins it: Петренко-Сидоренко is a
+        # double surname, COVID-19 one word (Whoosh's default took any hyphen for NOT).
+        self.add_plugin(PlusMinusPlugin(plusexpr=r"(?<!\w)\+", minusexpr=r"(?<!\w)-"))
         self.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
         self.phraseclass = phrase_query
 
@@ -226,7 +229,8 @@ def with_byline_bonus(parsed: query.Query, text: str) -> query.Query:
     """``parsed``, its articles whose byline holds ``text`` as a phrase ranked first, when
     ``text`` is a few plain words (no operators, fields or quotes): what a name typed looks
     like. Matching is unchanged: the bonus only scores what ``parsed`` already finds."""
-    if not _PLAIN_QUERY.fullmatch(text) or _SYNTAX.search(text):
+    # A hyphen inside a word joins a double surname (Петренко-Сидоренко); elsewhere it excludes.
+    if not _PLAIN_QUERY.fullmatch(text) or _SYNTAX.search(_INNER_HYPHEN.sub("", text)):
         return parsed
     groups = [terms for _, _, _, word in tokenize(text) if (terms := query_terms(word))]
     if not NAME_WORDS[0] <= len(groups) <= NAME_WORDS[1]:

@@ -98,6 +98,22 @@ MILLER = [
         "authors": ["Петро Коваль"],
         "published": "2021-05-01",
     },
+    {
+        "id": "by-a-double-surname",
+        "title": "Ярмарок у неділю",
+        "body": "На площі продаватимуть мед і сир.",
+        "language": "uk",
+        "authors": ["Олена Петренко-Сидоренко"],
+        "published": "2020-06-01",
+    },
+    {
+        "id": "about-the-petrenkos",
+        "title": "Олена Петренко і Сидоренко: родина Петренко-Сидоренко на ярмарку",
+        "body": "Олена Петренко-Сидоренко, Петренко, Сидоренко, Олена: усі продавали мед.",
+        "language": "uk",
+        "authors": ["Петро Коваль"],
+        "published": "2021-06-01",
+    },
 ]
 
 
@@ -121,6 +137,11 @@ def test_the_whole_name_ranks_her_articles_above_one_about_a_miller(miller_index
     found = ids(search(miller_index, q=q))
     assert set(found[:2]) == {"by-her", "by-her-en"}
     assert "about-a-miller" in found[2:]  # still found, below
+
+
+def test_a_double_surname_is_a_name_too(miller_index):
+    found = ids(search(miller_index, q="Олена Петренко-Сидоренко"))
+    assert found[0] == "by-a-double-surname" and "about-the-petrenkos" in found
 
 
 def test_one_word_of_the_name_ranks_by_the_text(miller_index):
