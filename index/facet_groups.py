@@ -67,7 +67,8 @@ class ValueGroups:
     count (a document holding two spellings of one name counts once)."""
 
     group_of: np.ndarray  # int32 per value id
-    members: list[list[int]]  # per group: its value ids, most articles first
+    order: np.ndarray  # value ids grouped by group, most articles first within one
+    starts: np.ndarray  # int64 per group and one more: its values in ``order``
     by_key: dict[tuple[str, ...], int]
     pair_groups: np.ndarray  # int32 per pair of the column
     unique_pairs: np.ndarray | None  # bool per pair; None when every pair counts
@@ -75,19 +76,24 @@ class ValueGroups:
     @classmethod
     def build(cls, values: list[str], docs: np.ndarray, value_ids: np.ndarray) -> ValueGroups:
         by_key: dict[tuple[str, ...], int] = {}
-        group_of = np.empty(len(values), dtype=np.int32)
-        for value_id, value in enumerate(values):
-            group_of[value_id] = by_key.setdefault(value_key(value), len(by_key))
+        group_of = np.array(
+            [by_key.setdefault(value_key(value), len(by_key)) for value in values], dtype=np.int32
+        )
         articles = np.bincount(value_ids, minlength=len(values))
-        members: list[list[int]] = [[] for _ in by_key]
-        for value_id in np.lexsort((np.arange(len(values)), -articles)).tolist():
-            members[group_of[value_id]].append(value_id)
+        order = np.lexsort((np.arange(len(values)), -articles, group_of)).astype(np.int32)
+        sizes = np.bincount(group_of, minlength=len(by_key))
+        starts = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
         pair_groups = group_of[value_ids] if len(value_ids) else np.zeros(0, np.int32)
-        return cls(group_of, members, by_key, pair_groups, _unique_pairs(docs, pair_groups))
+        unique = _unique_pairs(docs, pair_groups, sizes)
+        return cls(group_of, order, starts, by_key, pair_groups, unique)
 
     @property
     def size(self) -> int:
-        return len(self.members)
+        return len(self.starts) - 1
+
+    def members(self, group: int) -> list[int]:
+        """The value ids of ``group``, the one most articles hold first."""
+        return self.order[self.starts[group] : self.starts[group + 1]].tolist()
 
     def group_of_value(self, value: str, index_of: dict[str, int]) -> int | None:
         """The group of ``value`` (a spelling in the archive, or any other of its name)."""
@@ -101,23 +107,22 @@ class ValueGroups:
         return np.flatnonzero(np.isin(self.group_of, groups))
 
 
-def _unique_pairs(docs: np.ndarray, pair_groups: np.ndarray) -> np.ndarray | None:
+def _unique_pairs(
+    docs: np.ndarray, pair_groups: np.ndarray, sizes: np.ndarray
+) -> np.ndarray | None:
     """Which pairs count: all but a second spelling of a group in one document. None (all)
     when no document holds two spellings of one name, which is nearly always."""
-    if len(docs) < 2:
+    # Only pairs of a group of several spellings can repeat one; they are few.
+    candidates = np.flatnonzero(sizes[pair_groups] > 1) if len(pair_groups) else pair_groups
+    if len(candidates) < 2:
         return None
-    # Pairs are in document order: a repeat needs two pairs of one document.
-    same_doc = np.flatnonzero(docs[1:] == docs[:-1])
-    if not len(same_doc):
-        return None
-    shared = np.unique(np.concatenate((same_doc, same_doc + 1)))
-    keys = docs[shared].astype(np.int64) * (int(pair_groups.max()) + 1) + pair_groups[shared]
+    keys = docs[candidates].astype(np.int64) * len(sizes) + pair_groups[candidates]
     _, first = np.unique(keys, return_index=True)
-    if len(first) == len(shared):
+    if len(first) == len(candidates):
         return None
     unique = np.ones(len(docs), dtype=bool)
-    unique[shared] = False
-    unique[shared[first]] = True
+    unique[candidates] = False
+    unique[candidates[first]] = True
     return unique
 
 

@@ -134,7 +134,7 @@ def _name_facet(
             value = chosen[group]
             entries.append({"value": value, "label": value, "count": 0, "selected": True})
             continue
-        spellings = [column.values[i] for i in groups.members[group]]
+        spellings = [column.values[i] for i in groups.members(group)]
         label = in_script(spellings, script)
         entry = {
             "value": chosen.get(group, label),

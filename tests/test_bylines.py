@@ -9,6 +9,7 @@ of its spellings (search, export and feed alike).
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -261,6 +262,17 @@ def test_page_facet_shows_one_value(client, language, shown, hidden):
     facet = facet[: facet.index("</section>")]
     assert shown in facet and hidden not in facet
     assert '<span class="count">5</span>' in facet
+
+
+def test_a_name_chosen_in_the_other_script_is_shown_in_the_readers(client):
+    page = client.get("/?author=Marta+Kovalenko", headers={"Accept-Language": "uk"}).get_data(
+        as_text=True
+    )
+    chips = page[page.index('<ul class="chips"') :]
+    shown = re.sub(
+        r"<[^>]+>", "", chips[: chips.index("</ul>")]
+    )  # the text, not the button's value
+    assert "Марта Коваленко" in shown and "Marta Kovalenko" not in shown
 
 
 def test_export_and_feed_agree_with_the_search(client):

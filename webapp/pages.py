@@ -50,7 +50,7 @@ def search() -> tuple[str, int] | str | Response:
         result=result,
         problem=None,
         facets=search_view.facet_groups(search_request, result),
-        chips=search_view.chips(search_request),
+        chips=search_view.chips(search_request, result),
         bars=search_view.histogram(search_request, result["facets"]["date"]),
         pages=search_view.pagination(search_request, result["pages"]),
         loosening=search_view.loosening(search_request) if not result["total"] else [],
