@@ -19,7 +19,7 @@ from whoosh.util.numeric import byte_to_length
 
 from index.facet_groups import GROUPED_FACETS, ValueGroups
 from index.postings import leaf_readers, read_postings, segment_id
-from index.schema import TEXT_FIELDS
+from index.schema import NAME_FIELDS, TEXT_FIELDS
 
 # Facet name (as in the API) -> the exact-values field that holds it.
 FACET_FIELDS = {
@@ -146,6 +146,9 @@ class SegmentColumns:
     lengths: dict[str, np.ndarray]
     facets: dict[str, ValueColumn]
     cluster: ValueColumn  # the story of each article that has copies (see archive.copies)
+    # The terms of the analysed names (bylines, tags, outlet): every query word is looked for
+    # there too, and most are in none, so a look-up here spares reading the segment's lexicon.
+    name_terms: dict[str, frozenset[str]]
 
     @classmethod
     def read(cls, leaf: IndexReader) -> SegmentColumns:
@@ -159,6 +162,10 @@ class SegmentColumns:
             ValueColumn.read(leaf, "cluster")
             if "cluster" in leaf.schema
             else ValueColumn.empty(size),
+            {
+                name: frozenset(leaf.field_terms(name)) if name in leaf.schema else frozenset()
+                for name in NAME_FIELDS
+            },
         )
 
     @property
@@ -192,6 +199,12 @@ class Columns:
     stories: Stories
     # The facets whose values are names: their spellings grouped (index.facet_groups).
     groups: dict[str, ValueGroups]
+    # Per name field, the terms of each segment (see SegmentColumns.name_terms).
+    name_terms: dict[str, list[frozenset[str]]]
+
+    def holds(self, fieldname: str, term: str) -> bool:
+        """Whether any segment has ``term`` in the name field ``fieldname``."""
+        return any(term in terms for terms in self.name_terms[fieldname])
 
     @classmethod
     def build(cls, reader: IndexReader, cache: dict | None = None) -> Columns:
@@ -248,6 +261,7 @@ class Columns:
                 for facet, column in facets.items()
                 if facet in GROUPED_FACETS
             },
+            {name: [part.name_terms[name] for part, _, _ in parts] for name in NAME_FIELDS},
         )
 
 

@@ -140,6 +140,17 @@ def test_the_whole_name_ranks_her_articles_above_one_about_a_miller(miller_index
     assert "about-a-miller" in found[2:]  # still found, below
 
 
+def test_a_name_matched_as_words_says_nothing_and_still_ranks(miller_index, monkeypatch):
+    # Past the limit of positional work a phrase is matched as its words: for a quoted phrase
+    # the reader is told; the byline's own phrase was never asked for, so it says nothing.
+    monkeypatch.setattr("index.matching.PHRASE_WORK_LIMIT", 0)
+    named = search(miller_index, q="Галина Мельник")
+    assert set(ids(named)[:2]) == {"by-her", "by-her-en"}
+    assert not [n for n in named["notices"] if n.code == "query.phrase_as_words"]
+    quoted = search(miller_index, q='"мельник галина"')
+    assert [n for n in quoted["notices"] if n.code == "query.phrase_as_words"]
+
+
 def test_a_double_surname_is_a_name_too(miller_index):
     found = ids(search(miller_index, q="Олена Петренко-Сидоренко"))
     assert found[0] == "by-a-double-surname" and "about-the-petrenkos" in found
