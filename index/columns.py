@@ -17,8 +17,9 @@ from whoosh.fields import NUMERIC
 from whoosh.reading import IndexReader
 from whoosh.util.numeric import byte_to_length
 
+from index.facet_groups import GROUPED_FACETS, ValueGroups
 from index.postings import leaf_readers, read_postings, segment_id
-from index.schema import TEXT_FIELDS
+from index.schema import NAME_FIELDS, TEXT_FIELDS
 
 # Facet name (as in the API) -> the exact-values field that holds it.
 FACET_FIELDS = {
@@ -100,21 +101,34 @@ class ValueColumn:
     def mask_for(self, selected: tuple[str, ...], size: int) -> np.ndarray:
         """Documents holding any of ``selected`` (several values of one facet combine with OR)."""
         wanted = [self.index_of[value] for value in selected if value in self.index_of]
+        return self.mask_for_ids(wanted, size)
+
+    def mask_for_ids(self, wanted, size: int) -> np.ndarray:
+        """Documents holding any of the value ids ``wanted``."""
         mask = np.zeros(size, dtype=bool)
-        if wanted:
+        if len(wanted):
             mask[self.docs[np.isin(self.value_ids, wanted)]] = True
         return mask
 
-    def counts(self, mask: np.ndarray) -> np.ndarray:
-        """How many documents of ``mask`` hold each value."""
+    def counts(self, mask: np.ndarray, groups: ValueGroups | None = None) -> np.ndarray:
+        """How many documents of ``mask`` hold each value (each group of ``groups``: a
+        document holding two spellings of one name counts once)."""
+        ids = self.value_ids if groups is None else groups.pair_groups
+        size = len(self.values) if groups is None else groups.size
+        unique = None if groups is None else groups.unique_pairs
         matched = np.flatnonzero(mask)
         if len(matched) * 8 < len(self.docs):  # few matches: read only their pairs
             first = self.starts[matched]
             count = self.starts[matched + 1] - first
             within = np.arange(int(count.sum()), dtype=np.int64)
             pairs = np.repeat(first - (np.cumsum(count) - count), count) + within
-            return np.bincount(self.value_ids[pairs], minlength=len(self.values))
-        return np.bincount(self.value_ids[mask[self.docs]], minlength=len(self.values))
+            if unique is not None:
+                pairs = pairs[unique[pairs]]
+            return np.bincount(ids[pairs], minlength=size)
+        chosen = mask[self.docs]
+        if unique is not None:
+            chosen &= unique
+        return np.bincount(ids[chosen], minlength=size)
 
 
 @dataclass
@@ -132,6 +146,9 @@ class SegmentColumns:
     lengths: dict[str, np.ndarray]
     facets: dict[str, ValueColumn]
     cluster: ValueColumn  # the story of each article that has copies (see archive.copies)
+    # The terms of the analysed names (bylines, tags, outlet): every query word is looked for
+    # there too, and most are in none, so a look-up here spares reading the segment's lexicon.
+    name_terms: dict[str, frozenset[str]]
 
     @classmethod
     def read(cls, leaf: IndexReader) -> SegmentColumns:
@@ -145,6 +162,10 @@ class SegmentColumns:
             ValueColumn.read(leaf, "cluster")
             if "cluster" in leaf.schema
             else ValueColumn.empty(size),
+            {
+                name: frozenset(leaf.field_terms(name)) if name in leaf.schema else frozenset()
+                for name in NAME_FIELDS
+            },
         )
 
     @property
@@ -176,6 +197,14 @@ class Columns:
     average_length: dict[str, float]
     facets: dict[str, ValueColumn]
     stories: Stories
+    # The facets whose values are names: their spellings grouped (index.facet_groups).
+    groups: dict[str, ValueGroups]
+    # Per name field, the terms of each segment (see SegmentColumns.name_terms).
+    name_terms: dict[str, list[frozenset[str]]]
+
+    def holds(self, fieldname: str, term: str) -> bool:
+        """Whether any segment has ``term`` in the name field ``fieldname``."""
+        return any(term in terms for terms in self.name_terms[fieldname])
 
     @classmethod
     def build(cls, reader: IndexReader, cache: dict | None = None) -> Columns:
@@ -227,6 +256,12 @@ class Columns:
             average,
             facets,
             Stories.build(cluster, live, size),
+            {
+                facet: ValueGroups.build(column.values, column.docs, column.value_ids)
+                for facet, column in facets.items()
+                if facet in GROUPED_FACETS
+            },
+            {name: [part.name_terms[name] for part, _, _ in parts] for name in NAME_FIELDS},
         )
 
 

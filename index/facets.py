@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from index.columns import Columns
+from index.columns import Columns, ValueColumn
+from index.facet_groups import ValueGroups, in_script
 from index.request import FACET_PARAMS, SearchRequest
 
 YEARS_ABOVE_DAYS = 3 * 366
@@ -43,7 +44,7 @@ def apply_filters(columns: Columns, matches: np.ndarray, request: SearchRequest)
             dated &= columns.day <= day_number(request.date_to)
         base &= dated
     facet_masks = {
-        facet: columns.facets[facet].mask_for(request.selected(facet), columns.size)
+        facet: facet_mask(columns, facet, request.selected(facet))
         for facet in FACET_PARAMS
         if request.selected(facet)
     }
@@ -53,11 +54,23 @@ def apply_filters(columns: Columns, matches: np.ndarray, request: SearchRequest)
     return Filtered(base, facet_masks, final)
 
 
+def facet_mask(columns: Columns, facet: str, selected: tuple[str, ...]) -> np.ndarray:
+    """Documents holding any of ``selected``; for a facet of names, any spelling of them."""
+    column = columns.facets[facet]
+    groups = columns.groups.get(facet)
+    if groups is None:
+        return column.mask_for(selected, columns.size)
+    wanted = {groups.group_of_value(value, column.index_of) for value in selected}
+    wanted.discard(None)
+    return column.mask_for_ids(groups.value_ids_of(sorted(wanted)), columns.size)
+
+
 def value_facets(
-    columns: Columns, filtered: Filtered, request: SearchRequest
+    columns: Columns, filtered: Filtered, request: SearchRequest, script: str | None = None
 ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, int]]:
     """For each facet, its top values by count (selected values always listed), and how many
-    distinct values it has in all (for "show all")."""
+    distinct values it has in all (for "show all"). A facet of names lists each name once,
+    labelled in ``script`` (``Cyrl``, ``Latn``: the reader's)."""
     result: dict[str, list[dict[str, Any]]] = {}
     totals: dict[str, int] = {}
     for facet in FACET_PARAMS:
@@ -66,6 +79,12 @@ def value_facets(
             if other != facet:
                 mask &= other_mask
         column = columns.facets[facet]
+        groups = columns.groups.get(facet)
+        if groups is not None:
+            result[facet], totals[facet] = _name_facet(
+                column, groups, column.counts(mask, groups), request, facet, script
+            )
+            continue
         counts = column.counts(mask)
         selected = request.selected(facet)
         nonzero = np.flatnonzero(counts)
@@ -87,6 +106,46 @@ def value_facets(
         result[facet] = entries
         totals[facet] = int(len(nonzero))
     return result, totals
+
+
+def _name_facet(
+    column: ValueColumn,
+    groups: ValueGroups,
+    counts: np.ndarray,
+    request: SearchRequest,
+    facet: str,
+    script: str | None,
+) -> tuple[list[dict[str, Any]], int]:
+    """The entries of a facet of names, one per group: ``value`` is a spelling the archive
+    holds (the one chosen, when chosen; else the reader's), ``label`` the reader's spelling,
+    ``spellings`` all of them when there are several."""
+    selected = request.selected(facet)
+    chosen: dict[int, str] = {}
+    for value in selected:
+        group = groups.group_of_value(value, column.index_of)
+        chosen.setdefault(-1 - len(chosen) if group is None else group, value)
+    nonzero = np.flatnonzero(counts)
+    order = nonzero[np.lexsort((nonzero, -counts[nonzero]))].tolist()[: request.facet_size]
+    listed = set(order)
+    order += [group for group in chosen if group not in listed]
+    entries = []
+    for group in order:
+        if group < 0:  # chosen, but no article holds it
+            value = chosen[group]
+            entries.append({"value": value, "label": value, "count": 0, "selected": True})
+            continue
+        spellings = [column.values[i] for i in groups.members(group)]
+        label = in_script(spellings, script)
+        entry = {
+            "value": chosen.get(group, label),
+            "label": label,
+            "count": int(counts[group]),
+            "selected": group in chosen,
+        }
+        if len(spellings) > 1:
+            entry["spellings"] = spellings
+        entries.append(entry)
+    return entries, len(nonzero)
 
 
 def date_facet(columns: Columns, filtered: Filtered, request: SearchRequest) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from whoosh.searching import Searcher
 from index.columns import Columns
 from index.messages import Message
 from index.postings import read_postings
-from index.schema import SUMMARY_BOOST, TEXT_FIELDS, TITLE_BOOST
+from index.schema import NAME_FIELDS, SUMMARY_BOOST, TITLE_BOOST
 
 K1 = 1.2
 B = 0.75
@@ -121,6 +121,8 @@ class _Evaluation:
 
     def _add_term(self, q: query.Term, mask: np.ndarray, scores: np.ndarray) -> None:
         """Mark the term's documents in ``mask`` and add its BM25 scores to ``scores``."""
+        if q.fieldname in NAME_FIELDS and not self.columns.holds(q.fieldname, q.text):
+            return  # most query words are in no byline, tag or outlet
         docs, weights = read_postings(self.matcher.reader, q.fieldname, q.text)
         if not len(docs):
             return
@@ -138,22 +140,33 @@ class _Evaluation:
 
     def _by_whoosh(self, q: query.Query) -> tuple[np.ndarray, np.ndarray]:
         """Phrases and anything else positional: Whoosh finds the documents, once the words
-        alone show the work is bounded."""
+        alone show the work is bounded. A phrase in a name (a byline, a tag, the outlet: a byline
+        typed as words, see index.query) scores flat, weighed by its boost."""
         words = list(q.children()) if isinstance(q, query.Sequence | query.Phrase) else []
         if isinstance(q, query.Phrase):
             words = [query.Term(q.fieldname, w) for w in q.words]
+        in_text = any(fieldname in FIELD_BOOSTS for fieldname, _ in q.iter_all_terms())
         if words:
             candidates, word_scores = self._and(words, q.boost)
-            work = int(np.count_nonzero(candidates & self.columns.live)) * len(words)
-            if work > PHRASE_WORK_LIMIT:
+            word_scores *= candidates  # an article with some of the words only is no match
+            found = int(np.count_nonzero(candidates & self.columns.live))
+            if not found:  # no article holds every word: none holds the phrase
+                return candidates, word_scores
+            if found * len(words) > PHRASE_WORK_LIMIT:
+                # A name is a few words of a short field: all of them in it is nearly the
+                # phrase, and the reader did not ask for it, so no notice.
+                if not in_text:
+                    return candidates, candidates * np.float32(q.boost)
                 self.notices.append(Message.of("query.phrase_as_words"))
                 return candidates, word_scores
         mask, scores = self._empty()
         docs = np.fromiter(self.matcher.searcher.docs_for_query(q), dtype=np.int64)
         if len(docs):
             mask[docs] = True
+        if not in_text:
+            return mask, mask * np.float32(q.boost)
         for fieldname, text in q.iter_all_terms():
-            if fieldname in TEXT_FIELDS:
+            if fieldname in FIELD_BOOSTS:
                 _, term_scores = self._term(query.Term(fieldname, text))
                 scores += term_scores
-        return mask, scores * mask
+        return mask, scores * mask * q.boost

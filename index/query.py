@@ -6,6 +6,12 @@ Each word is analysed like the text it searches (``query_terms``: its lemmas or 
 transliterations a capitalised form of it is indexed with) as alternatives at one position. A
 quote or a parenthesis left open is closed at the end of the query; a query that still cannot
 be parsed is searched as plain words; each with a notice, never an error.
+
+A word unfielded is looked for in the title, summary and body and in the names (bylines, tags,
+the outlet): each word must be found in one of them, not all words in one. A query of a few plain
+words that stand as a phrase in a byline (a full name: «Галина Мельник», "Halyna Melnyk") ranks
+the articles *by* that person first, above those that only mention the words (Мельник is also
+"miller").
 """
 
 from __future__ import annotations
@@ -31,7 +37,7 @@ from whoosh.reading import IndexReader
 from index import analysis
 from index.analysis import normalize_word, query_terms, tokenize
 from index.messages import Message
-from index.schema import TEXT_FIELDS, words_query
+from index.schema import SEARCHED_FIELDS, TEXT_FIELDS, words_query
 
 MIN_PREFIX = 3
 MAX_PREFIX_TERMS = 256
@@ -50,6 +56,15 @@ _SYNTAX = re.compile(r'[()"*:+\-]|\b(?:AND|OR|NOT)\b')
 PUBLIC_FIELDS = frozenset(FIELD_ALIASES) | {a for names in FIELD_ALIASES.values() for a in names}
 _FIELD_PREFIX = re.compile(r"(\w+):")
 _PHRASE = re.compile(r'"([^"]*)"')
+# A query of this many plain words may be a full name (given name, patronymic, surname, or a
+# double surname); longer queries are sentences, not names.
+NAME_WORDS = (2, 4)
+# What a query written as a byline adds to each article by that person: a tier above any text
+# score (BM25 of two words in title, summary and body stays below 200), so the person's own
+# articles come first, whichever script their byline is in (index.matching scores it flat).
+BYLINE_BOOST = 1000.0
+_INNER_HYPHEN = re.compile(r"(?<=\w)-(?=\w)")
+_PLAIN_QUERY = re.compile(r"[\w'’ʼ`\s.\-]+")
 
 
 class QueryTooLong(ValueError):
@@ -73,14 +88,16 @@ class ArchiveQueryParser(QueryParser):
 
     def __init__(self, schema):
         super().__init__(None, schema, group=AndGroup)
-        self.add_plugin(MultifieldPlugin(list(TEXT_FIELDS)))
+        self.add_plugin(MultifieldPlugin(list(SEARCHED_FIELDS)))
         # An apostrophe belongs inside Ukrainian and English words, never quotes a term.
         self.remove_plugin_class(SingleQuotePlugin)
         self.remove_plugin_class(WildcardPlugin)
         self.remove_plugin_class(RangePlugin)
         self.remove_plugin_class(BoostPlugin)
         self.add_plugin(PrefixPlugin())
-        self.add_plugin(PlusMinusPlugin())
+        # ``-word`` excludes, but a hyphen inside a word joins it: Петренко-Сидоренко is a
+        # double surname, COVID-19 one word (Whoosh's default took any hyphen for NOT).
+        self.add_plugin(PlusMinusPlugin(plusexpr=r"(?<!\w)\+", minusexpr=r"(?<!\w)-"))
         self.add_plugin(FieldAliasPlugin(FIELD_ALIASES))
         self.phraseclass = phrase_query
 
@@ -205,7 +222,26 @@ def parse_query(text: str, schema) -> ParsedQuery:
         return ParsedQuery(_parse_plain(plain, parser), notices)
     if added:
         notices.append(Message.of("query.closed", added=added, query=typed + added))
-    return ParsedQuery(parsed, notices)
+    return ParsedQuery(with_byline_bonus(parsed, text), notices)
+
+
+def with_byline_bonus(parsed: query.Query, text: str) -> query.Query:
+    """``parsed``, its articles whose byline holds ``text`` as a phrase ranked first, when
+    ``text`` is a few plain words (no operators, fields or quotes): what a name typed looks
+    like. Matching is unchanged: the bonus only scores what ``parsed`` already finds."""
+    # A hyphen inside a word joins a double surname (Петренко-Сидоренко); elsewhere it excludes.
+    if not _PLAIN_QUERY.fullmatch(text) or _SYNTAX.search(_INNER_HYPHEN.sub("", text)):
+        return parsed
+    groups = [terms for _, _, _, word in tokenize(text) if (terms := query_terms(word))]
+    if not NAME_WORDS[0] <= len(groups) <= NAME_WORDS[1]:
+        return parsed
+    words = [
+        query.Term("author", g[0])
+        if len(g) == 1
+        else query.Or([query.Term("author", t) for t in g])
+        for g in groups
+    ]
+    return query.AndMaybe(parsed, query.Sequence(words, slop=1, boost=BYLINE_BOOST))
 
 
 def _parse(parser: ArchiveQueryParser, text: str) -> query.Query | None:
@@ -221,7 +257,9 @@ def _parse_plain(text: str, parser: ArchiveQueryParser) -> query.Query:
     groups = [terms for _, _, _, word in tokenize(text) if (terms := query_terms(word))]
     if not groups:
         return query.NullQuery
-    per_word = [query.Or([words_query(name, [terms]) for name in TEXT_FIELDS]) for terms in groups]
+    per_word = [
+        query.Or([words_query(name, [terms]) for name in SEARCHED_FIELDS]) for terms in groups
+    ]
     return per_word[0] if len(per_word) == 1 else query.And(per_word)
 
 

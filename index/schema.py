@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 from whoosh import fields, formats, query
 
@@ -19,6 +20,10 @@ from index.analysis import arkhiv_analyzer, query_terms, tokenize, word_terms
 
 # Field names, used across the package.
 TEXT_FIELDS = ("title", "summary", "body")
+# Analysed names: bylines, tags, the outlet. Plain query words search them too, scored below a
+# match in the text (see index.matching), so a name typed as words finds the articles by it.
+NAME_FIELDS = ("author", "tag", "source")
+SEARCHED_FIELDS = TEXT_FIELDS + NAME_FIELDS
 TITLE_BOOST = 2.5
 SUMMARY_BOOST = 1.5
 
@@ -44,8 +49,13 @@ class ArticleText(fields.TEXT):
         return True
 
     def parse_query(self, fieldname: str, qstring: str, boost: float = 1.0) -> query.Query:
-        groups = [query_terms(word) for _, _, _, word in tokenize(qstring)]
-        return words_query(fieldname, groups, boost)
+        return words_query(fieldname, list(word_groups(qstring)), boost)
+
+
+@lru_cache(maxsize=1 << 12)
+def word_groups(qstring: str) -> tuple[tuple[str, ...], ...]:
+    """The terms of each word of ``qstring``: worked out once for all the fields it searches."""
+    return tuple(query_terms(word) for _, _, _, word in tokenize(qstring))
 
 
 def alternatives(fieldname: str, terms: Iterable[str], boost: float = 1.0) -> query.Query:

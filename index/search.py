@@ -123,9 +123,11 @@ class SearchIndex:
         converted.notices.extend(helped.notices)
         return converted, helped.searched, helped.suggestion
 
-    def search(self, request: SearchRequest) -> dict[str, Any]:
+    def search(self, request: SearchRequest, script: str | None = None) -> dict[str, Any]:
+        """The result of ``request``; facet values that are names are labelled in ``script``
+        (``Cyrl`` or ``Latn``: the reader's; else their most used spelling)."""
         with self.views.acquire() as view, self._damage_named(view):
-            return self._search(view, request)
+            return self._search(view, request, script)
 
     @contextmanager
     def _damage_named(self, view: IndexView) -> Iterator[None]:
@@ -148,7 +150,9 @@ class SearchIndex:
                 ) from exc
             raise
 
-    def _search(self, view: IndexView, request: SearchRequest) -> dict[str, Any]:
+    def _search(
+        self, view: IndexView, request: SearchRequest, script: str | None = None
+    ) -> dict[str, Any]:
         started = time.perf_counter()
         columns = view.columns
         match, searched, suggestion = self._helped_match(view, request, suggest=True)
@@ -169,7 +173,7 @@ class SearchIndex:
             match.scores,
             lambda docnum: self._story(docnum, columns, request.collapse),
         )
-        facets, totals = value_facets(columns, filtered, request)
+        facets, totals = value_facets(columns, filtered, request, script)
         facets["date"] = date_facet(columns, filtered, request)
         return {
             "query": request.q,

@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 from archive.takedowns import Takedowns
 from index.analysis import analyze
 from index.request import RequestError, SearchRequest
-from webapp.i18n import language_label
+from webapp.i18n import language_label, reader_script
 from webapp.reading_room import reading_room
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -104,7 +104,8 @@ def api_result(result: dict[str, Any]) -> dict[str, Any]:
 @bp.get("/search")
 def search() -> Response:
     search_request = SearchRequest.from_args(request.args)
-    return jsonify(api_result(reading_room().index.search(search_request)))
+    result = reading_room().index.search(search_request, reader_script())
+    return jsonify(api_result(result))
 
 
 @bp.get("/articles/<path:article_id>")

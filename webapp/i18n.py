@@ -81,6 +81,15 @@ def current_locale() -> str:
     return str(locale) if locale else DEFAULT_LOCALE
 
 
+# The script a reader of each interface reads names in (facet values that are names).
+LOCALE_SCRIPTS = {"uk": "Cyrl", "en": "Latn"}
+
+
+def reader_script() -> str | None:
+    """``Cyrl`` for the Ukrainian interface, ``Latn`` for the English one."""
+    return LOCALE_SCRIPTS.get(current_locale())
+
+
 def format_published(published: Published | str | None, precision: str | None = None) -> str:
     """«27 серпня 2025, 04:46» / "27 August 2025, 04:46", at the record's precision and offset.
 

@@ -13,7 +13,7 @@ from archive.takedowns import Takedowns
 from index.request import FACET_PARAMS, MAX_FILTER_VALUES, RequestError, SearchRequest
 from index.views import IndexUnavailable
 from webapp import search_view
-from webapp.i18n import COOKIE, LOCALES, format_moment
+from webapp.i18n import COOKIE, LOCALES, format_moment, reader_script
 from webapp.reading_room import reading_room
 
 bp = Blueprint("pages", __name__)
@@ -41,7 +41,7 @@ def search() -> tuple[str, int] | str | Response:
         after = search_view.dropped(search_request, drops)
         return redirect(search_view.search_href(after), code=303)
     try:
-        result = reading_room().index.search(search_request)
+        result = reading_room().index.search(search_request, reader_script())
     except RequestError as exc:  # the query asks for more than a search may do
         return render_template("search.html", search=search_request, result=None, problem=exc), 400
     return render_template(
@@ -50,7 +50,7 @@ def search() -> tuple[str, int] | str | Response:
         result=result,
         problem=None,
         facets=search_view.facet_groups(search_request, result),
-        chips=search_view.chips(search_request),
+        chips=search_view.chips(search_request, result),
         bars=search_view.histogram(search_request, result["facets"]["date"]),
         pages=search_view.pagination(search_request, result["pages"]),
         loosening=search_view.loosening(search_request) if not result["total"] else [],

@@ -146,7 +146,7 @@ def facet_groups(search: SearchRequest, result: dict[str, Any]) -> list[FacetGro
         values = [
             FacetValue(
                 value=item["value"],
-                label=value_label(name, item["value"]),
+                label=item.get("label") or value_label(name, item["value"]),
                 count=item["count"],
                 selected=item["selected"],
                 href=None if item["selected"] else search_href(search.toggled(name, item["value"])),
@@ -169,13 +169,20 @@ def facet_groups(search: SearchRequest, result: dict[str, Any]) -> list[FacetGro
     return groups
 
 
-def chips(search: SearchRequest) -> list[Chip]:
-    """The chosen filters, each with what its remove button sends."""
+def chips(search: SearchRequest, result: dict[str, Any] | None = None) -> list[Chip]:
+    """The chosen filters, each with what its remove button sends; a name chosen in another
+    script is shown as its facet value is (the reader's spelling, from ``result``)."""
     found = []
     for name in FACETS:
         title = FACET_TITLES[name]
+        labels = {
+            item["value"]: item["label"]
+            for item in (result or {}).get("facets", {}).get(name, [])
+            if item["selected"] and "label" in item
+        }
         for value in search.selected(name):
-            found.append(Chip(f"{title}: {value_label(name, value)}", drop=drop_value(name, value)))
+            label = labels.get(value) or value_label(name, value)
+            found.append(Chip(f"{title}: {label}", drop=drop_value(name, value)))
     if search.date_from or search.date_to:
         found.append(Chip(date_range_label(search), drop=DROP_DATES))
     if search.cluster:
