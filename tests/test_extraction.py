@@ -222,3 +222,23 @@ def test_article_body_that_is_only_a_teaser_gives_way_to_the_pages_text():
     record = extract_article(html, "https://visnyk.example.org/x")
     assert record["body"].startswith("У суботу в Полтаві відкрили першу чергу")
     assert "Коротко" not in record["body"]
+
+
+def test_markup_escaped_into_article_body_is_read_as_text():
+    body = (
+        "&lt;p&gt;Перший абзац &lt;strong&gt;новини&lt;/strong&gt; про відкриття набережної у "
+        "Полтаві після двох років ремонту.&lt;/p&gt;&lt;p&gt;Другий абзац: депутати обласної ради "
+        "розглянуть заявку міста на другу чергу в червні, а мешканці чекають на парк.&lt;/p&gt;"
+    )
+    html = (
+        '<html><head><script type="application/ld+json">{"@type": "NewsArticle", "headline": '
+        '"Набережна &#8212; відкрита", "articleBody": "' + body + '"}</script></head>'
+        "<body><h1>Набережна</h1><p>Інший текст сторінки.</p></body></html>"
+    )
+    record = extract_article(html, "https://visnyk.example.org/n")
+    assert record["title"] == "Набережна — відкрита"
+    assert record["body"].split("\n\n") == [
+        "Перший абзац новини про відкриття набережної у Полтаві після двох років ремонту.",
+        "Другий абзац: депутати обласної ради розглянуть заявку міста на другу чергу в червні, "
+        "а мешканці чекають на парк.",
+    ]
