@@ -95,8 +95,8 @@ def _json_ld_objects(tree: Any) -> Iterator[Any]:
         try:
             # strict=False: sites put raw newlines and tabs inside JSON-LD strings.
             yield json.loads(text, strict=False)
-        except ValueError:
-            continue  # a broken block is what the page failed to say, not an error of ours
+        except (ValueError, RecursionError):
+            continue  # a broken block (or one nested past reason) is what the page failed to say
 
 
 def _articles_in(value: Any, depth: int = 0) -> Iterator[dict[str, Any]]:

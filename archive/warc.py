@@ -251,6 +251,9 @@ class WarcFile:
         except NotAnArticle as exc:
             error = f"no article: {exc.reason}"
             return RawRecord(self.name, index=index, url=url, raw=raw, error=error)
+        except Exception as exc:  # a parser's failure on one page must not end a crawl's import
+            error = f"the page could not be read ({type(exc).__name__}: {exc})"
+            return RawRecord(self.name, index=index, url=url, raw=raw, error=error[:500])
         return RawRecord(self.name, index=index, url=url, value=article, raw=raw)
 
 
