@@ -103,6 +103,30 @@ PG_MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (band, article)
     );
     """,
+    """
+    CREATE TABLE followed_feeds (
+        url TEXT COLLATE "C" PRIMARY KEY,
+        source TEXT,
+        language TEXT,
+        delay DOUBLE PRECISION NOT NULL,
+        added_at TEXT NOT NULL,
+        etag TEXT,
+        last_modified TEXT,
+        last_checked TEXT,
+        last_new TEXT,
+        articles BIGINT NOT NULL DEFAULT 0,
+        last_error TEXT
+    );
+    CREATE TABLE fetched_pages (
+        url TEXT COLLATE "C" PRIMARY KEY,
+        feed TEXT NOT NULL,
+        status TEXT NOT NULL,
+        article_id TEXT,
+        fetched_at TEXT NOT NULL,
+        attempts BIGINT NOT NULL DEFAULT 1,
+        error TEXT
+    );
+    """,
 )
 assert len(PG_MIGRATIONS) == SCHEMA_VERSION, "a migration for each of SQLite's"
 
@@ -334,7 +358,8 @@ class PgStore(Store):
         row = self.db.execute(
             """SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint FROM pg_class c
                WHERE c.relname IN ('articles', 'store_state', 'takedowns', 'takedown_log',
-                                   'tokens', 'copy_bands') AND c.relkind = 'r'
+                                   'tokens', 'copy_bands', 'followed_feeds',
+                                   'fetched_pages') AND c.relkind = 'r'
                  AND pg_table_is_visible(c.oid)"""
         ).fetchone()
         return int(row[0])

@@ -104,6 +104,33 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (band, article)
     ) WITHOUT ROWID;
     """,
+    # Following feeds (archive.followed): each feed followed, what its last reading said (for
+    # conditional requests and for reporting), and every page a feed's item led to, so that no
+    # page is fetched twice once it has been stored (or found to hold no article).
+    """
+    CREATE TABLE followed_feeds (
+        url TEXT PRIMARY KEY,
+        source TEXT,
+        language TEXT,
+        delay REAL NOT NULL,
+        added_at TEXT NOT NULL,
+        etag TEXT,
+        last_modified TEXT,
+        last_checked TEXT,
+        last_new TEXT,
+        articles INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT
+    );
+    CREATE TABLE fetched_pages (
+        url TEXT PRIMARY KEY,
+        feed TEXT NOT NULL,
+        status TEXT NOT NULL,
+        article_id TEXT,
+        fetched_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 1,
+        error TEXT
+    );
+    """,
 )
 # The columns of an article's row besides ``id`` and ``seq``: what a takedown keeps to restore.
 ARTICLE_COLUMNS = (

@@ -16,6 +16,7 @@ from archive.importer import ImportBusy, Importer, import_lock
 from archive.reader import ReadError
 from archive.store import Store
 from index import indexer
+from webapp.cli_follow import follow
 from webapp.cli_newsroom import COMMANDS
 from webapp.cli_support import (
     open_store,
@@ -325,7 +326,7 @@ def _catch_up_before_serving(settings: Settings, store: Store) -> None:
         )
 
 
-for command in COMMANDS:
+for command in (*COMMANDS, follow):
     main.add_command(command)
 
 
