@@ -5,6 +5,7 @@ Everything the archive writes lives under ``$ARKHIV_HOME`` (default ``./arkhiv-d
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -110,6 +111,24 @@ def _contact_from_env() -> str | None:
     return raw or None
 
 
+def _fetch_private_from_env() -> bool | tuple[str, ...]:
+    """``ARKHIV_FETCH_PRIVATE``: 1 (every address), 0 or unset (public ones only), or the
+    networks allowed besides the public internet."""
+    raw = os.environ.get("ARKHIV_FETCH_PRIVATE", "").strip()
+    if "/" not in raw and "." not in raw and ":" not in raw:
+        return _flag_from_env("ARKHIV_FETCH_PRIVATE", False)
+    networks = []
+    for part in raw.split(","):
+        try:
+            networks.append(str(ipaddress.ip_network(part.strip(), strict=False)))
+        except ValueError:
+            raise ConfigError(
+                "ARKHIV_FETCH_PRIVATE: expected 1, 0, or networks such as 10.1.0.0/16,"
+                f"127.0.0.1/32; {part.strip()!r} is not one"
+            ) from None
+    return tuple(networks)
+
+
 # Following feeds (archive.following): how often each feed is read, how long a fetch may take,
 # and how large a page may be.
 DEFAULT_FOLLOW_EVERY = 900.0
@@ -138,7 +157,9 @@ class Settings:
     contact: str | None = None
     # ARKHIV_FETCH_PRIVATE=1: fetching may reach loopback, private and link-local addresses (an
     # intranet's feeds, a test's own server); off, a feed cannot point the archive at them.
+    # A list of networks instead (10.1.0.0/16,127.0.0.1/32) allows those only.
     fetch_private: bool = False
+    fetch_private_networks: tuple[str, ...] = ()
     # ARKHIV_FOLLOW=0: `arkhiv serve` does not follow the feeds (`arkhiv follow run` still does).
     follow: bool = True
     # ARKHIV_FOLLOW_EVERY: seconds between two readings of one feed while serving.
@@ -178,6 +199,7 @@ class Settings:
 def load_settings(home: str | os.PathLike[str] | None = None) -> Settings:
     """Settings from the environment; ``home`` overrides ``$ARKHIV_HOME``."""
     home_path = Path(home or os.environ.get("ARKHIV_HOME") or "arkhiv-data")
+    private = _fetch_private_from_env()
     return Settings(
         home=home_path.resolve(),
         default_zone=_zone_from_env(),
@@ -188,7 +210,8 @@ def load_settings(home: str | os.PathLike[str] | None = None) -> Settings:
         detect_copies=os.environ.get("ARKHIV_COPIES", "1").strip().lower()
         not in ("0", "no", "off", "false"),
         contact=_contact_from_env(),
-        fetch_private=_flag_from_env("ARKHIV_FETCH_PRIVATE", False),
+        fetch_private=private is True,
+        fetch_private_networks=private if isinstance(private, tuple) else (),
         follow=_flag_from_env("ARKHIV_FOLLOW", True),
         follow_every=_number_from_env("ARKHIV_FOLLOW_EVERY", DEFAULT_FOLLOW_EVERY, 1),
         fetch_timeout=_number_from_env("ARKHIV_FETCH_TIMEOUT", DEFAULT_FETCH_TIMEOUT, 0.1),

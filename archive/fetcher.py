@@ -120,7 +120,9 @@ class Fetcher:
         self.backoff = backoff
         self.max_redirects = max_redirects
         self.pool = httpcore.ConnectionPool(
-            network_backend=GuardedBackend(allow_private=settings.fetch_private),
+            network_backend=GuardedBackend(
+                allow_private=settings.fetch_private, networks=settings.fetch_private_networks
+            ),
             max_connections=32,
             keepalive_expiry=30.0,
         )
@@ -355,7 +357,7 @@ def _inflater(encoding: str, url: str):
 
 
 def _too_large(limit: int) -> str:
-    return f"larger than {limit / 1024 / 1024:g} MB (ARKHIV_FETCH_MAX_MB)"
+    return f"larger than {limit / 1024 / 1024:.3g} MB (ARKHIV_FETCH_MAX_MB)"
 
 
 def _after_tries(tries: int, status: int | None) -> str:

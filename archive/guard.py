@@ -66,10 +66,22 @@ def refused_addresses(addresses: Iterable[str]) -> list[str]:
 
 
 class GuardedBackend(httpcore.SyncBackend):
-    """httpcore's own network backend, connecting only to addresses it has checked."""
+    """httpcore's own network backend, connecting only to addresses it has checked: public
+    ones, those of ``networks``, or any when ``allow_private``."""
 
-    def __init__(self, allow_private: bool = False):
+    def __init__(self, allow_private: bool = False, networks: Iterable[str] = ()):
         self.allow_private = allow_private
+        self.networks = [ipaddress.ip_network(network) for network in networks]
+
+    def refused(self, addresses: Iterable[str]) -> list[str]:
+        """Those of ``addresses`` this backend does not connect to."""
+        if self.allow_private:
+            return []
+        return [
+            text
+            for text in refused_addresses(addresses)
+            if not any(ipaddress.ip_address(text) in network for network in self.networks)
+        ]
 
     def connect_tcp(
         self,
@@ -80,13 +92,12 @@ class GuardedBackend(httpcore.SyncBackend):
         socket_options: Iterable | None = None,
     ) -> httpcore.NetworkStream:
         addresses = resolve(host, port)
-        if not self.allow_private:
-            refused = refused_addresses(addresses)
-            if refused:
-                raise AddressRefused(
-                    f"{host} resolves to {', '.join(refused)}, a loopback, private or "
-                    "link-local address: not fetched (ARKHIV_FETCH_PRIVATE=1 allows it)"
-                )
+        refused = self.refused(addresses)
+        if refused:
+            raise AddressRefused(
+                f"{host} resolves to {', '.join(refused)}, a loopback, private or "
+                "link-local address: not fetched (ARKHIV_FETCH_PRIVATE=1 allows it)"
+            )
         last_error: Exception | None = None
         for address in addresses:  # each one checked above; a literal address: no new lookup
             try:

@@ -34,6 +34,12 @@ class Route:
     validators: bool = True  # ETag and Last-Modified, and 304 to a request that has them
     # Statuses to answer first, one per request, before the route's own (a 500 that mends).
     first: list[int] = field(default_factory=list)
+    _zipped: bytes | None = None
+
+    def zipped(self) -> bytes:
+        if self._zipped is None:
+            self._zipped = gzip.compress(self.body)
+        return self._zipped
 
 
 class Site:
@@ -66,6 +72,9 @@ class Site:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+    def __getitem__(self, path: str) -> Route:
+        return self.routes[path]
 
     def __setitem__(self, path: str, route: Route) -> None:
         self.routes[path] = route
@@ -118,7 +127,7 @@ def _handler(site: Site):
                     return
             body = route.body
             if route.gzip and "gzip" in self.headers.get("Accept-Encoding", ""):
-                body = gzip.compress(body)
+                body = route.zipped()
                 headers["Content-Encoding"] = "gzip"
             self._send(200, body, route.content_type, headers)
 

@@ -6,14 +6,17 @@ from __future__ import annotations
 import json
 import sys
 import threading
+from typing import TYPE_CHECKING
 
 import click
 
 from archive.followed import DEFAULT_DELAY, FeedError, FollowedFeeds
-from archive.following import Following, FollowReport
 from archive.importer import import_lock
 from index import indexer
 from webapp.cli_support import open_store, settings_from_env, writing
+
+if TYPE_CHECKING:
+    from archive.following import FollowReport
 
 
 @click.group()
@@ -84,6 +87,8 @@ def follow_run(once: bool) -> None:
     With --once, every feed is read once; exit 0: every feed was read, 1: some failed (each
     said on stderr). Without, the feeds are read as they fall due (ARKHIV_FOLLOW_EVERY) until
     interrupted."""
+    from archive.following import Following  # the extractor loads in a second: only here
+
     settings = settings_from_env()
     store = open_store(settings)
     following = Following(store, settings)
