@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from archive.config import load_settings
 from archive.feed_formats import NotAFeed, read_feed
 from archive.fetcher import Fetcher, FetchError
 from archive.followed import FeedError, FollowedFeeds
@@ -517,3 +518,86 @@ def test_follow_run_refuses_the_loopback_without_the_setting(home, site, monkeyp
     assert ran.returncode == 1 and "loopback, private or link-local" in ran.stderr
     assert site.requests() == 0
     assert home_store(home).count() == 0
+
+
+# -- while serving -----------------------------------------------------------------------------
+
+
+def test_healthz_and_metrics_say_how_each_feed_does(tmp_path, site):
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from archive.store import Store
+    from tests.web_fixtures import import_fixtures
+    from webapp.app import create_app
+
+    home = import_fixtures(tmp_path / "home")
+    client = create_app({"ARKHIV_HOME": str(home), "TESTING": True}).test_client()
+    assert "feeds" not in client.get("/healthz").get_json()  # none followed
+    items = [publish(site, "/news/1", "Council approves the budget")]
+    site["/feed.xml"] = Route(rss(items), "application/rss+xml")
+    site["/gone.xml"] = Route(status=404)
+    store = Store(home / "archive.sqlite3")
+    feeds = FollowedFeeds(store)
+    feeds.add(site.url("/feed.xml"), delay=0.01)
+    feeds.add(site.url("/gone.xml"), delay=0.01)
+    settings = dataclasses.replace(load_settings(home), fetch_private_networks=LOCAL_ONLY)
+    following(store, settings).run()
+
+    health = client.get("/healthz")
+    assert health.status_code == 200 and health.get_json()["status"] == "ok"
+    reported = health.get_json()["feeds"]
+    assert (reported["followed"], reported["failing"]) == (2, 1)
+    (failure,) = reported["failures"]
+    assert failure["url"] == site.url("/gone.xml") and failure["error"].endswith("HTTP 404")
+    assert failure["last_checked"] and failure["articles"] == 0
+
+    text = client.get("/metrics").get_data(as_text=True)
+    found = {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
+    good, gone = (("feed", site.url("/feed.xml")),), (("feed", site.url("/gone.xml")),)
+    assert found[("arkhiv_feeds_followed", ())] == 2
+    assert found[("arkhiv_feed_articles_total", good)] == 1
+    assert found[("arkhiv_feed_failing", good)] == 0 and found[("arkhiv_feed_failing", gone)] == 1
+    assert found[("arkhiv_feed_last_checked_timestamp_seconds", good)] > time.time() - 600
+    assert found[("arkhiv_feed_last_new_article_timestamp_seconds", good)] > time.time() - 600
+    assert found[("arkhiv_feed_last_new_article_timestamp_seconds", gone)] == 0
+    errors = [labels for name, labels in found if name == "arkhiv_feed_error"]
+    assert errors == [(("error", failure["error"]), ("feed", site.url("/gone.xml")))]
+
+
+def test_serve_follows_the_feeds_in_a_process_of_its_own_unless_told_not_to(tmp_path, site):
+    from tests.web_fixtures import http, import_fixtures, serve_archive, wait_until
+
+    home = import_fixtures(tmp_path / "home")
+    items = [publish(site, "/news/1", "Council approves the budget")]
+    site["/feed.xml"] = Route(rss(items), "application/rss+xml")
+    assert (
+        run_arkhiv(home, "follow", "add", site.url("/feed.xml"), "--delay", "0.01").returncode == 0
+    )
+    private = {"ARKHIV_FETCH_PRIVATE": "127.0.0.1/32", "ARKHIV_FOLLOW_EVERY": "1"}
+
+    quiet = serve_archive(home, tmp_path / "quiet.log", ARKHIV_FOLLOW="0", **private)
+    try:
+        time.sleep(2)
+        assert site.requests() == 0
+    finally:
+        quiet.stop()
+
+    served = serve_archive(home, tmp_path / "serve.log", **private)
+    try:
+
+        def searchable() -> bool:
+            found = http("GET", served.url + "/api/search?q=budget+council&collapse=0").json()
+            return any(hit["id"] == site.url("/news/1") for hit in found["hits"])
+
+        wait_until(searchable, timeout=90, every=0.5)
+        health = http("GET", served.url + "/healthz").json()
+        assert health["feeds"] == {"followed": 1, "failing": 0, "failures": []}
+        # read again as it falls due: one 304 each time
+        wait_until(lambda: site.hits["/feed.xml"] >= 3, timeout=60, every=0.5)
+        assert site.hits["/news/1"] == 1 and site.conditional["/feed.xml"] >= 2
+    finally:
+        served.stop()

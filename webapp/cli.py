@@ -285,11 +285,18 @@ def export(q: str, language, source, author, tag, date_from, date_to, sort, fmt,
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
 @click.option("--debug", is_flag=True, help="Flask's debug server instead of waitress.")
-def serve(host: str, port: int, threads: int, debug: bool) -> None:
+@click.option(
+    "--no-follow",
+    is_flag=True,
+    help="Do not follow the feeds (as ARKHIV_FOLLOW=0); `arkhiv follow run` still does.",
+)
+def serve(host: str, port: int, threads: int, debug: bool, no_follow: bool) -> None:
     """Serve the web app on a production WSGI server (waitress).
 
     A follower process keeps the index following the store: what is written over HTTP, by an
-    import with --no-index or a takedown is searchable a few seconds later."""
+    import with --no-index or a takedown is searchable a few seconds later. Another reads the
+    feeds followed (`arkhiv follow add`) as they fall due, unless --no-follow."""
+    from archive.feed_follower import FeedFollowerProcess
     from archive.upload import remove_stale
     from index.follower import FollowerProcess
     from webapp.app import create_app
@@ -300,6 +307,9 @@ def serve(host: str, port: int, threads: int, debug: bool) -> None:
     remove_stale(settings.uploads_dir)  # bodies a killed server was taking
     app = create_app({"ARKHIV_HOME": str(settings.home)})
     follower = app.extensions["arkhiv_follower"] = FollowerProcess(settings).start()
+    feeds = None
+    if settings.follow and not no_follow:
+        feeds = app.extensions["arkhiv_feed_follower"] = FeedFollowerProcess(settings).start()
     click.echo(f"Arkhiv serving {store.count():,} articles on http://{host}:{port}/", err=True)
     try:
         if debug:
@@ -309,6 +319,8 @@ def serve(host: str, port: int, threads: int, debug: bool) -> None:
 
         serve_app(app, host=host, port=port, threads=threads)
     finally:
+        if feeds is not None:
+            feeds.stop()
         follower.stop()
 
 

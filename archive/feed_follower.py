@@ -1,0 +1,93 @@
+"""Following the feeds while serving: ``arkhiv serve`` reads each followed feed as it falls due
+(``ARKHIV_FOLLOW_EVERY``), in a process of its own beside the index's follower.
+
+Why a process: fetching waits on other sites (a slow one may take a minute to answer) and
+extracting an article is Python work; in a thread of the server, both would share its
+interpreter lock with every search. The process runs at a lower scheduling priority than the
+server, so that a search never waits for an extraction. It writes the store only; the index's
+follower (:mod:`index.follower`) makes what it stored searchable, as it does for a POST. What each
+feed did is in the store (:mod:`archive.followed`), where ``/healthz``, ``/metrics`` and ``arkhiv
+follow list`` read it.
+
+The process is spawned, and stops when the server closes its end of their pipe (or is gone).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import os
+
+from archive.config import Settings, load_settings
+from archive.followed import FollowedFeeds
+from archive.store import open_store
+
+log = logging.getLogger(__name__)
+PAUSE_SECONDS = 5.0
+NICENESS = 10
+
+
+def _follow_feeds(home: str, server, rounds, pause: float) -> None:
+    """The feed follower: until the server closes its end of the pipe."""
+    logging.basicConfig()
+    with contextlib.suppress(OSError):  # not allowed here: the server's priority, then
+        os.nice(NICENESS)
+    settings = load_settings(home)
+    store = open_store(settings)
+    # The extractor takes a second to load: not before there is a feed to read.
+    while not FollowedFeeds(store).list():
+        if server.poll(pause):
+            return
+    from archive.following import Following
+
+    following = Following(store, settings)
+
+    def told(report) -> None:
+        rounds.value += 1
+
+    try:
+        following.follow(server.poll, told, pause=pause)
+    finally:
+        following.close()
+
+
+class FeedFollowerProcess:
+    """The feeds followed in a process of its own, for ``arkhiv serve``."""
+
+    def __init__(self, settings: Settings, pause: float = PAUSE_SECONDS):
+        context = multiprocessing.get_context("spawn")
+        self._pipe, theirs = context.Pipe()
+        self._rounds = context.RawValue("q", 0)
+        self._process = context.Process(
+            target=_follow_feeds,
+            args=(str(settings.home), theirs, self._rounds, pause),
+            name="arkhiv-feeds",
+        )
+        self._theirs = theirs
+
+    @property
+    def rounds(self) -> int:
+        """How many rounds of reading feeds it has done since it started."""
+        return self._rounds.value
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid
+
+    def alive(self) -> bool:
+        return self._process.is_alive()
+
+    def start(self) -> FeedFollowerProcess:
+        self._process.start()
+        self._theirs.close()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop after the request in progress; a reading that goes on past ``timeout`` (a slow
+        site) is cut short: each page's store write is a transaction, whole or absent."""
+        self._pipe.close()
+        self._process.join(timeout)
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join(timeout)
