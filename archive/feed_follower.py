@@ -18,21 +18,35 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import threading
+from typing import TYPE_CHECKING
 
-from archive.config import Settings, load_settings
-from archive.followed import FollowedFeeds
-from archive.store import open_store
+if TYPE_CHECKING:
+    from archive.config import Settings
+    from archive.store import Store
 
 log = logging.getLogger(__name__)
 PAUSE_SECONDS = 5.0
+WATCH_SECONDS = 30.0
+
+
+def _followed(store: Store) -> bool:
+    return store.db.execute("SELECT count(*) FROM followed_feeds").fetchone()[0] > 0
+
+
 NICENESS = 10
 
 
 def _follow_feeds(home: str, server, rounds, pause: float) -> None:
     """The feed follower: until the server closes its end of the pipe."""
-    logging.basicConfig()
     with contextlib.suppress(OSError):  # not allowed here: the server's priority, then
         os.nice(NICENESS)
+    # Imported once the priority is lowered: loading modules is work a search must not wait for.
+    from archive.config import load_settings
+    from archive.followed import FollowedFeeds
+    from archive.store import open_store
+
+    logging.basicConfig()
     settings = load_settings(home)
     store = open_store(settings)
     # The extractor takes a second to load: not before there is a feed to read.
@@ -65,6 +79,8 @@ class FeedFollowerProcess:
             name="arkhiv-feeds",
         )
         self._theirs = theirs
+        self._stopping = threading.Event()
+        self._starting = threading.Lock()
 
     @property
     def rounds(self) -> int:
@@ -83,10 +99,40 @@ class FeedFollowerProcess:
         self._theirs.close()
         return self
 
+    def start_once_followed(
+        self, store: Store, every: float = WATCH_SECONDS
+    ) -> FeedFollowerProcess:
+        """Start now if some feed is followed; else once one is (``store`` is asked every
+        ``every`` seconds, from a thread of the server: one count). An archive that follows no
+        feed pays nothing: no process to start beside a server that is starting, and no
+        extractor loaded."""
+        if _followed(store):
+            return self.start()
+
+        def watch() -> None:
+            while not self._stopping.wait(every):
+                try:
+                    found = _followed(store)
+                except Exception as exc:  # noqa: BLE001 - the store may be away: asked again
+                    log.warning("cannot tell whether feeds are followed: %s", exc)
+                    continue
+                if found:
+                    with self._starting:
+                        if not self._stopping.is_set():
+                            self.start()
+                    return
+
+        threading.Thread(target=watch, name="arkhiv-feeds-watch", daemon=True).start()
+        return self
+
     def stop(self, timeout: float = 10.0) -> None:
         """Stop after the request in progress; a reading that goes on past ``timeout`` (a slow
         site) is cut short: each page's store write is a transaction, whole or absent."""
+        with self._starting:
+            self._stopping.set()
         self._pipe.close()
+        if self._process.pid is None:  # never started
+            return
         self._process.join(timeout)
         if self._process.is_alive():
             self._process.terminate()

@@ -601,3 +601,19 @@ def test_serve_follows_the_feeds_in_a_process_of_its_own_unless_told_not_to(tmp_
         assert site.hits["/news/1"] == 1 and site.conditional["/feed.xml"] >= 2
     finally:
         served.stop()
+
+
+def test_the_feed_process_starts_only_once_a_feed_is_followed(store, settings, site):
+    from archive.feed_follower import FeedFollowerProcess
+    from tests.web_fixtures import wait_until
+
+    process = FeedFollowerProcess(settings).start_once_followed(store, every=0.1)
+    try:
+        time.sleep(0.5)
+        assert process.pid is None  # nothing to follow: no process beside the server
+        site["/feed.xml"] = Route(rss([]), "application/rss+xml")
+        FollowedFeeds(store).add(site.url("/feed.xml"), delay=0.01)
+        wait_until(lambda: process.pid is not None and process.alive(), timeout=10)
+    finally:
+        process.stop()
+    assert not process.alive()

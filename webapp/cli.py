@@ -309,7 +309,8 @@ def serve(host: str, port: int, threads: int, debug: bool, no_follow: bool) -> N
     follower = app.extensions["arkhiv_follower"] = FollowerProcess(settings).start()
     feeds = None
     if settings.follow and not no_follow:
-        feeds = app.extensions["arkhiv_feed_follower"] = FeedFollowerProcess(settings).start()
+        feeds = FeedFollowerProcess(settings).start_once_followed(store)
+        app.extensions["arkhiv_feed_follower"] = feeds
     click.echo(f"Arkhiv serving {store.count():,} articles on http://{host}:{port}/", err=True)
     try:
         if debug:
