@@ -50,6 +50,7 @@ class Site:
         self.hits: Counter[str] = Counter()
         self.agents: list[str] = []
         self.conditional: Counter[str] = Counter()  # requests that carried a validator
+        self.statuses: Counter[int] = Counter()  # what the site answered
         self.lock = threading.Lock()
         self.in_flight = 0
         self.most_in_flight = 0
@@ -132,6 +133,8 @@ def _handler(site: Site):
             self._send(200, body, route.content_type, headers)
 
         def _send(self, status, body, content_type, headers) -> None:
+            with site.lock:
+                site.statuses[status] += 1
             self.send_response(status)
             if content_type:
                 self.send_header("Content-Type", content_type)
