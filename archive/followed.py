@@ -199,6 +199,19 @@ class FollowedFeeds:
                     found[article_id] = taken_down
         return found
 
+    def pages_done(self, feed: str, done: Iterable[tuple[str, str, str | None]]) -> None:
+        """Record, in one transaction, what became of pages: ``(url, status, article_id)``."""
+        now = now_text()
+        with self.store.writing() as change:
+            change.db.executemany(
+                """INSERT INTO fetched_pages (url, feed, status, article_id, fetched_at)
+                   VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT (url) DO UPDATE SET status = excluded.status,
+                       article_id = excluded.article_id, fetched_at = excluded.fetched_at,
+                       error = NULL, attempts = fetched_pages.attempts + 1""",
+                [(url, feed, status, article_id, now) for url, status, article_id in done],
+            )
+
     def page_done(
         self,
         url: str,

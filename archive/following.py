@@ -22,6 +22,7 @@ time, whichever feed asked.
 from __future__ import annotations
 
 import logging
+import time
 import urllib.parse
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -46,6 +47,7 @@ from archive.followed import (
 )
 from archive.intake import Rejection, take_in
 from archive.reader import RawRecord
+from archive.record import Article
 from archive.store import ADDED, Store
 from archive.store import TAKEN_DOWN as STORE_TAKEN_DOWN
 
@@ -57,6 +59,9 @@ MAX_PAGES = 50
 # The sitemaps of an index read at one reading at most, the most recently changed first.
 MAX_SITEMAPS = 5
 WORKERS = 4
+# The articles of one reading are stored together, up to this many, or this long after the first.
+BATCH_SIZE = 50
+BATCH_SECONDS = 30.0
 
 
 @dataclass
@@ -261,20 +266,31 @@ class Following:
                 fresh.append((key, item))
         reading.left = max(0, len(fresh) - self.max_pages)
         complete = reading.left == 0
+        batch = _Batch(time.monotonic())
         for key, item in fresh[: self.max_pages]:
-            if not self._take_page(feed, key, item, reading):
+            taken = self._take_page(feed, key, item, reading)
+            if taken is None:
                 complete = False
+            elif isinstance(taken, Article):
+                batch.articles.append((key, taken))
+            if batch.full():
+                self._store(feed, batch, reading)
+                batch = _Batch(time.monotonic())
+        self._store(feed, batch, reading)
         return complete
 
-    def _take_page(self, feed: FollowedFeed, key: str, item: FeedItem, reading: Reading) -> bool:
-        """Fetch, extract and store one item's page; False when it failed and is to be tried
-        again."""
+    def _take_page(
+        self, feed: FollowedFeed, key: str, item: FeedItem, reading: Reading
+    ) -> Article | bool | None:
+        """Fetch and extract one item's page: its article, to be stored; True when the page was
+        dealt with (it holds no article, or one that cannot be taken); None when it failed and
+        is to be tried again."""
         try:
             page = self.fetcher.fetch(item.url, delay=feed.delay)
         except FetchError as exc:
             reading.page_errors.append(str(exc))
             self.feeds.page_done(key, feed.url, FAILED, error=str(exc))
-            return False
+            return None
         try:
             record = extract_article(
                 page.body,
@@ -300,14 +316,36 @@ class Following:
             self.feeds.page_done(key, feed.url, REJECTED, error=taken.error)
             reading.page_errors.append(f"{page.url}: {taken.error}")
             return True
-        (outcome,) = self.store.upsert([taken])
-        if outcome == STORE_TAKEN_DOWN:
-            self.feeds.page_done(key, feed.url, TAKEN_DOWN, article_id=taken.id)
-            return True
-        self.feeds.page_done(key, feed.url, STORED, article_id=taken.id)
-        if outcome == ADDED:
-            reading.new_articles += 1
-        return True
+        return taken
+
+    def _store(self, feed: FollowedFeed, batch: _Batch, reading: Reading) -> None:
+        """Store a batch of articles in one transaction (as an import stores a batch), and say
+        what became of each page. One change of the store for many pages: the index's follower
+        makes one generation of the index for them, not one a page, which searches would feel."""
+        if not batch.articles:
+            return
+        outcomes = self.store.upsert([article for _, article in batch.articles])
+        done = []
+        for (key, article), outcome in zip(batch.articles, outcomes, strict=True):
+            done.append((key, TAKEN_DOWN if outcome == STORE_TAKEN_DOWN else STORED, article.id))
+            if outcome == ADDED:
+                reading.new_articles += 1
+        self.feeds.pages_done(feed.url, done)
+
+
+@dataclass
+class _Batch:
+    """Articles extracted and not yet stored: stored together once there are
+    :data:`BATCH_SIZE` of them, :data:`BATCH_SECONDS` after the first, or at the end of the
+    feed's reading."""
+
+    started: float
+    articles: list[tuple[str, Article]] = field(default_factory=list)
+
+    def full(self) -> bool:
+        return len(self.articles) >= BATCH_SIZE or (
+            bool(self.articles) and time.monotonic() - self.started >= BATCH_SECONDS
+        )
 
 
 def _settled(record: dict, page: Page, feed: FollowedFeed) -> dict:

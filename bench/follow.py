@@ -13,7 +13,9 @@ recombines its paragraphs), both languages.
    distinct searches (``bench/queries.py``) for ``--seconds``, alternately against a server that
    does not follow (ARKHIV_FOLLOW=0) and one that follows the feeds while each publishes
    ``--burst`` new items (every page fetched, extracted, stored and indexed meanwhile), ``--rounds``
-   times each; p50 and p95 of each phase, and their medians over the rounds.
+   times each, after ``--settle`` seconds of one client (the follower's process is started and
+   fetching by then); p50 and p95 of each phase, the pages fetched while measuring, and the
+   medians over the rounds.
 
     benchrun .venv/bin/python -m bench.follow --data /work/bench-data/feeds
 
@@ -197,12 +199,21 @@ def search_while_following(
             os.environ["ARKHIV_FOLLOW"] = "0" if phase == "quiet" else "1"
             if phase == "following":
                 sites.publish(args.burst)
-            pages = sites.pages_fetched()
             with ArkhivServer(home, threads=8) as server:
-                _searches(server, 2, 3, queries)  # warm up
+                # Both phases settle as long: the follower's process starts and loads the
+                # extractor meanwhile, and is fetching when the searches are measured.
+                before = sites.pages_fetched()
+                _searches(server, 1, args.settle, queries)
+                pages = sites.pages_fetched()
+                settled = pages - before
                 timings = _searches(server, args.clients, args.seconds, queries)
                 fetched = sites.pages_fetched() - pages
-            figures = {"round": round_number, **_summary(timings), "pages_fetched": fetched}
+            figures = {
+                "round": round_number,
+                **_summary(timings),
+                "pages_fetched": fetched,
+                "pages_fetched_settling": settled,
+            }
             phases[phase].append(figures)
             print(phase, json.dumps(figures), flush=True)
     medians = {
@@ -230,7 +241,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--feeds", type=int, default=20)
     parser.add_argument("--items", type=int, default=10, help="items per feed, first run")
     parser.add_argument("--delay", type=float, default=0.05, help="follow add --delay")
-    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--clients", type=int, default=2)
+    parser.add_argument(
+        "--settle", type=float, default=15, help="seconds of one client before measuring"
+    )
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--burst", type=int, default=40, help="new items per feed per round")
     parser.add_argument("--rounds", type=int, default=3)
