@@ -129,6 +129,7 @@ class Fetcher:
         self.counts: Counter[str] = Counter()  # requests, not_modified, retries, robots
         self._sites: dict[str, _Site] = {}
         self._robots: dict[str, _Robots] = {}
+        self._robots_reading: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -174,12 +175,16 @@ class Fetcher:
                 current = as_uri(urllib.parse.urljoin(current, answer["location"].strip()))
                 continue
             if status == 304 and (etag or last_modified):
-                self.counts["not_modified"] += 1
+                self._count("not_modified")
                 return Page(current, 304, answer)
             if 200 <= status < 300:
                 return Page(current, status, answer, body)
             raise FetchError(f"{current}: HTTP {status}{_after_tries(self.tries, status)}")
         raise FetchError(f"{url}: more than {self.max_redirects} redirects")
+
+    def _count(self, name: str) -> None:
+        with self._lock:
+            self.counts[name] += 1
 
     # -- one site's turn ---------------------------------------------------------------------
 
@@ -212,7 +217,7 @@ class Fetcher:
         raise AssertionError("unreachable: the last try returns or raises")
 
     def _back_off(self, attempt: int, retry_after: str | None) -> None:
-        self.counts["retries"] += 1
+        self._count("retries")
         wait = self.backoff * 2**attempt
         if retry_after and retry_after.strip().isdigit():
             wait = max(wait, min(float(retry_after.strip()), MAX_RETRY_AFTER))
@@ -237,7 +242,7 @@ class Fetcher:
     def _exchange(self, url: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
         """One GET: the status, the headers, and the body when it is a success (read to the
         size limit and the deadline, inflated)."""
-        self.counts["requests"] += 1
+        self._count("requests")
         sent = [
             ("User-Agent", self.user_agent),
             ("Accept-Encoding", "gzip, deflate"),
@@ -281,12 +286,18 @@ class Fetcher:
 
     def _robots_of(self, url: str, delay: float) -> _Robots:
         origin = _origin(url)
-        known = self._robots.get(origin)
-        if known is not None and known.until > time.monotonic():
-            return known
+        with self._lock:
+            reading = self._robots_reading.setdefault(origin, threading.Lock())
+        with reading:  # one thread reads a site's robots.txt; the others wait and use it
+            known = self._robots.get(origin)
+            if known is not None and known.until > time.monotonic():
+                return known
+            return self._read_robots(origin, delay)
+
+    def _read_robots(self, origin: str, delay: float) -> _Robots:
         rules = urllib.robotparser.RobotFileParser(f"{origin}/robots.txt")
         seconds, failure = ROBOTS_SECONDS, None
-        self.counts["robots"] += 1
+        self._count("robots")
         try:
             status, body = self._robots_text(f"{origin}/robots.txt", delay)
         except AddressRefused as exc:

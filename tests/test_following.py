@@ -617,3 +617,39 @@ def test_the_feed_process_starts_only_once_a_feed_is_followed(store, settings, s
     finally:
         process.stop()
     assert not process.alive()
+
+
+def test_only_public_addresses_are_public():
+    import ipaddress
+
+    from archive.guard import GuardedBackend, is_public
+
+    refused = [
+        "127.0.0.1",
+        "127.8.9.10",
+        "10.1.2.3",
+        "172.16.0.1",
+        "192.168.1.1",
+        "169.254.169.254",
+        "100.64.0.1",
+        "0.0.0.0",
+        "224.0.0.1",
+        "255.255.255.255",
+        "::1",
+        "::",
+        "fe80::1",
+        "fc00::1",
+        "fd12:3456::1",
+        "::ffff:127.0.0.1",
+        "::ffff:169.254.169.254",
+        "64:ff9b::a9fe:a9fe",  # NAT64 of 169.254.169.254
+        "2002:7f00:1::",  # 6to4 of 127.0.0.1
+        "ff02::1",
+    ]
+    for text in refused:
+        assert not is_public(ipaddress.ip_address(text)), text
+    for text in ("93.184.216.34", "8.8.8.8", "2606:4700:4700::1111", "64:ff9b::808:808"):
+        assert is_public(ipaddress.ip_address(text)), text
+    backend = GuardedBackend(networks=["127.0.0.1/32"])
+    assert backend.refused(["127.0.0.1", "127.0.0.2", "::1"]) == ["127.0.0.2", "::1"]
+    assert GuardedBackend(allow_private=True).refused(["169.254.169.254"]) == []
