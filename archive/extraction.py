@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 import trafilatura
 from htmldate import find_date
+from lxml.etree import LxmlError
 from trafilatura.utils import load_html
 
 from archive.dates import DateError, parse_published
@@ -97,7 +98,7 @@ def _page_date(meta: PageMeta, tree: Any, url: str) -> str | None:
         return candidate.strip()
     try:
         found = find_date(tree, url=url or None, **_HTMLDATE)
-    except (ValueError, TypeError):  # htmldate's own failures on odd markup: no date found
+    except (ValueError, TypeError, LookupError, RecursionError):  # htmldate fails: no date
         found = None
     return found
 
@@ -143,14 +144,20 @@ def extract_article(
     meta = read_page_meta(tree, url)
     page_date = _page_date(meta, tree, url)  # before trafilatura, which prunes the tree it reads
     unwrap_layout_tables(tree)
-    document = trafilatura.bare_extraction(
-        tree,
-        url=url or None,
-        with_metadata=True,
-        include_comments=False,
-        include_tables=True,
-        date_extraction_params=_HTMLDATE,
-    )
+    try:
+        document = trafilatura.bare_extraction(
+            tree,
+            url=url or None,
+            # trafilatura's own reading of the metadata (a third of its time) is only a fallback for
+            # the title, the byline and the site's name: skipped when the page gave all three.
+            with_metadata=not (meta.headline and meta.authors and meta.publisher),
+            include_comments=False,
+            include_tables=True,
+            date_extraction_params=_HTMLDATE,
+        )
+    except (ValueError, TypeError, LookupError, AttributeError, RecursionError, LxmlError):
+        # trafilatura's own failures on markup it cannot follow: it found no text.
+        document = None
     extracted = document.text if document is not None else None
     title = meta.headline or (document.title if document else None) or _text(hints.get("title"))
     body = _choose_body(meta, extracted, title)

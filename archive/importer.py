@@ -24,6 +24,7 @@ from archive.record import Article
 from archive.store import ADDED, TAKEN_DOWN, UNCHANGED, UPDATED, Store
 from archive.strict_json import json_line
 from archive.takedowns import Takedowns
+from archive.warc import SeenCaptures, WarcFile, is_web_archive
 
 PROGRESS_EVERY = 256
 BATCH_SIZE = 500
@@ -38,6 +39,8 @@ class ImportReport:
     seconds: float = 0.0
     files: list[str] = field(default_factory=list)
     dry_run: bool = False
+    # Records of web archives that are not pages (redirects, images, duplicates…), by reason.
+    passed_over: dict[str, int] = field(default_factory=dict)
 
     @property
     def taken(self) -> int:
@@ -57,6 +60,7 @@ class ImportReport:
             "seconds": round(self.seconds, 3),
             "files": self.files,
             "dry_run": self.dry_run,
+            "passed_over": self.passed_over,
         }
 
 
@@ -167,18 +171,35 @@ class Importer:
         self.on_batch = on_batch
         self.on_item = on_item
         self.rejections: list[Rejection] = []
+        self._seen: SeenCaptures | None = None
 
-    def open_files(self, paths: Sequence[str | Path]) -> list[JsonFile]:
-        """Open every file first: if any cannot be read as JSON at all, nothing is imported."""
-        opened: list[JsonFile] = []
+    def open_files(self, paths: Sequence[str | Path]) -> list[JsonFile | WarcFile]:
+        """Open every file first: if any cannot be read at all (as JSON, or as a web archive),
+        nothing is imported."""
+        opened: list[JsonFile | WarcFile] = []
         try:
             for path in paths:
-                opened.append(JsonFile(path))
+                if is_web_archive(path):
+                    opened.append(WarcFile(path, self._seen_captures()))
+                else:
+                    opened.append(JsonFile(path))
         except ReadError:
             for handle in opened:
                 handle.close()
+            self._close_seen()
             raise
         return opened
+
+    def _seen_captures(self) -> SeenCaptures:
+        """One for the whole import: a page captured in two web archives is read once."""
+        if self._seen is None:
+            self._seen = SeenCaptures()
+        return self._seen
+
+    def _close_seen(self) -> None:
+        if self._seen is not None:
+            self._seen.close()
+            self._seen = None
 
     def run(self, paths: Sequence[str | Path]) -> ImportReport:
         files = self.open_files(paths)
@@ -209,10 +230,14 @@ class Importer:
                         )
                 done_bytes += handle.size
                 handle.close()
+                if isinstance(handle, WarcFile):
+                    for reason, count in handle.passed_over.items():
+                        report.passed_over[reason] = report.passed_over.get(reason, 0) + count
             self._commit(batch, report)
         finally:
             for handle in files:
                 handle.close()
+            self._close_seen()
         report.seconds = time.monotonic() - started
         progress.update(report.taken + report.rejected, done_bytes, final=True)
         return report

@@ -8,7 +8,9 @@ whole text as ``articleBody``. Each reader here returns what the page says, or N
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,6 +52,7 @@ _DATE_META = (
     "parsely-pub-date",
     "sailthru.date",
 )
+_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z]+\d*);", re.IGNORECASE)
 _MAX_DEPTH = 6  # how deep JSON-LD is searched for the article (@graph, mainEntity, lists)
 
 
@@ -71,6 +74,8 @@ class PageMeta:
 
 def _text(value: Any) -> str | None:
     if isinstance(value, str):
+        if _ENTITY.search(value):  # JSON-LD is often written with HTML's entities ("&#8217;")
+            value = html.unescape(value)
         cleaned = " ".join(value.split())
         return cleaned or None
     return None
@@ -90,8 +95,8 @@ def _json_ld_objects(tree: Any) -> Iterator[Any]:
         try:
             # strict=False: sites put raw newlines and tabs inside JSON-LD strings.
             yield json.loads(text, strict=False)
-        except ValueError:
-            continue  # a broken block is what the page failed to say, not an error of ours
+        except (ValueError, RecursionError):
+            continue  # a broken block (or one nested past reason) is what the page failed to say
 
 
 def _articles_in(value: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
@@ -136,6 +141,9 @@ def _body_text(value: Any) -> str | None:
     """``articleBody`` as plain text: some sites put markup or entities in it."""
     if not isinstance(value, str) or not value.strip():
         return None
+    if _ENTITY.search(value):
+        # Markup escaped into the JSON ("&lt;p&gt;"), sometimes twice.
+        value = html.unescape(html.unescape(value)) if "&amp;" in value else html.unescape(value)
     if "<" in value and ">" in value:
         try:
             fragment = lxml_html.fragment_fromstring(value, create_parent="div")

@@ -40,7 +40,8 @@ class CutOff(Exception):
 class RawRecord:
     """One value read from a file, or the reason it could not be read.
 
-    ``line`` (1-based, JSON Lines) or ``index`` (0-based, arrays) says where it was.
+    ``line`` (1-based, JSON Lines) or ``index`` (0-based, arrays; the page's place among the
+    pages of a web archive, with its ``url``) says where it was.
     """
 
     file: str
@@ -49,6 +50,7 @@ class RawRecord:
     value: Any = None
     raw: Any = None
     error: str | None = None
+    url: str | None = None  # the page a record of a web archive was read from
 
     @property
     def where(self) -> dict[str, Any]:
@@ -57,6 +59,8 @@ class RawRecord:
             place["line"] = self.line
         if self.index is not None:
             place["index"] = self.index
+        if self.url is not None:
+            place["url"] = self.url
         return place
 
 

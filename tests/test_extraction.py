@@ -222,3 +222,62 @@ def test_article_body_that_is_only_a_teaser_gives_way_to_the_pages_text():
     record = extract_article(html, "https://visnyk.example.org/x")
     assert record["body"].startswith("У суботу в Полтаві відкрили першу чергу")
     assert "Коротко" not in record["body"]
+
+
+def test_markup_escaped_into_article_body_is_read_as_text():
+    body = (
+        "&lt;p&gt;Перший абзац &lt;strong&gt;новини&lt;/strong&gt; про відкриття набережної у "
+        "Полтаві після двох років ремонту.&lt;/p&gt;&lt;p&gt;Другий абзац: депутати обласної ради "
+        "розглянуть заявку міста на другу чергу в червні, а мешканці чекають на парк.&lt;/p&gt;"
+    )
+    html = (
+        '<html><head><script type="application/ld+json">{"@type": "NewsArticle", "headline": '
+        '"Набережна &#8212; відкрита", "articleBody": "' + body + '"}</script></head>'
+        "<body><h1>Набережна</h1><p>Інший текст сторінки.</p></body></html>"
+    )
+    record = extract_article(html, "https://visnyk.example.org/n")
+    assert record["title"] == "Набережна — відкрита"
+    assert record["body"].split("\n\n") == [
+        "Перший абзац новини про відкриття набережної у Полтаві після двох років ремонту.",
+        "Другий абзац: депутати обласної ради розглянуть заявку міста на другу чергу в червні, "
+        "а мешканці чекають на парк.",
+    ]
+
+
+WORDS = b"word " * 100
+HOSTILE = {
+    "random bytes": bytes(range(256)) * 200,
+    "only angle brackets": b"<" * 100_000,
+    "divs nested 50,000 deep": b"<div>" * 50_000 + WORDS + b"</div>" * 50_000,
+    "NUL bytes": b"<html>\x00\x00<body><p>" + WORDS + b"</p></body></html>",
+    "JSON-LD of the wrong types": (
+        b'<html><head><script type="application/ld+json">{"@type": ["NewsArticle"], "author": 5,'
+        b' "keywords": 7, "datePublished": 2020, "headline": ["x"], "publisher": "P",'
+        b' "inLanguage": {"a": 1}, "articleBody": 5}</script></head><body><h1>T</h1><p>'
+        + WORDS
+        + b"</p></body></html>"
+    ),
+    "JSON-LD nested 2,000 deep": (
+        b'<html><head><script type="application/ld+json">'
+        + b'{"@graph":[' * 2000
+        + b"]}" * 2000
+        + b"</script><title>T</title></head><body><p>"
+        + WORDS
+        + b"</p></body></html>"
+    ),
+    "a date that is no date": (
+        b'<html><head><meta property="article:published_time" content="2024-13-45T99:00">'
+        b"<title>T</title></head><body><p>" + WORDS + b"</p></body></html>"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_a_hostile_page_gives_an_article_or_says_why_never_an_error(name):
+    try:
+        record = extract_article(HOSTILE[name], "https://news.example.org/x")
+    except NotAnArticle as refused:
+        assert refused.reason
+    else:
+        validate_record(record)  # whatever it took is a valid record
+        assert "published" not in record or record["published"][:4].isdigit()

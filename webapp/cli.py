@@ -15,6 +15,7 @@ from archive.config import Settings
 from archive.importer import ImportBusy, Importer, import_lock
 from archive.reader import ReadError
 from archive.store import Store
+from archive.warc import describe_passed_over
 from index import indexer
 from webapp.cli_follow import follow
 from webapp.cli_newsroom import COMMANDS
@@ -76,7 +77,8 @@ def import_command(
     no_index: bool,
     no_copies: bool,
 ) -> None:
-    """Import articles from .json, .jsonl or .ndjson files (optionally .gz).
+    """Import articles from .json, .jsonl or .ndjson files (optionally .gz), and from web
+    archives (.warc, .warc.gz: each HTML page is one article; other records are passed over).
 
     Exit 0: every record taken; 1: some rejected, the rest kept; 2: nothing could be read;
     3: the store or the index could not be written (e.g. a full disk).
@@ -126,6 +128,8 @@ def import_command(
         f"{report.unchanged} unchanged, {report.rejected} rejected {verb}".rstrip()
         + f" in {report.seconds:.2f} s"
     )
+    if report.passed_over:
+        click.echo(f"passed over, not articles: {describe_passed_over(report.passed_over)}")
     sys.exit(report.exit_code)
 
 
