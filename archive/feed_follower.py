@@ -55,7 +55,9 @@ def _follow_feeds(home: str, server, rounds, pause: float) -> None:
             return
     from archive.following import Following
 
-    following = Following(store, settings)
+    # A reading may take minutes (a site's delay times its pages): the server's going away is
+    # looked for before each page, not only between rounds.
+    following = Following(store, settings, stopping=lambda: server.poll(0))
 
     def told(report) -> None:
         rounds.value += 1

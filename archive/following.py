@@ -113,6 +113,7 @@ class Following:
         fetcher: Fetcher | None = None,
         max_pages: int = MAX_PAGES,
         workers: int = WORKERS,
+        stopping: Callable[[], bool] | None = None,
     ):
         self.store = store
         self.settings = settings
@@ -120,6 +121,9 @@ class Following:
         self.fetcher = fetcher or Fetcher(settings)
         self.max_pages = max_pages
         self.workers = workers
+        # Asked before each page: True ends the reading there (what was taken is stored), as
+        # when the server that started this follower has stopped.
+        self.stopping = stopping or (lambda: False)
 
     def close(self) -> None:
         self.fetcher.close()
@@ -177,7 +181,7 @@ class Following:
                 return
 
     def _read_all(self, feeds: list[FollowedFeed]) -> list[Reading]:
-        return [self.read(feed) for feed in feeds]
+        return [self.read(feed) for feed in feeds if not self.stopping()]
 
     # -- one feed ----------------------------------------------------------------------------
 
@@ -268,6 +272,9 @@ class Following:
         complete = reading.left == 0
         batch = _Batch(time.monotonic())
         for key, item in fresh[: self.max_pages]:
+            if self.stopping():
+                complete = False
+                break
             taken = self._take_page(feed, key, item, reading)
             if taken is None:
                 complete = False

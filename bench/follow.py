@@ -173,6 +173,19 @@ def _searches(server: ArkhivServer, clients: int, seconds: float, queries) -> li
     return timings
 
 
+def _wait_until_still(sites: Sites, seconds: float = 2.0, limit: float = 60.0) -> None:
+    """Until no page has been fetched for ``seconds``."""
+    deadline = time.monotonic() + limit
+    last = sites.pages_fetched()
+    while time.monotonic() < deadline:
+        time.sleep(seconds)
+        now = sites.pages_fetched()
+        if now == last:
+            return
+        last = now
+    raise SystemExit("pages are still being fetched after the server stopped")
+
+
 def _summary(timings: list[float]) -> dict:
     ordered = sorted(timings)
     return {
@@ -208,6 +221,7 @@ def search_while_following(
                 settled = pages - before
                 timings = _searches(server, args.clients, args.seconds, queries)
                 fetched = sites.pages_fetched() - pages
+            _wait_until_still(sites)  # the follower's process is gone with its server
             figures = {
                 "round": round_number,
                 **_summary(timings),
