@@ -27,7 +27,7 @@ import urllib.parse
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from archive.config import Settings
 from archive.extraction import NotAnArticle, extract_article
@@ -58,6 +58,8 @@ log = logging.getLogger(__name__)
 MAX_PAGES = 50
 # The sitemaps of an index read at one reading at most, the most recently changed first.
 MAX_SITEMAPS = 5
+# A plain sitemap's pages changed this many days before the feed was followed, or since, are taken.
+SITEMAP_DAYS = 2
 WORKERS = 4
 # The articles of one reading are stored together, up to this many, or this long after the first.
 BATCH_SIZE = 50
@@ -213,6 +215,7 @@ class Following:
             items += more
             if error:
                 reading.error = error
+        items = [item for item in items if _recent_enough(item, feed)]
         reading.items = len(items)
         complete = self._take_items(feed, items, reading)
         keep = complete and reading.error is None
@@ -353,6 +356,23 @@ class _Batch:
         return len(self.articles) >= BATCH_SIZE or (
             bool(self.articles) and time.monotonic() - self.started >= BATCH_SECONDS
         )
+
+
+def _recent_enough(item: FeedItem, feed: FollowedFeed) -> bool:
+    """Whether a sitemap's page changed late enough to be taken: a plain sitemap lists every
+    page of a site, back to its first, and following a site is not copying its past. A page
+    changed :data:`SITEMAP_DAYS` before the feed was followed, or since, is taken (a news
+    sitemap lists only the last two days' articles: the same window)."""
+    if item.modified is None or item.published is not None:
+        return True  # a feed's item, or a news sitemap's
+    try:
+        modified = datetime.fromisoformat(item.modified)
+    except ValueError:
+        return True
+    if modified.tzinfo is None:
+        modified = modified.replace(tzinfo=UTC)
+    followed = datetime.fromisoformat(feed.added_at)
+    return modified >= followed - timedelta(days=SITEMAP_DAYS)
 
 
 def _settled(record: dict, page: Page, feed: FollowedFeed) -> dict:

@@ -390,8 +390,17 @@ def test_news_sitemaps_plain_sitemaps_and_an_index(store, follow_settings, site)
         ),
         "application/xml",
     )
+    publish(site, "/en/old", "A page from years ago")
+    today = datetime.now(UTC).date().isoformat()
     site["/sitemap-pages.xml"] = Route(
-        sitemap([(site.url("/en/2"), "2026-12-01"), (site.url("/en/3"), None)]), "text/xml"
+        sitemap(
+            [
+                (site.url("/en/2"), today),
+                (site.url("/en/3"), None),  # no lastmod: cannot be told new
+                (site.url("/en/old"), "2019-05-01T10:00:00+03:00"),  # the site's past
+            ]
+        ),
+        "text/xml",
     )
     site["/sitemap.xml"] = Route(
         sitemap_index(
@@ -410,7 +419,7 @@ def test_news_sitemaps_plain_sitemaps_and_an_index(store, follow_settings, site)
     ukrainian = articles[site.url("/uk/1")]
     # the page gave no date: the news sitemap's date of publication stands
     assert ukrainian.published.text == "2026-11-30T12:00:00+02:00"
-    assert site.hits["/en/3"] == 0
+    assert site.hits["/en/3"] == 0 and site.hits["/en/old"] == 0
 
 
 def test_json_feed_and_atom(store, follow_settings, site):
