@@ -12,7 +12,8 @@ recombines its paragraphs), both languages.
 2. ``search``: an archive of the corpus served by ``arkhiv serve``; ``--clients`` clients send
    distinct searches (``bench/queries.py``) for ``--seconds``, alternately against a server that
    does not follow (ARKHIV_FOLLOW=0) and one that follows the feeds while each publishes
-   ``--burst`` new items (every page fetched, extracted, stored and indexed meanwhile), ``--rounds``
+   ``--burst`` new items (every page fetched, extracted, stored and indexed meanwhile; each site's
+   ``--search-delay`` apart), ``--rounds``
    times each, after ``--settle`` seconds of one client (the follower's process is started and
    fetching by then); p50 and p95 of each phase, the pages fetched while measuring, and the
    medians over the rounds.
@@ -201,7 +202,7 @@ def search_while_following(
     if not (home / "archive.sqlite3").exists():
         arkhiv(home, "import", "--no-progress", str(corpus_file))
     for url in sites.feed_urls():
-        arkhiv(home, "follow", "add", url, "--delay", str(args.delay))
+        arkhiv(home, "follow", "add", url, "--delay", str(args.search_delay))
     os.environ.update(
         {"ARKHIV_FETCH_PRIVATE": PRIVATE, "ARKHIV_FOLLOW_EVERY": "1", "ARKHIV_HOME": str(home)}
     )
@@ -241,6 +242,7 @@ def search_while_following(
         "clients": args.clients,
         "seconds": args.seconds,
         "burst_per_site": args.burst,
+        "delay_s": args.search_delay,
         "phases": phases,
         "medians": medians,
         "p95_following_over_quiet": round(
@@ -255,6 +257,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--feeds", type=int, default=20)
     parser.add_argument("--items", type=int, default=10, help="items per feed, first run")
     parser.add_argument("--delay", type=float, default=0.05, help="follow add --delay")
+    parser.add_argument(
+        "--search-delay",
+        type=float,
+        default=1.0,
+        help="follow add --delay while searching (the default is 5: 1 s is a busy follower)",
+    )
     parser.add_argument("--clients", type=int, default=2)
     parser.add_argument(
         "--settle", type=float, default=15, help="seconds of one client before measuring"
