@@ -27,7 +27,9 @@ import urllib.robotparser
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
+from typing import Protocol
 
 import httpcore
 
@@ -52,6 +54,14 @@ PAGE_TYPES = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 # What a request may meet on the way that trying again may mend: a timeout, a connection refused
 # or dropped, an answer cut short.
 NETWORK_ERRORS = (httpcore.TimeoutException, httpcore.NetworkError, httpcore.ProtocolError)
+
+
+class KeptRobotsLike(Protocol):
+    """Where robots.txt is kept between processes (:class:`archive.followed.KeptRobots`)."""
+
+    def get(self, origin: str) -> tuple[int, str, datetime] | None: ...
+
+    def put(self, origin: str, status: int, body: str) -> None: ...
 
 
 class FetchError(Exception):
@@ -112,7 +122,9 @@ class Fetcher:
         tries: int = TRIES,
         backoff: float = 1.0,
         max_redirects: int = MAX_REDIRECTS,
+        kept_robots: KeptRobotsLike | None = None,
     ):
+        self.kept_robots = kept_robots
         self.user_agent = user_agent(settings.contact)
         self.timeout = settings.fetch_timeout
         self.max_bytes = settings.fetch_max_bytes
@@ -297,17 +309,26 @@ class Fetcher:
     def _read_robots(self, origin: str, delay: float) -> _Robots:
         rules = urllib.robotparser.RobotFileParser(f"{origin}/robots.txt")
         seconds, failure = ROBOTS_SECONDS, None
-        self._count("robots")
-        try:
-            status, body = self._robots_text(f"{origin}/robots.txt", delay)
-        except AddressRefused as exc:
-            raise FetchError(str(exc)) from None
-        except FetchError as exc:
-            status, failure = 0, str(exc)
-        except NETWORK_ERRORS as exc:
-            status, failure = 0, _network_error(exc, self.timeout)
+        kept = self.kept_robots.get(origin) if self.kept_robots is not None else None
+        age = (datetime.now(UTC) - kept[2]).total_seconds() if kept else ROBOTS_SECONDS
+        if kept is not None and 0 <= age < ROBOTS_SECONDS:
+            status, text = kept[0], kept[1]
+            seconds = ROBOTS_SECONDS - age
+        else:
+            self._count("robots")
+            try:
+                status, body = self._robots_text(f"{origin}/robots.txt", delay)
+            except AddressRefused as exc:
+                raise FetchError(str(exc)) from None
+            except FetchError as exc:
+                status, failure = 0, str(exc)
+            except NETWORK_ERRORS as exc:
+                status, failure = 0, _network_error(exc, self.timeout)
+            text = body[:MAX_ROBOTS_BYTES].decode("utf-8", "replace") if 200 <= status < 300 else ""
+            if self.kept_robots is not None and 200 <= status < 500:
+                self.kept_robots.put(origin, status, text)  # a failure is asked again soon
         if 200 <= status < 300:
-            rules.parse(body[:MAX_ROBOTS_BYTES].decode("utf-8", "replace").splitlines())
+            rules.parse(text.splitlines())
         elif 400 <= status < 500:
             rules.allow_all = True
         else:  # unreachable (or 5xx): nothing may be fetched until it can be read

@@ -15,6 +15,7 @@ from __future__ import annotations
 import urllib.parse
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from typing import Any
 
 from archive.record import normalize_url
@@ -231,6 +232,30 @@ class FollowedFeeds:
                        error = excluded.error, attempts = fetched_pages.attempts + 1""",
                 (url, feed, status, article_id, now_text(), _short(error)),
             )
+
+
+class KeptRobots:
+    """Each site's robots.txt as last read (its status and text), kept in the store so that a
+    new process (each ``arkhiv follow run``) reads it from there for a day, not from the site."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    def get(self, origin: str) -> tuple[int, str, datetime] | None:
+        row = self.store.db.execute(
+            "SELECT status, body, fetched_at FROM site_robots WHERE origin = ?", (origin,)
+        ).fetchone()
+        if row is None:
+            return None
+        return int(row[0]), row[1], datetime.fromisoformat(row[2])
+
+    def put(self, origin: str, status: int, body: str) -> None:
+        self.store.db.execute(
+            """INSERT INTO site_robots (origin, status, body, fetched_at) VALUES (?, ?, ?, ?)
+               ON CONFLICT (origin) DO UPDATE SET status = excluded.status,
+                   body = excluded.body, fetched_at = excluded.fetched_at""",
+            (origin, status, body, now_text()),
+        )
 
 
 def _short(error: str | None) -> str | None:

@@ -43,6 +43,7 @@ from archive.followed import (
     TAKEN_DOWN,
     FollowedFeed,
     FollowedFeeds,
+    KeptRobots,
     page_key,
 )
 from archive.intake import Rejection, take_in
@@ -120,7 +121,7 @@ class Following:
         self.store = store
         self.settings = settings
         self.feeds = FollowedFeeds(store)
-        self.fetcher = fetcher or Fetcher(settings)
+        self.fetcher = fetcher or Fetcher(settings, kept_robots=KeptRobots(store))
         self.max_pages = max_pages
         self.workers = workers
         # Asked before each page: True ends the reading there (what was taken is stored), as

@@ -126,6 +126,12 @@ PG_MIGRATIONS: tuple[str, ...] = (
         attempts BIGINT NOT NULL DEFAULT 1,
         error TEXT
     );
+    CREATE TABLE site_robots (
+        origin TEXT COLLATE "C" PRIMARY KEY,
+        status BIGINT NOT NULL,
+        body TEXT NOT NULL,
+        fetched_at TEXT NOT NULL
+    );
     """,
 )
 assert len(PG_MIGRATIONS) == SCHEMA_VERSION, "a migration for each of SQLite's"
@@ -359,7 +365,7 @@ class PgStore(Store):
             """SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint FROM pg_class c
                WHERE c.relname IN ('articles', 'store_state', 'takedowns', 'takedown_log',
                                    'tokens', 'copy_bands', 'followed_feeds',
-                                   'fetched_pages') AND c.relkind = 'r'
+                                   'fetched_pages', 'site_robots') AND c.relkind = 'r'
                  AND pg_table_is_visible(c.oid)"""
         ).fetchone()
         return int(row[0])

@@ -106,7 +106,8 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # Following feeds (archive.followed): each feed followed, what its last reading said (for
     # conditional requests and for reporting), and every page a feed's item led to, so that no
-    # page is fetched twice once it has been stored (or found to hold no article).
+    # page is fetched twice once it has been stored (or found to hold no article); each site's
+    # robots.txt as last read, kept a day, so that a new process does not ask for it again.
     """
     CREATE TABLE followed_feeds (
         url TEXT PRIMARY KEY,
@@ -129,6 +130,12 @@ MIGRATIONS: tuple[str, ...] = (
         fetched_at TEXT NOT NULL,
         attempts INTEGER NOT NULL DEFAULT 1,
         error TEXT
+    );
+    CREATE TABLE site_robots (
+        origin TEXT PRIMARY KEY,
+        status INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        fetched_at TEXT NOT NULL
     );
     """,
 )

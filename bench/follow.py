@@ -248,6 +248,11 @@ def search_while_following(
         "p95_following_over_quiet": round(
             medians["following"]["p95_ms"] / medians["quiet"]["p95_ms"], 3
         ),
+        # each round's following phase against the quiet phase just before it
+        "p95_ratio_by_round": [
+            round(following["p95_ms"] / quiet["p95_ms"], 3)
+            for quiet, following in zip(phases["quiet"], phases["following"], strict=True)
+        ],
     }
 
 

@@ -16,7 +16,7 @@ import pytest
 from archive.config import load_settings
 from archive.feed_formats import NotAFeed, read_feed
 from archive.fetcher import Fetcher, FetchError
-from archive.followed import FeedError, FollowedFeeds
+from archive.followed import FeedError, FollowedFeeds, KeptRobots
 from archive.following import Following
 from archive.takedowns import Takedowns
 from tests.conftest import home_store, run_arkhiv
@@ -55,7 +55,9 @@ def follow_settings(settings):
 
 
 def following(store, settings, **fetcher_options) -> Following:
+    """A follower as `follow run` makes one, trying again sooner after a 5xx."""
     fetcher_options.setdefault("backoff", 0.05)
+    fetcher_options.setdefault("kept_robots", KeptRobots(store))
     return Following(store, settings, fetcher=Fetcher(settings, **fetcher_options))
 
 
@@ -160,9 +162,10 @@ def test_new_articles_in_both_languages_are_stored_and_an_unchanged_feed_costs_o
     third = reader.run()
     assert (third.requests, third.new_articles) == (2, 1)
     assert site.hits["/en/budget"] == 1 and site.hits["/uk/budget"] == 1
-    # Another reader (a new process) fetches no stored page either.
+    # Another reader (a new process) fetches no stored page either, and reads robots.txt from
+    # the store: the unchanged feed costs one 304, and nothing more.
     fresh = following(store, follow_settings)
-    assert fresh.run().requests == 2  # robots.txt and the feed (304)
+    assert (fresh.run().requests, site.hits["/robots.txt"]) == (1, 1)
 
 
 def test_robots_txt_is_obeyed_and_read_once_per_site(store, follow_settings, site):
@@ -181,11 +184,16 @@ def test_robots_txt_is_obeyed_and_read_once_per_site(store, follow_settings, sit
     assert any("robots.txt" in error for error in report.readings[0].page_errors)
     assert report.exit_code == 0  # a page kept out is no failure of the feed
 
-    # A robots.txt that keeps Arkhiv out of the whole site: nothing fetched, said so.
+    # A robots.txt that keeps Arkhiv out of the whole site: read once the kept copy is a day
+    # old; then nothing is fetched, and that is said.
     site["/robots.txt"] = Route(b"User-agent: Arkhiv\nDisallow: /\n", "text/plain")
+    site["/feed.xml"] = Route(rss(items + items[:1]), "application/rss+xml")
+    following(store, follow_settings).run()
+    assert site.hits["/robots.txt"] == 1 and site.hits["/feed.xml"] == 2  # the kept copy
+    store.db.execute("UPDATE site_robots SET fetched_at = '2026-01-01T00:00:00+00:00'")
     kept_out = following(store, follow_settings).run()
     assert kept_out.exit_code == 1 and "robots.txt" in kept_out.readings[0].error
-    assert site.hits["/feed.xml"] == 1
+    assert site.hits["/robots.txt"] == 2 and site.hits["/feed.xml"] == 2
 
 
 def test_one_request_at_a_time_per_site_with_its_delay(store, follow_settings, site):
