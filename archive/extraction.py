@@ -40,10 +40,12 @@ _LAYOUT_BLOCKS = frozenset({"p", "div", "h1", "h2", "h3", "table", "ul", "ol", "
 _TABLE_PARTS = ".//tr|.//td|.//th|.//tbody|.//thead|.//tfoot"
 # A paragraph that is only a date or a time ("12.02.2009", "10:30"): the byline's, not the text.
 _ONLY_A_DATE = re.compile(r"^[\d\s.:/,-]+$")
-# Lines that lead to other articles, however the page marks them up.
+# Lines that lead to other articles, however the page marks them up: the Ukrainian imperatives
+# and "Read also" say so alone; "Read more", "See also", "Related" only before a colon or a dash
+# ("Related to this, the minister said" is the text).
 _RELATED_LINE = re.compile(
-    r"^(читайте також|читайте більше|дивіться також|також читайте|read also|read more|see also"
-    r"|related)\b",
+    r"^(?:(?:читайте|дивіться) (?:також|більше)|також читайте|read also)\b"
+    r"|^(?:read more|see also|related(?: stories| articles| news)?)\s*(?:[:—–-]|$)",
     re.IGNORECASE,
 )
 _RELATED_MAX_WORDS = 25
@@ -101,6 +103,18 @@ def _page_date(meta: PageMeta, tree: Any, url: str) -> str | None:
     except (ValueError, TypeError, LookupError, RecursionError):  # htmldate fails: no date
         found = None
     return found
+
+
+def _date_or_none(value: str | None) -> str | None:
+    """A feed's date when it is one the archive can keep (a feed's junk date is no reason to
+    refuse the article)."""
+    if value is None:
+        return None
+    try:
+        parse_published(value)
+    except DateError:
+        return None
+    return value
 
 
 def _site_name(url: str) -> str | None:
@@ -178,7 +192,7 @@ def extract_article(
     authors = meta.authors or _authors_of(document) or _names(hints.get("authors"))
     if authors:
         record["authors"] = authors
-    published = page_date or _text(hints.get("published"))
+    published = page_date or _date_or_none(_text(hints.get("published")))
     if published:
         record["published"] = published
     language = meta.language or _text(hints.get("language"))

@@ -87,12 +87,13 @@ class SeenCaptures:
         digest = hashlib.blake2b(f"{kind}\x1f{value}".encode(), digest_size=8).digest()
         return int.from_bytes(digest, "big", signed=True)
 
-    def first_time(self, kind: str, value: str) -> bool:
-        """True the first time ``value`` (of ``kind``: url or payload) is seen."""
-        cursor = self._db.execute(
-            "INSERT OR IGNORE INTO seen (key) VALUES (?)", (self._key(kind, value),)
-        )
-        return cursor.rowcount == 1
+    def known(self, kind: str, value: str) -> bool:
+        """Whether ``value`` (of ``kind``: url or payload) was remembered before."""
+        row = self._db.execute("SELECT 1 FROM seen WHERE key = ?", (self._key(kind, value),))
+        return row.fetchone() is not None
+
+    def remember(self, kind: str, value: str) -> None:
+        self._db.execute("INSERT OR IGNORE INTO seen (key) VALUES (?)", (self._key(kind, value),))
 
     def close(self) -> None:
         self._db.close()
@@ -219,7 +220,8 @@ class WarcFile:
             self.passed_over[reason] += 1
             return None
         url = _target(record)
-        if url and not self.seen.first_time("url", _identity_url(url)):
+        identity = _identity_url(url) if url else ""
+        if identity and self.seen.known("url", identity):
             self.passed_over[DUPLICATE] += 1
             return None
         page = record.content_stream().read(MAX_RECORD_BYTES + 1)
@@ -235,9 +237,13 @@ class WarcFile:
         digest = record.rec_headers.get_header("WARC-Payload-Digest")
         if not digest:
             digest = "sha1:" + hashlib.sha1(page).hexdigest()
-        if not self.seen.first_time("payload", digest):
+        # Remembered only now: a capture cut off above does not hide a whole one further on.
+        if identity:
+            self.seen.remember("url", identity)
+        if self.seen.known("payload", digest):
             self.passed_over[DUPLICATE] += 1
             return None
+        self.seen.remember("payload", digest)
         if len(page) > MAX_RECORD_BYTES:
             return RawRecord(
                 self.name,

@@ -281,3 +281,29 @@ def test_a_hostile_page_gives_an_article_or_says_why_never_an_error(name):
     else:
         validate_record(record)  # whatever it took is a valid record
         assert "published" not in record or record["published"][:4].isdigit()
+
+
+def test_a_feeds_date_that_is_no_date_is_left_out_not_a_reason_to_refuse():
+    record = extract("en-no-date.html", hints={"published": "last Tuesday"})
+    assert "published" not in record
+    validate_record(record)
+
+
+def test_only_lines_that_lead_elsewhere_are_taken_for_related_links():
+    paragraphs = [
+        "Related to this, the minister said the depot would open a second line of chargers.",
+        "Read more: Lviv orders forty electric buses",
+        "ЧИТАЙТЕ ТАКОЖ Ціни на проїзд зростуть з березня",
+        "See also: The city's transport budget for next year",
+    ]
+    text = " ".join(["The depot opened on Thursday with twelve buses and eight chargers."] * 3)
+    html = (
+        "<html><head><title>Depot</title></head><body><article><h1>Depot</h1>"
+        + f"<p>{text}</p>"
+        + "".join(f"<p>{p}</p>" for p in paragraphs)
+        + f"<p>{text}</p></article></body></html>"
+    )
+    body = extract_article(html, "https://courier.example.com/depot")["body"]
+    assert paragraphs[0] in body
+    for link in paragraphs[1:]:
+        assert link not in body
