@@ -26,6 +26,7 @@ SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NEWS_NS = "{http://www.google.com/schemas/sitemap-news/0.9}"
 _SITEMAP_ROOT = re.compile(rb"<(?:[\w-]+:)?(urlset|sitemapindex)\b")
 _JSON_FEED = "https://jsonfeed.org/version/"
+_DECLARED = re.compile(rb"\s*<\?xml[^>]*\bencoding\s*=\s*[\"'][A-Za-z][\w.:-]*[\"']")
 
 
 class NotAFeed(ValueError):
@@ -82,6 +83,11 @@ def read_feed(body: bytes, url: str, content_type: str | None = None) -> Feed:
 
 
 def _syndication(body: bytes, url: str, content_type: str | None) -> Feed:
+    if _DECLARED.match(body[:512]):
+        # The document names its own encoding: it is written with the bytes, where a server's
+        # header is often its default (a KOI8-U feed sent as windows-1251 or UTF-8). The
+        # header's charset would win in feedparser (RFC 3023): it is left out.
+        content_type = (content_type or "application/xml").split(";")[0]
     # A stream, never bytes: feedparser opens bytes that look like a path as a local file.
     parsed = feedparser.parse(
         io.BytesIO(body),

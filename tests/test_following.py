@@ -480,6 +480,13 @@ def test_feed_formats_read_what_each_says():
         "uk",
     )
     assert item.hints("Newsroom")["source"] == "Newsroom"
+    # KOI8-U declared in the document, a wrong charset in the header: the document's own wins
+    koi8 = rss([{"link": "https://x.org/1", "title": "Ґрунт і правила"}], encoding="koi8-u")
+    for header in ("text/xml; charset=windows-1251", "application/rss+xml; charset=utf-8", None):
+        assert read_feed(koi8, "https://x.org/rss", header).items[0].title == "Ґрунт і правила"
+    plain = rss([{"link": "https://x.org/1", "title": "Ґрунт"}], encoding="windows-1251")
+    undeclared = plain.replace(b' encoding="windows-1251"', b"")
+    assert read_feed(undeclared, "u", "text/xml; charset=windows-1251").items[0].title == "Ґрунт"
     assert read_feed(b"\xef\xbb\xbf" + json_feed([{"link": "https://x.org/1", "title": "t"}]), "u")
     with pytest.raises(NotAFeed):
         read_feed(b"/etc/passwd", "https://news.example.org/rss")  # never opened as a file
