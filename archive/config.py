@@ -5,6 +5,7 @@ Everything the archive writes lives under ``$ARKHIV_HOME`` (default ``./arkhiv-d
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,6 +79,63 @@ def _database_url_from_env() -> str | None:
     return raw
 
 
+def _flag_from_env(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "yes", "on", "true"):
+        return True
+    if raw in ("0", "no", "off", "false"):
+        return False
+    raise ConfigError(f"{name}: expected 1 or 0, got {raw!r}")
+
+
+def _number_from_env(name: str, default: float, least: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = least - 1
+    if not value >= least:  # also refuses NaN
+        raise ConfigError(f"{name}: expected a number, at least {least:g}, got {raw!r}")
+    return value
+
+
+def _contact_from_env() -> str | None:
+    raw = os.environ.get("ARKHIV_CONTACT", "").strip()
+    # It goes into a header: a line break or a control character would end it.
+    if any(ord(char) < 32 or ord(char) == 127 for char in raw) or not raw.isascii():
+        raise ConfigError("ARKHIV_CONTACT: expected an e-mail address or URL in plain ASCII")
+    return raw or None
+
+
+def _fetch_private_from_env() -> bool | tuple[str, ...]:
+    """``ARKHIV_FETCH_PRIVATE``: 1 (every address), 0 or unset (public ones only), or the
+    networks allowed besides the public internet."""
+    raw = os.environ.get("ARKHIV_FETCH_PRIVATE", "").strip()
+    if "/" not in raw and "." not in raw and ":" not in raw:
+        return _flag_from_env("ARKHIV_FETCH_PRIVATE", False)
+    networks = []
+    for part in raw.split(","):
+        try:
+            networks.append(str(ipaddress.ip_network(part.strip(), strict=False)))
+        except ValueError:
+            raise ConfigError(
+                "ARKHIV_FETCH_PRIVATE: expected 1, 0, or networks such as 10.1.0.0/16,"
+                f"127.0.0.1/32; {part.strip()!r} is not one"
+            ) from None
+    return tuple(networks)
+
+
+# Following feeds (archive.following): how often each feed is read, how long a fetch may take,
+# and how large a page may be.
+DEFAULT_FOLLOW_EVERY = 900.0
+DEFAULT_FETCH_TIMEOUT = 20.0
+DEFAULT_FETCH_MAX_MB = 10.0
+
+
 @dataclass(frozen=True)
 class Settings:
     """The archive's settings. Build with :func:`load_settings` or directly in tests."""
@@ -94,6 +152,26 @@ class Settings:
     # ARKHIV_COPIES=0: store articles without looking for their copies (see archive.copies);
     # `arkhiv copies --update` finds them later.
     detect_copies: bool = True
+    # ARKHIV_CONTACT: an e-mail address or URL, named in the User-Agent of every request made
+    # while following feeds, so that a site's operator can reach whoever runs this archive.
+    contact: str | None = None
+    # ARKHIV_FETCH_PRIVATE=1: fetching may reach loopback, private and link-local addresses (an
+    # intranet's feeds, a test's own server); off, a feed cannot point the archive at them.
+    # A list of networks instead (10.1.0.0/16,127.0.0.1/32) allows those only.
+    fetch_private: bool = False
+    fetch_private_networks: tuple[str, ...] = ()
+    # ARKHIV_FOLLOW=0: `arkhiv serve` does not follow the feeds (`arkhiv follow run` still does).
+    follow: bool = True
+    # ARKHIV_FOLLOW_EVERY: seconds between two readings of one feed while serving.
+    follow_every: float = DEFAULT_FOLLOW_EVERY
+    # ARKHIV_FETCH_TIMEOUT: seconds a fetch may wait for a connection or the next bytes, and
+    # four times that for a whole page; ARKHIV_FETCH_MAX_MB: the largest page or feed taken.
+    fetch_timeout: float = DEFAULT_FETCH_TIMEOUT
+    fetch_max_mb: float = DEFAULT_FETCH_MAX_MB
+
+    @property
+    def fetch_max_bytes(self) -> int:
+        return int(self.fetch_max_mb * 1024 * 1024)
 
     @property
     def max_upload_bytes(self) -> int:
@@ -121,6 +199,7 @@ class Settings:
 def load_settings(home: str | os.PathLike[str] | None = None) -> Settings:
     """Settings from the environment; ``home`` overrides ``$ARKHIV_HOME``."""
     home_path = Path(home or os.environ.get("ARKHIV_HOME") or "arkhiv-data")
+    private = _fetch_private_from_env()
     return Settings(
         home=home_path.resolve(),
         default_zone=_zone_from_env(),
@@ -130,4 +209,11 @@ def load_settings(home: str | os.PathLike[str] | None = None) -> Settings:
         database_url=_database_url_from_env(),
         detect_copies=os.environ.get("ARKHIV_COPIES", "1").strip().lower()
         not in ("0", "no", "off", "false"),
+        contact=_contact_from_env(),
+        fetch_private=private is True,
+        fetch_private_networks=private if isinstance(private, tuple) else (),
+        follow=_flag_from_env("ARKHIV_FOLLOW", True),
+        follow_every=_number_from_env("ARKHIV_FOLLOW_EVERY", DEFAULT_FOLLOW_EVERY, 1),
+        fetch_timeout=_number_from_env("ARKHIV_FETCH_TIMEOUT", DEFAULT_FETCH_TIMEOUT, 0.1),
+        fetch_max_mb=_number_from_env("ARKHIV_FETCH_MAX_MB", DEFAULT_FETCH_MAX_MB, 0.01),
     )

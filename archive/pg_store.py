@@ -109,6 +109,36 @@ PG_MIGRATIONS: tuple[str, ...] = (
     TRUNCATE copy_bands;
     UPDATE articles SET signature = NULL WHERE signature IS NOT NULL;
     """,
+    """
+    CREATE TABLE followed_feeds (
+        url TEXT COLLATE "C" PRIMARY KEY,
+        source TEXT,
+        language TEXT,
+        delay DOUBLE PRECISION NOT NULL,
+        added_at TEXT NOT NULL,
+        etag TEXT,
+        last_modified TEXT,
+        last_checked TEXT,
+        last_new TEXT,
+        articles BIGINT NOT NULL DEFAULT 0,
+        last_error TEXT
+    );
+    CREATE TABLE fetched_pages (
+        url TEXT COLLATE "C" PRIMARY KEY,
+        feed TEXT NOT NULL,
+        status TEXT NOT NULL,
+        article_id TEXT,
+        fetched_at TEXT NOT NULL,
+        attempts BIGINT NOT NULL DEFAULT 1,
+        error TEXT
+    );
+    CREATE TABLE site_robots (
+        origin TEXT COLLATE "C" PRIMARY KEY,
+        status BIGINT NOT NULL,
+        body TEXT NOT NULL,
+        fetched_at TEXT NOT NULL
+    );
+    """,
 )
 assert len(PG_MIGRATIONS) == SCHEMA_VERSION, "a migration for each of SQLite's"
 
@@ -340,7 +370,8 @@ class PgStore(Store):
         row = self.db.execute(
             """SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint FROM pg_class c
                WHERE c.relname IN ('articles', 'store_state', 'takedowns', 'takedown_log',
-                                   'tokens', 'copy_bands') AND c.relkind = 'r'
+                                   'tokens', 'copy_bands', 'followed_feeds',
+                                   'fetched_pages', 'site_robots') AND c.relkind = 'r'
                  AND pg_table_is_visible(c.oid)"""
         ).fetchone()
         return int(row[0])

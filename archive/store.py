@@ -113,6 +113,40 @@ MIGRATIONS: tuple[str, ...] = (
     DELETE FROM copy_bands;
     UPDATE articles SET signature = NULL WHERE signature IS NOT NULL;
     """,
+    # Following feeds (archive.followed): each feed followed, what its last reading said (for
+    # conditional requests and for reporting), and every page a feed's item led to, so that no
+    # page is fetched twice once it has been stored (or found to hold no article); each site's
+    # robots.txt as last read, kept a day, so that a new process does not ask for it again.
+    """
+    CREATE TABLE followed_feeds (
+        url TEXT PRIMARY KEY,
+        source TEXT,
+        language TEXT,
+        delay REAL NOT NULL,
+        added_at TEXT NOT NULL,
+        etag TEXT,
+        last_modified TEXT,
+        last_checked TEXT,
+        last_new TEXT,
+        articles INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT
+    );
+    CREATE TABLE fetched_pages (
+        url TEXT PRIMARY KEY,
+        feed TEXT NOT NULL,
+        status TEXT NOT NULL,
+        article_id TEXT,
+        fetched_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 1,
+        error TEXT
+    );
+    CREATE TABLE site_robots (
+        origin TEXT PRIMARY KEY,
+        status INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        fetched_at TEXT NOT NULL
+    );
+    """,
 )
 # The columns of an article's row besides ``id`` and ``seq``: what a takedown keeps to restore.
 ARTICLE_COLUMNS = (

@@ -17,6 +17,7 @@ from archive.reader import ReadError
 from archive.store import Store
 from archive.warc import describe_passed_over
 from index import indexer
+from webapp.cli_follow import follow
 from webapp.cli_newsroom import COMMANDS
 from webapp.cli_support import (
     open_store,
@@ -288,11 +289,18 @@ def export(q: str, language, source, author, tag, date_from, date_to, sort, fmt,
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
 @click.option("--debug", is_flag=True, help="Flask's debug server instead of waitress.")
-def serve(host: str, port: int, threads: int, debug: bool) -> None:
+@click.option(
+    "--no-follow",
+    is_flag=True,
+    help="Do not follow the feeds (as ARKHIV_FOLLOW=0); `arkhiv follow run` still does.",
+)
+def serve(host: str, port: int, threads: int, debug: bool, no_follow: bool) -> None:
     """Serve the web app on a production WSGI server (waitress).
 
     A follower process keeps the index following the store: what is written over HTTP, by an
-    import with --no-index or a takedown is searchable a few seconds later."""
+    import with --no-index or a takedown is searchable a few seconds later. Another reads the
+    feeds followed (`arkhiv follow add`) as they fall due, unless --no-follow."""
+    from archive.feed_follower import FeedFollowerProcess
     from archive.upload import remove_stale
     from index.follower import FollowerProcess
     from webapp.app import create_app
@@ -303,6 +311,10 @@ def serve(host: str, port: int, threads: int, debug: bool) -> None:
     remove_stale(settings.uploads_dir)  # bodies a killed server was taking
     app = create_app({"ARKHIV_HOME": str(settings.home)})
     follower = app.extensions["arkhiv_follower"] = FollowerProcess(settings).start()
+    feeds = None
+    if settings.follow and not no_follow:
+        feeds = FeedFollowerProcess(settings).start_once_followed(store)
+        app.extensions["arkhiv_feed_follower"] = feeds
     click.echo(f"Arkhiv serving {store.count():,} articles on http://{host}:{port}/", err=True)
     try:
         if debug:
@@ -312,6 +324,8 @@ def serve(host: str, port: int, threads: int, debug: bool) -> None:
 
         serve_app(app, host=host, port=port, threads=threads)
     finally:
+        if feeds is not None:
+            feeds.stop()
         follower.stop()
 
 
@@ -329,7 +343,7 @@ def _catch_up_before_serving(settings: Settings, store: Store) -> None:
         )
 
 
-for command in COMMANDS:
+for command in (*COMMANDS, follow):
     main.add_command(command)
 
 

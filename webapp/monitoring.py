@@ -10,6 +10,7 @@ what the store follower applied.
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
@@ -20,24 +21,50 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
+from archive.followed import FollowedFeed, FollowedFeeds
 from archive.importer import ImportReport
 from archive.store import STORE_ERRORS
 from index.indexer import applied_seq
 from webapp.reading_room import ReadingRoom, reading_room
 
 bp = Blueprint("monitoring", __name__)
+MAX_FAILURES_SHOWN = 50
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 
 
 def health(room: ReadingRoom) -> dict[str, Any]:
-    """``{"status": "ok", "articles", "index_lag"}``; raises one of ``STORE_ERRORS`` when the store
-    cannot be reached."""
+    """``{"status": "ok", "articles", "index_lag"}``, and ``feeds`` when some are followed;
+    raises one of ``STORE_ERRORS`` when the store cannot be reached."""
     articles, last_seq = room.store.probe()
     applied = applied_seq(room.settings.index_dir)
     lag = room.store.changes_after(applied) if last_seq > applied else 0
-    return {"status": "ok", "articles": articles, "index_lag": lag}
+    figures: dict[str, Any] = {"status": "ok", "articles": articles, "index_lag": lag}
+    feeds = FollowedFeeds(room.store).list()
+    if feeds:
+        figures["feeds"] = feeds_health(feeds)
+    return figures
+
+
+def feeds_health(feeds: list[FollowedFeed]) -> dict[str, Any]:
+    """How many feeds are followed and which fail (a site that is down is no reason to take
+    this node out of service: the status stays ok)."""
+    failing = [feed for feed in feeds if feed.last_error]
+    return {
+        "followed": len(feeds),
+        "failing": len(failing),
+        "failures": [
+            {
+                "url": feed.url,
+                "error": feed.last_error,
+                "last_checked": feed.last_checked,
+                "last_new": feed.last_new,
+                "articles": feed.articles,
+            }
+            for feed in failing[:MAX_FAILURES_SHOWN]
+        ],
+    }
 
 
 @bp.get("/healthz")
@@ -85,6 +112,47 @@ class _ArchiveFigures:
                 "Changes the store follower has applied to the index since serve started",
                 follower.applied,
             )
+        try:
+            feeds = FollowedFeeds(self.room.store).list()
+        except (*STORE_ERRORS, OSError):
+            return
+        yield from feed_metrics(feeds)
+
+
+def _timestamp(moment: str | None) -> float:
+    return datetime.fromisoformat(moment).timestamp() if moment else 0.0
+
+
+def feed_metrics(feeds: list[FollowedFeed]):
+    """Per feed (label ``feed``, its URL): when it was last read and last gave a new article
+    (seconds since the epoch; 0: never), the articles it gave, whether its last reading failed,
+    and what went wrong (``arkhiv_feed_error_info``, with the error as a label)."""
+    checked = GaugeMetricFamily(
+        "arkhiv_feed_last_checked_timestamp_seconds", "When the feed was last read", labels=["feed"]
+    )
+    new = GaugeMetricFamily(
+        "arkhiv_feed_last_new_article_timestamp_seconds",
+        "When the feed last gave a new article",
+        labels=["feed"],
+    )
+    articles = CounterMetricFamily(
+        "arkhiv_feed_articles", "Articles the feed gave to the archive", labels=["feed"]
+    )
+    failing = GaugeMetricFamily(
+        "arkhiv_feed_failing", "1 when the feed's last reading failed", labels=["feed"]
+    )
+    errors = GaugeMetricFamily(
+        "arkhiv_feed_error", "What went wrong at the feed's last reading", labels=["feed", "error"]
+    )
+    for feed in feeds:
+        checked.add_metric([feed.url], _timestamp(feed.last_checked))
+        new.add_metric([feed.url], _timestamp(feed.last_new))
+        articles.add_metric([feed.url], feed.articles)
+        failing.add_metric([feed.url], 1 if feed.last_error else 0)
+        if feed.last_error:
+            errors.add_metric([feed.url, feed.last_error[:200]], 1)
+    yield GaugeMetricFamily("arkhiv_feeds_followed", "Feeds followed", len(feeds))
+    yield from (checked, new, articles, failing, errors)
 
 
 class Metrics:
