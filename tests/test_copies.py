@@ -184,6 +184,8 @@ def test_an_archive_of_the_former_band_layout_finds_its_copies_again(tmp_path):
     # Back to schema 3: no shingle counts, and a band of the former layout.
     db.execute("ALTER TABLE articles DROP COLUMN shingles")
     db.execute("INSERT INTO copy_bands (band, article) VALUES (12345, 1)")
+    for table in ("followed_feeds", "fetched_pages", "site_robots"):  # schema 5's
+        db.execute(f"DROP TABLE {table}")
     db.execute("PRAGMA user_version = 3")
     db.commit()
     store.close()
