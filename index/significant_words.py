@@ -1,0 +1,213 @@
+"""The words that set a search's results apart from a background: the whole archive as the
+filters admit it, or what another search finds (Elasticsearch's ``significant_text``).
+
+The measure is JLH, Elasticsearch's default for significant terms: with ``fg`` the share of the
+results holding a word and ``bg`` its share of the background, ``(fg - bg) * fg / bg`` (0 when a
+word is no more common in the results). It rewards a word for being common in the results *and*
+for being rarer elsewhere, so the words come out as a reader expects: «зерно» and «коридор» for
+a search about the grain corridor, not the words of the language the results happen to be in.
+A chi-square or G-test measures how *sure* a difference is rather than how large: with thousands
+of results it ranks a word common everywhere but slightly more common here (“said”, «також»)
+above a topical one, which is no help to a reader. JLH's weakness is the reverse, a rare word of
+a handful of articles; so a word must be in at least ``MIN_SUPPORT`` of the stories read (a
+story reprinted by ten outlets is one), which drops the names of one reprinted story.
+
+How it is computed, so that it is fast at a million articles:
+
+1. Which words are candidates: the text of the results is read, one article per story, up to
+   ``SAMPLE_SIZE`` of them, best-ranked first (for a query; evenly across the results without
+   one), as Elasticsearch's (diversified) sampler does; when fewer stories than the results hold
+   were read, the answer says how many (``sampled``). Each word counts by its primary index
+   term (a Ukrainian lemma, an English stem; never a name's transliteration key), once per
+   article; stop words (:mod:`index.stop_words`) and terms that are no word (numbers) are left
+   out.
+2. Which candidates are counted: each is estimated from its share of the articles read and its
+   document frequency in the archive's term lexicon (``body``), and the ``size *
+   COUNTED_PER_WORD`` best are counted exactly.
+3. Counting: a word's postings in title, summary and body (:func:`index.postings.read_postings`,
+   numpy arrays) marked in one boolean array of the index's documents and intersected with the
+   results and the background: ``in_results`` and ``in_all`` are exact, whatever was sampled.
+
+A word is written as a reader writes it: a Ukrainian lemma is a dictionary word (capitalised
+when the texts read mostly capitalise it: «Одеса», in capitals when they write it so: «ЄСВ»); an
+English stem is written as its most common form in the texts read ("negotiations" for ``negoti``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from whoosh.reading import IndexReader
+
+from index.analysis import WORD_PATTERN, word_terms
+from index.postings import read_postings
+from index.query_help import english_forms
+from index.request import MultiArgs, RequestError
+from index.schema import TEXT_FIELDS
+from index.stop_words import stop_terms
+from index.vocabulary import is_word, script_of
+
+DEFAULT_SIZE = 20
+MAX_SIZE = 100
+SAMPLE_SIZE = 200
+MIN_SUPPORT = 3
+COUNTED_PER_WORD = 4
+LEAST_COUNTED = 60
+# The field whose lexicon estimates a word's share of the archive: every article has a body,
+# and a word of a title is almost always in the body too.
+ESTIMATED_FROM = "body"
+_WORDS = re.compile(WORD_PATTERN)
+
+
+def words_size(args: MultiArgs) -> int:
+    """``size``: how many words to answer (default ``DEFAULT_SIZE``, at most ``MAX_SIZE``)."""
+    raw = (args.get("size") or "").strip()
+    if not raw:
+        return DEFAULT_SIZE
+    try:
+        size = int(raw)
+    except ValueError:
+        raise RequestError("size", "request.not_a_number", value=repr(raw[:20])) from None
+    if not 1 <= size <= MAX_SIZE:
+        raise RequestError("size", "request.out_of_range", lowest=1, highest=MAX_SIZE)
+    return size
+
+
+def jlh(in_results: int, results: int, in_background: int, background: int) -> float:
+    """Elasticsearch's JLH score (a word the background lacks counts as held by one)."""
+    if not results or not background:
+        return 0.0
+    fg = in_results / results
+    bg = max(in_background, 1) / background
+    return (fg - bg) * fg / bg if fg > bg else 0.0
+
+
+@dataclass
+class ReadWords:
+    """What the articles read hold: per term, how many of them, and its forms as written."""
+
+    articles: int = 0
+    documents: Counter = field(default_factory=Counter)
+    forms: dict[str, Counter] = field(default_factory=dict)
+
+    def add(self, text: str) -> None:
+        self.articles += 1
+        stop = stop_terms()
+        seen: set[str] = set()
+        for word in set(_WORDS.findall(text)):
+            terms = word_terms(word)
+            if not terms:
+                continue
+            term = terms[0]
+            if term in stop or not is_word(term):
+                continue
+            seen.add(term)
+            forms = self.forms.get(term)
+            if forms is None:
+                forms = self.forms[term] = Counter()
+            forms[word] += 1
+        self.documents.update(seen)
+
+    def written(self, term: str) -> str:
+        """``term`` as a reader writes it (see the module's docstring)."""
+        forms = self.forms.get(term, Counter())
+        seen = sum(forms.values())
+        capitals = sum(n for form, n in forms.items() if form[:1].isupper())
+        capital = capitals * 2 > seen
+        # An abbreviation (ЄСВ, GDP) is written in capitals as the texts write it.
+        upper = sum(n for form, n in forms.items() if len(form) > 1 and form.isupper()) * 2 > seen
+        if script_of(term) == "cyrillic" or not forms:
+            word = term if forms or script_of(term) == "cyrillic" else _english_word(term)
+        else:
+            lowered: Counter = Counter()
+            for form, n in forms.items():
+                lowered[form.lower().removesuffix("'s")] += n
+            word = min(lowered, key=lambda form: (-lowered[form], len(form), form))
+        if upper:
+            return word.upper()
+        return word[:1].upper() + word[1:] if capital else word
+
+
+def _english_word(stem: str) -> str:
+    forms = english_forms(stem)
+    return min(forms, key=lambda form: (len(form), form)) if forms else stem
+
+
+def holding(reader: IndexReader, term: str, size: int) -> np.ndarray:
+    """The documents holding ``term`` in title, summary or body (deleted ones included)."""
+    mask = np.zeros(size, dtype=bool)
+    for fieldname in TEXT_FIELDS:
+        docs, _ = read_postings(reader, fieldname, term)
+        mask[docs] = True
+    return mask
+
+
+def significant_words(
+    reader: IndexReader,
+    results: np.ndarray,
+    background: np.ndarray,
+    read_order: Sequence[int],
+    stories: int,
+    texts: Callable[[Sequence[int]], list[str]],
+    size: int = DEFAULT_SIZE,
+) -> dict[str, Any]:
+    """The ``size`` words that set ``results`` apart from ``background`` (boolean masks over the
+    index's documents), best first. ``read_order`` is one article per story of the results, in
+    the order they are read (the first ``SAMPLE_SIZE``); ``stories`` how many the results hold;
+    ``texts`` gives the text of documents."""
+    result_count = int(results.sum())
+    background_count = int(background.sum())
+    answer: dict[str, Any] = {
+        "results": result_count,
+        "background": background_count,
+        "sampled": None,
+        "words": [],
+    }
+    if not result_count or not background_count or np.array_equal(results, background):
+        return answer  # nothing to read, or nothing to set the results apart from
+    chosen = list(read_order[:SAMPLE_SIZE])
+    if len(chosen) < stories:
+        answer["sampled"] = len(chosen)
+    read = ReadWords()
+    for text in texts(chosen):
+        read.add(text)
+    candidates = [t for t, n in read.documents.items() if n >= MIN_SUPPORT]
+    if not candidates:
+        return answer
+    # Estimated: the share of the articles read against the share of the archive's lexicon.
+    archive = max(reader.doc_count_all(), 1)
+    estimates = []
+    for term in candidates:
+        fg = read.documents[term] / max(read.articles, 1)
+        bg = max(reader.doc_frequency(ESTIMATED_FROM, term), 1) / archive
+        estimates.append(((fg - bg) * fg / bg if fg > bg else 0.0, term))
+    estimates.sort(key=lambda item: (-item[0], item[1]))
+    counted = max(size * COUNTED_PER_WORD, LEAST_COUNTED)
+    found = []
+    for estimate, term in estimates[:counted]:
+        if estimate <= 0:
+            break
+        held = holding(reader, term, len(results))
+        in_results = int(np.count_nonzero(held & results))
+        in_background = int(np.count_nonzero(held & background))
+        score = jlh(in_results, result_count, in_background, background_count)
+        if in_results >= MIN_SUPPORT and score > 0 and math.isfinite(score):
+            found.append((score, in_results, term, in_background))
+    found.sort(key=lambda item: (-item[0], -item[1], item[2]))
+    answer["words"] = [
+        {
+            "word": read.written(term),
+            "term": term,
+            "in_results": in_results,
+            "in_all": in_background,
+            "score": round(score, 4),
+        }
+        for score, in_results, term, in_background in found[:size]
+    ]
+    return answer
