@@ -21,6 +21,7 @@ from whoosh.searching import Searcher
 
 from archive.record import Article
 from archive.store import Store
+from index import significant_words as significance
 from index.analysis import ANALYSER_VERSION, tokenize, word_terms
 from index.columns import Columns
 from index.facets import Filtered, apply_filters, as_date, date_facet, value_facets
@@ -30,7 +31,6 @@ from index.query import QueryTooLong, bound_prefixes, highlight_terms, parse_que
 from index.query_help import FEW_RESULTS, Probe, Speller, documents_holding, help_with
 from index.request import RequestError, SearchRequest
 from index.schema import TEXT_FIELDS
-from index.significant_words import SAMPLE_SIZE, significant_words
 from index.timeline import SeriesMatch, count_over_time
 from index.views import IndexUnavailable, IndexView, IndexViews
 
@@ -423,10 +423,13 @@ class SearchIndex:
                 background = other.filtered.final
             collapsed = self._collapse(results, match.scores, columns, "relevance")
             if match.scores is not None:
-                order = self._page(collapsed, match.scores, columns, "relevance", 0, SAMPLE_SIZE)
+                order = self._page(
+                    collapsed, match.scores, columns, "relevance", 0, significance.SAMPLE_SIZE
+                )
             else:  # no relevance: read evenly across the results
                 everyone = np.flatnonzero(collapsed)
-                picked = np.linspace(0, len(everyone) - 1, min(len(everyone), SAMPLE_SIZE))
+                wanted = min(len(everyone), significance.SAMPLE_SIZE)
+                picked = np.linspace(0, len(everyone) - 1, wanted)
                 order = everyone[np.unique(picked.round().astype(np.int64))].tolist()
 
             def texts(docnums) -> list[str]:
@@ -438,7 +441,7 @@ class SearchIndex:
                     if a is not None
                 ]
 
-            answer = significant_words(
+            answer = significance.significant_words(
                 view.reader, results, background, order, int(collapsed.sum()), texts, size
             )
             answer["searched"] = searched
