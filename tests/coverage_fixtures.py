@@ -23,28 +23,40 @@ NEUTRAL_UK = str.split(
     "весна село сусід обід сніданок кухня свято"
 )
 
+# topic: (language, articles, forms of the topic word, sentences each article may hold, source).
+# Every article holds the topic word among neutral ones; each other sentence, by chance.
 TOPICS = {
-    # topic: (language, how many, sentence, source)
     "grain": (
         "en",
         14,
-        "Ships carrying grain left the port through the corridor as grain exports rose.",
-        "Harbour News",
+        ("grain",),
+        (
+            "Ships carrying cargo left the port through the corridor.",
+            "The exports rose again and the corridor stayed open.",
+            "Insurers watched the corridor and the exports closely.",
+        ),
+        "Coast Times",
     ),
     "зерно": (
         "uk",
         10,
-        "Судна із зерном вийшли з порту коридором, експорт зерна зріс.",
-        "Портові вісті",
+        ("зерно", "зерна", "зерном"),
+        (
+            "Великі кораблі вийшли з порту коридором.",
+            "Експорт знову зріс, і коридор працював.",
+            "Страховики стежили за коридором та експортом.",
+        ),
+        "Вісті узбережжя",
     ),
     "strike": (
         "en",
         8,
-        "Dockers at the port began a strike and ships waited at the port.",
-        "Harbour News",
+        ("strike",),
+        ("The dockers at the port stopped work.", "Dockers marched along the port."),
+        "Coast Times",
     ),
-    "budget": ("en", 12, "The council debated the budget for the schools.", "City Herald"),
-    "бюджет": ("uk", 8, "Рада обговорила бюджет міста на наступний рік.", "Міські новини"),
+    "budget": ("en", 12, ("budget",), ("The council debated the schools.",), "City Herald"),
+    "бюджет": ("uk", 8, ("бюджет",), ("Рада обговорила витрати міста.",), "Міські новини"),
 }
 
 
@@ -55,15 +67,17 @@ def _date(rng: random.Random) -> str:
 def coverage_records() -> list[dict]:
     rng = random.Random(22)
     records = []
-    for topic, (language, count, sentence, source) in TOPICS.items():
+    for topic, (language, count, forms, sentences, source) in TOPICS.items():
         neutral = NEUTRAL_EN if language == "en" else NEUTRAL_UK
         for i in range(count):
-            filler = " ".join(rng.choice(neutral) for _ in range(60))
+            words = [rng.choice(neutral) for _ in range(60)]
+            words.insert(rng.randint(1, 59), rng.choice(forms))
+            held = [sentence for sentence in sentences if rng.random() < 0.7]
             records.append(
                 {
                     "id": f"{topic}-{i}",
-                    "title": f"{sentence.split(' ', 3)[-1][:40]} {i}",
-                    "body": f"{sentence} {filler}.",
+                    "title": f"{rng.choice(neutral)} {i}",
+                    "body": " ".join(held + [" ".join(words) + "."]),
                     "language": language,
                     "published": _date(rng),
                     "source": source if i % 3 else f"{source} Weekly",
@@ -71,11 +85,11 @@ def coverage_records() -> list[dict]:
                 }
             )
     story = (
-        "Grain ships wait at the corridor while the harbour master counts the cargo. "
+        "Grain ships wait in the corridor while the harbour master counts the cargo. "
         + " ".join(rng.choice(NEUTRAL_EN) for _ in range(120))
     )
     for i, (day, source) in enumerate(
-        (("2022-03-30", "Wire"), ("2022-03-31", "Harbour News"), ("2022-04-02", "City Herald"))
+        (("2022-03-30", "Wire"), ("2022-03-31", "Coast Times"), ("2022-04-02", "City Herald"))
     ):
         records.append(
             {
@@ -95,7 +109,7 @@ def coverage_records() -> list[dict]:
             "body": "Grain was loaded at the port. "
             + " ".join(rng.choice(NEUTRAL_EN) for _ in range(60)),
             "language": "en",
-            "source": "Harbour News",
+            "source": "Coast Times",
         }
     )
     return records

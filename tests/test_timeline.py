@@ -42,7 +42,7 @@ CASES = [
     ({"q": ["grain", "strike"], "interval": "week", "from": "2022-01-01", "to": "2022-06-30"}),
     ({"q": ["grain", "port ships"], "interval": "day", "from": "2022-03-10", "to": "2022-04-20"}),
     ({"q": ["grain", "зерно"], "interval": "auto"}),
-    ({"q": ["grain", ""], "interval": "month", "language": "en", "source": "Harbour News"}),
+    ({"q": ["grain", ""], "interval": "month", "language": "en", "source": "Coast Times"}),
     ({"q": ["зерно OR бюджет"], "interval": "month", "from": "2021-05-17", "to": "2022-08-09"}),
     (
         {
