@@ -441,8 +441,18 @@ class SearchIndex:
                     if a is not None
                 ]
 
+            cyrillic = columns.facets["language"].mask_for(
+                significance.CYRILLIC_LANGUAGES, columns.size
+            )
             answer = significance.significant_words(
-                view.reader, results, background, order, int(collapsed.sum()), texts, size
+                view.reader,
+                results,
+                background,
+                cyrillic,
+                order,
+                int(collapsed.sum()),
+                texts,
+                size,
             )
             answer["searched"] = searched
             answer["notices"] = [notice.as_json() for notice in match.notices]

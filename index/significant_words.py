@@ -6,6 +6,11 @@ results holding a word and ``bg`` its share of the background, ``(fg - bg) * fg 
 word is no more common in the results). It rewards a word for being common in the results *and*
 for being rarer elsewhere, so the words come out as a reader expects: «зерно» and «коридор» for
 a search about the grain corridor, not the words of the language the results happen to be in.
+A word is compared within the articles written in its script: a Cyrillic word's shares are of
+the Ukrainian (and other Cyrillic-language) articles of the results and of the background, a
+Latin word's of the others. In an archive in two languages an English search would otherwise
+list the words of English itself (“said”, “year”), which are in most of its results and in only
+the English part of the archive. ``in_results`` and ``in_all`` count every article all the same.
 A chi-square or G-test measures how *sure* a difference is rather than how large: with thousands
 of results it ranks a word common everywhere but slightly more common here (“said”, «також»)
 above a topical one, which is no help to a reader. JLH's weakness is the reverse, a rare word of
@@ -22,8 +27,10 @@ How it is computed, so that it is fast at a million articles:
    article; stop words (:mod:`index.stop_words`) and terms that are no word (numbers) are left
    out.
 2. Which candidates are counted: each is estimated from its share of the articles read and its
-   document frequency in the archive's term lexicon (``body``), and the ``size *
-   COUNTED_PER_WORD`` best are counted exactly.
+   document frequency in the term lexicon (``body``) of the largest segments, those that hold
+   at least half of the archive (a look-up per segment and word is what this step costs, and at
+   a million articles most are in a few segments); the ``size * COUNTED_PER_WORD`` best are
+   counted exactly.
 3. Counting: a word's postings in title, summary and body (:func:`index.postings.read_postings`,
    numpy arrays) marked in one boolean array of the index's documents and intersected with the
    results and the background: ``in_results`` and ``in_all`` are exact, whatever was sampled.
@@ -46,7 +53,7 @@ import numpy as np
 from whoosh.reading import IndexReader
 
 from index.analysis import WORD_PATTERN, word_terms
-from index.postings import read_postings
+from index.postings import leaf_readers, read_postings
 from index.query_help import english_forms
 from index.request import MultiArgs, RequestError
 from index.schema import TEXT_FIELDS
@@ -57,8 +64,10 @@ DEFAULT_SIZE = 20
 MAX_SIZE = 100
 SAMPLE_SIZE = 200
 MIN_SUPPORT = 3
-COUNTED_PER_WORD = 4
-LEAST_COUNTED = 60
+COUNTED_PER_WORD = 3
+LEAST_COUNTED = 50
+# The languages written in Cyrillic: their articles are where a Cyrillic word is looked for.
+CYRILLIC_LANGUAGES = ("uk", "ru", "be", "bg", "sr", "mk")
 # The field whose lexicon estimates a word's share of the archive: every article has a body,
 # and a word of a title is almost always in the body too.
 ESTIMATED_FROM = "body"
@@ -92,14 +101,16 @@ def jlh(in_results: int, results: int, in_background: int, background: int) -> f
 class ReadWords:
     """What the articles read hold: per term, how many of them, and its forms as written."""
 
-    articles: int = 0
+    articles: Counter = field(default_factory=Counter)  # per script, by the article's language
     documents: Counter = field(default_factory=Counter)
+    lowercase: Counter = field(default_factory=Counter)  # articles writing it in lowercase
     forms: dict[str, Counter] = field(default_factory=dict)
 
-    def add(self, text: str) -> None:
-        self.articles += 1
+    def add(self, text: str, script: str) -> None:
+        self.articles[script] += 1
         stop = stop_terms()
         seen: set[str] = set()
+        lower: set[str] = set()
         for word in set(_WORDS.findall(text)):
             terms = word_terms(word)
             if not terms:
@@ -108,18 +119,22 @@ class ReadWords:
             if term in stop or not is_word(term):
                 continue
             seen.add(term)
+            if word.islower():
+                lower.add(term)
             forms = self.forms.get(term)
             if forms is None:
                 forms = self.forms[term] = Counter()
             forms[word] += 1
         self.documents.update(seen)
+        self.lowercase.update(lower)
 
     def written(self, term: str) -> str:
         """``term`` as a reader writes it (see the module's docstring)."""
         forms = self.forms.get(term, Counter())
         seen = sum(forms.values())
-        capitals = sum(n for form, n in forms.items() if form[:1].isupper())
-        capital = capitals * 2 > seen
+        # Capitalised when hardly an article read writes it in lowercase: a name, not a word
+        # that opens sentences.
+        capital = self.lowercase[term] * 4 < self.documents[term]
         # An abbreviation (ЄСВ, GDP) is written in capitals as the texts write it.
         upper = sum(n for form, n in forms.items() if len(form) > 1 and form.isupper()) * 2 > seen
         if script_of(term) == "cyrillic" or not forms:
@@ -148,19 +163,67 @@ def holding(reader: IndexReader, term: str, size: int) -> np.ndarray:
     return mask
 
 
+class ArchiveEstimate:
+    """A word's share of the archive, from the lexicon of its largest segments."""
+
+    def __init__(self, reader: IndexReader, cyrillic_share: float):
+        leaves = sorted(
+            (leaf for leaf, _ in leaf_readers(reader)), key=lambda leaf: -leaf.doc_count_all()
+        )
+        everything = sum(leaf.doc_count_all() for leaf in leaves)
+        self.leaves, self.documents = [], 0
+        for leaf in leaves:
+            if self.documents * 2 >= everything:
+                break
+            self.leaves.append(leaf)
+            self.documents += leaf.doc_count_all()
+        self.shares = {
+            "cyrillic": max(cyrillic_share, 1e-9),
+            "latin": max(1 - cyrillic_share, 1e-9),
+        }
+
+    def share(self, term: str, script: str) -> float:
+        """The estimated share of the articles of ``script`` holding ``term``."""
+        held = sum(leaf.doc_frequency(ESTIMATED_FROM, term) for leaf in self.leaves)
+        return min(max(held, 1) / max(self.documents, 1) / self.shares[script], 1.0)
+
+
+@dataclass
+class Sides:
+    """The results and the background, whole and by script."""
+
+    results: dict[str, np.ndarray]
+    background: dict[str, np.ndarray]
+    sizes: dict[str, tuple[int, int]]
+
+    @classmethod
+    def split(cls, results: np.ndarray, background: np.ndarray, cyrillic: np.ndarray) -> Sides:
+        by_script = {"cyrillic": cyrillic, "latin": ~cyrillic}
+        sides = cls({}, {}, {})
+        for script, mask in by_script.items():
+            fg, bg = results & mask, background & mask
+            if not fg.any() or not bg.any():  # nothing of that script on one side: compare all
+                fg, bg = results, background
+            sides.results[script], sides.background[script] = fg, bg
+            sides.sizes[script] = (int(fg.sum()), int(bg.sum()))
+        return sides
+
+
 def significant_words(
     reader: IndexReader,
     results: np.ndarray,
     background: np.ndarray,
+    cyrillic: np.ndarray,
     read_order: Sequence[int],
     stories: int,
     texts: Callable[[Sequence[int]], list[str]],
     size: int = DEFAULT_SIZE,
 ) -> dict[str, Any]:
     """The ``size`` words that set ``results`` apart from ``background`` (boolean masks over the
-    index's documents), best first. ``read_order`` is one article per story of the results, in
-    the order they are read (the first ``SAMPLE_SIZE``); ``stories`` how many the results hold;
-    ``texts`` gives the text of documents."""
+    index's documents), best first. ``cyrillic`` marks the articles in a Cyrillic language;
+    ``read_order`` is one article per story of the results, in the order they are read (the
+    first ``SAMPLE_SIZE``); ``stories`` how many the results hold; ``texts`` gives the text of
+    documents."""
     result_count = int(results.sum())
     background_count = int(background.sum())
     answer: dict[str, Any] = {
@@ -175,17 +238,20 @@ def significant_words(
     if len(chosen) < stories:
         answer["sampled"] = len(chosen)
     read = ReadWords()
-    for text in texts(chosen):
-        read.add(text)
+    scripts = ["cyrillic" if cyrillic[d] else "latin" for d in chosen]
+    for text, script in zip(texts(chosen), scripts, strict=True):
+        read.add(text, script)
     candidates = [t for t, n in read.documents.items() if n >= MIN_SUPPORT]
     if not candidates:
         return answer
-    # Estimated: the share of the articles read against the share of the archive's lexicon.
-    archive = max(reader.doc_count_all(), 1)
+    sides = Sides.split(results, background, cyrillic)
+    live = max(len(cyrillic), 1)
+    archive = ArchiveEstimate(reader, float(cyrillic.sum()) / live)
     estimates = []
     for term in candidates:
-        fg = read.documents[term] / max(read.articles, 1)
-        bg = max(reader.doc_frequency(ESTIMATED_FROM, term), 1) / archive
+        script = script_of(term)
+        fg = read.documents[term] / max(read.articles[script] or sum(read.articles.values()), 1)
+        bg = archive.share(term, script)
         estimates.append(((fg - bg) * fg / bg if fg > bg else 0.0, term))
     estimates.sort(key=lambda item: (-item[0], item[1]))
     counted = max(size * COUNTED_PER_WORD, LEAST_COUNTED)
@@ -193,11 +259,20 @@ def significant_words(
     for estimate, term in estimates[:counted]:
         if estimate <= 0:
             break
+        script = script_of(term)
         held = holding(reader, term, len(results))
         in_results = int(np.count_nonzero(held & results))
-        in_background = int(np.count_nonzero(held & background))
-        score = jlh(in_results, result_count, in_background, background_count)
-        if in_results >= MIN_SUPPORT and score > 0 and math.isfinite(score):
+        if in_results < MIN_SUPPORT:
+            continue
+        fg_size, bg_size = sides.sizes[script]
+        score = jlh(
+            int(np.count_nonzero(held & sides.results[script])),
+            fg_size,
+            int(np.count_nonzero(held & sides.background[script])),
+            bg_size,
+        )
+        if score > 0 and math.isfinite(score):
+            in_background = int(np.count_nonzero(held & background))
             found.append((score, in_results, term, in_background))
     found.sort(key=lambda item: (-item[0], -item[1], item[2]))
     answer["words"] = [
