@@ -25,7 +25,8 @@ How it is computed, so that it is fast at a million articles:
    were read, the answer says how many (``sampled``). Each word counts by its primary index
    term (a Ukrainian lemma, an English stem; never a name's transliteration key), once per
    article; stop words (:mod:`index.stop_words`) and terms that are no word (numbers) are left
-   out.
+   out. A term every form of which is also read as a better-ranked term (a second reading of
+   the same words) is left out of the answer.
 2. Which candidates are counted: each is estimated from its share of the articles read and its
    document frequency in the term lexicon (``body``) of the largest segments, those that hold
    at least half of the archive (a look-up per segment and word is what this step costs, and at
@@ -127,6 +128,22 @@ class ReadWords:
             forms[word] += 1
         self.documents.update(seen)
         self.lowercase.update(lower)
+
+    def distinct(self, ranked: list[tuple], size: int) -> list[tuple]:
+        """The first ``size`` of ``ranked`` (tuples whose third item is a term) without a term
+        that is only another reading of a better one: every form it was read from also has a
+        term ranked above it («війни» is read as «війнути» first, and as «війна»)."""
+        kept: list[tuple] = []
+        terms: set[str] = set()
+        for item in ranked:
+            forms = self.forms.get(item[2])
+            if forms and all(terms.intersection(word_terms(form)) for form in forms):
+                continue
+            kept.append(item)
+            terms.add(item[2])
+            if len(kept) == size:
+                break
+        return kept
 
     def written(self, term: str) -> str:
         """``term`` as a reader writes it (see the module's docstring)."""
@@ -275,6 +292,7 @@ def significant_words(
             in_background = int(np.count_nonzero(held & background))
             found.append((score, in_results, term, in_background))
     found.sort(key=lambda item: (-item[0], -item[1], item[2]))
+    found = read.distinct(found, size)
     answer["words"] = [
         {
             "word": read.written(term),
