@@ -190,3 +190,25 @@ def test_hostile_queries_answer_a_timeline(client, q):
     for interval in ("auto", "day"):
         response = client.get("/api/timeline", query_string={"q": q, "interval": interval})
         assert response.status_code == 200
+
+
+@pytest.mark.parametrize("interval", ["day", "week", "month", "year"])
+def test_period_numbers_agree_with_the_periods(interval):
+    """The arithmetic that numbers a day's period gives the period that holds the day, across
+    month, year and leap-day edges and near the ends of the calendar."""
+    import numpy as np
+
+    from index.timeline import period_numbers
+
+    for first, last in (
+        (date(2019, 12, 29), date(2021, 3, 2)),
+        (date(1, 1, 1), date(1, 3, 1)),
+        (date(9999, 10, 1), date(9999, 12, 31)),
+    ):
+        found = periods(interval, first, last)
+        days = [first + (last - first) * i // 97 for i in range(98)]
+        numbers = period_numbers(
+            np.array([d.year * 10000 + d.month * 100 + d.day for d in days]), interval, first
+        )
+        for day, number in zip(days, numbers.tolist(), strict=True):
+            assert found[number].start <= day <= found[number].end, (interval, day)
