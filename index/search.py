@@ -435,10 +435,11 @@ class SearchIndex:
             def texts(docnums) -> list[str]:
                 ids = [view.searcher.stored_fields(int(d))["id"] for d in docnums]
                 found = self.store.get_many(ids)
+                # One text per document, in order; an article gone from the store since it was
+                # indexed (the index catches up) reads as no text.
                 return [
-                    f"{a.title}\n{a.summary or ''}\n{a.body or ''}"
+                    f"{a.title}\n{a.summary or ''}\n{a.body or ''}" if a is not None else ""
                     for a in (found.get(i) for i in ids)
-                    if a is not None
                 ]
 
             cyrillic = columns.facets["language"].mask_for(

@@ -240,7 +240,7 @@ def significant_words(
     index's documents), best first. ``cyrillic`` marks the articles in a Cyrillic language;
     ``read_order`` is one article per story of the results, in the order they are read (the
     first ``SAMPLE_SIZE``); ``stories`` how many the results hold; ``texts`` gives the text of
-    documents."""
+    each of a list of documents ("" for one it cannot read)."""
     result_count = int(results.sum())
     background_count = int(background.sum())
     answer: dict[str, Any] = {
@@ -257,7 +257,8 @@ def significant_words(
     read = ReadWords()
     scripts = ["cyrillic" if cyrillic[d] else "latin" for d in chosen]
     for text, script in zip(texts(chosen), scripts, strict=True):
-        read.add(text, script)
+        if text:
+            read.add(text, script)
     candidates = [t for t, n in read.documents.items() if n >= MIN_SUPPORT]
     if not candidates:
         return answer
