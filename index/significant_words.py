@@ -73,6 +73,13 @@ CYRILLIC_LANGUAGES = ("uk", "ru", "be", "bg", "sr", "mk")
 # and a word of a title is almost always in the body too.
 ESTIMATED_FROM = "body"
 _WORDS = re.compile(WORD_PATTERN)
+# The term a word as written is counted by ("" for none: a stop word, a number), kept across
+# searches as word_terms keeps its terms; emptied when full.
+_COUNTED_TERM: dict[str, str] = {}
+_COUNTED_TERM_LIMIT = 1 << 18
+# Per segment reader, the body document frequencies already looked up (a segment never changes);
+# emptied when full.
+_FREQUENCIES_KEPT = 1 << 17
 
 
 def words_size(args: MultiArgs) -> int:
@@ -113,11 +120,14 @@ class ReadWords:
         seen: set[str] = set()
         lower: set[str] = set()
         for word in set(_WORDS.findall(text)):
-            terms = word_terms(word)
-            if not terms:
-                continue
-            term = terms[0]
-            if term in stop or not is_word(term):
+            term = _COUNTED_TERM.get(word)
+            if term is None:
+                terms = word_terms(word)
+                term = terms[0] if terms and terms[0] not in stop and is_word(terms[0]) else ""
+                if len(_COUNTED_TERM) >= _COUNTED_TERM_LIMIT:
+                    _COUNTED_TERM.clear()
+                _COUNTED_TERM[word] = term
+            if not term:
                 continue
             seen.add(term)
             if word.islower():
@@ -180,6 +190,18 @@ def holding(reader: IndexReader, term: str, size: int) -> np.ndarray:
     return mask
 
 
+def _body_frequency(leaf: IndexReader, term: str) -> int:
+    """How many documents of the segment hold ``term`` in their body (from its lexicon, looked up
+    once per segment reader: the next searches meet the same words)."""
+    kept = getattr(leaf, "_arkhiv_body_frequencies", None)
+    if kept is None or len(kept) >= _FREQUENCIES_KEPT:
+        kept = leaf._arkhiv_body_frequencies = {}  # noqa: SLF001 - cached on its own reader
+    found = kept.get(term)
+    if found is None:
+        found = kept[term] = leaf.doc_frequency(ESTIMATED_FROM, term)
+    return found
+
+
 class ArchiveEstimate:
     """A word's share of the archive, from the lexicon of its largest segments."""
 
@@ -201,7 +223,7 @@ class ArchiveEstimate:
 
     def share(self, term: str, script: str) -> float:
         """The estimated share of the articles of ``script`` holding ``term``."""
-        held = sum(leaf.doc_frequency(ESTIMATED_FROM, term) for leaf in self.leaves)
+        held = sum(_body_frequency(leaf, term) for leaf in self.leaves)
         return min(max(held, 1) / max(self.documents, 1) / self.shares[script], 1.0)
 
 
