@@ -6,16 +6,17 @@ results holding a word and ``bg`` its share of the background, ``(fg - bg) * fg 
 word is no more common in the results). It rewards a word for being common in the results *and*
 for being rarer elsewhere, so the words come out as a reader expects: «зерно» and «коридор» for
 a search about the grain corridor, not the words of the language the results happen to be in.
-A word is compared within the articles written in its script: a Cyrillic word's shares are of
-the Ukrainian (and other Cyrillic-language) articles of the results and of the background, a
-Latin word's of the others. In an archive in two languages an English search would otherwise
-list the words of English itself (“said”, “year”), which are in most of its results and in only
-the English part of the archive. ``in_results`` and ``in_all`` count every article all the same.
 A chi-square or G-test measures how *sure* a difference is rather than how large: with thousands
 of results it ranks a word common everywhere but slightly more common here (“said”, «також»)
 above a topical one, which is no help to a reader. JLH's weakness is the reverse, a rare word of
 a handful of articles; so a word must be in at least ``MIN_SUPPORT`` of the stories read (a
 story reprinted by ten outlets is one), which drops the names of one reprinted story.
+
+A word is compared within the articles written in its script: a Cyrillic word's shares are of
+the Ukrainian (and other Cyrillic-language) articles of the results and of the background, a
+Latin word's of the others. In an archive in two languages an English search would otherwise
+list the words of English itself (“said”, “year”), which are in most of its results and in only
+the English part of the archive. ``in_results`` and ``in_all`` count every article all the same.
 
 How it is computed, so that it is fast at a million articles:
 
@@ -37,8 +38,9 @@ How it is computed, so that it is fast at a million articles:
    results and the background: ``in_results`` and ``in_all`` are exact, whatever was sampled.
 
 A word is written as a reader writes it: a Ukrainian lemma is a dictionary word (capitalised
-when the texts read mostly capitalise it: «Одеса», in capitals when they write it so: «ЄСВ»); an
-English stem is written as its most common form in the texts read ("negotiations" for ``negoti``).
+when hardly an article read writes it in lowercase: «Одеса»; in capitals when they write it so:
+«ЄСВ»); an English stem is written as its most common form in the texts read ("negotiations"
+for ``negoti``).
 """
 
 from __future__ import annotations
