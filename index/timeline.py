@@ -13,7 +13,10 @@ million days against the periods' first days cost 150 ms), and a series is one `
 A period's ``articles`` is exactly what ``/api/search`` counts as ``total`` for that query with
 ``from``/``to`` of the period: both read the same ``day`` column. The first and last periods are
 cut to the ``from``/``to`` asked for, so that this holds for them too; without them, periods are
-whole.
+whole. One exception: a query is read once, over the whole span, as the search page
+reads it (typed in the wrong keyboard layout and finding nothing, it is read in the other); a
+period in which the query as read finds nothing counts 0, where ``/api/search`` of that period
+alone would try the other layout.
 
 Periods: ``day``; ``week`` (ISO weeks, from Monday, labelled ``2022-W09``); ``month``; ``year``;
 ``auto`` (the default) is the finest of those that gives at most ``AUTO_MOST_PERIODS`` periods
