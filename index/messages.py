@@ -64,6 +64,13 @@ TEXTS: dict[str, str] = {
     "request.too_many_values": N_(
         "at most %(limit)s values of one filter may be chosen; this search chose %(count)s"
     ),
+    "request.too_many_queries": N_(
+        "at most %(limit)s searches may be compared; this asked for %(count)s"
+    ),
+    "request.too_many_periods": N_(
+        "gives %(count)s periods over this span, more than %(limit)s: choose a longer interval "
+        "or a shorter span (from, to)"
+    ),
     "query.phrase_too_long": N_(
         "an exact phrase may hold at most %(limit)s words; “%(phrase)s…” has %(count)s"
     ),

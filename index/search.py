@@ -21,6 +21,7 @@ from whoosh.searching import Searcher
 
 from archive.record import Article
 from archive.store import Store
+from index import significant_words as significance
 from index.analysis import ANALYSER_VERSION, tokenize, word_terms
 from index.columns import Columns
 from index.facets import Filtered, apply_filters, as_date, date_facet, value_facets
@@ -30,6 +31,7 @@ from index.query import QueryTooLong, bound_prefixes, highlight_terms, parse_que
 from index.query_help import FEW_RESULTS, Probe, Speller, documents_holding, help_with
 from index.request import RequestError, SearchRequest
 from index.schema import TEXT_FIELDS
+from index.timeline import SeriesMatch, count_over_time
 from index.views import IndexUnavailable, IndexView, IndexViews
 
 MORE_LIKE_THIS_TERMS = 16
@@ -386,6 +388,77 @@ class SearchIndex:
                         yield found[article_id]
         finally:
             holder.__exit__(None, None, None)
+
+    # -- coverage: attention over time, and the words that set results apart ------------------
+
+    def timeline(self, queries: list[str], request: SearchRequest, interval: str) -> dict[str, Any]:
+        """Articles and stories of each query per period, with the filters of ``request``
+        (see :mod:`index.timeline`); each query is read as the search page reads it."""
+        with self.views.acquire() as view, self._damage_named(view):
+            started = time.perf_counter()
+            series = []
+            for q in queries:
+                match, searched, _ = self._helped_match(view, replace(request, q=q), suggest=False)
+                notices = [notice.as_json() for notice in match.notices]
+                series.append(SeriesMatch(q, searched, match.filtered.final, notices))
+            everything = self._match(view, replace(request, q="")).filtered.final
+            answer = count_over_time(
+                view.columns, series, everything, interval, request.date_from, request.date_to
+            )
+            answer["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
+            return answer
+
+    def words(self, request: SearchRequest, against: str | None, size: int) -> dict[str, Any]:
+        """The words that set the results of ``request`` apart from everything its filters
+        admit, or from what ``against`` finds with them (see :mod:`index.significant_words`)."""
+        with self.views.acquire() as view, self._damage_named(view):
+            started = time.perf_counter()
+            columns = view.columns
+            match, searched, _ = self._helped_match(view, request, suggest=False)
+            results = match.filtered.final
+            if against is None:
+                background = self._match(view, replace(request, q="")).filtered.final
+            else:
+                other, _, _ = self._helped_match(view, replace(request, q=against), suggest=False)
+                background = other.filtered.final
+            collapsed = self._collapse(results, match.scores, columns, "relevance")
+            if match.scores is not None:
+                order = self._page(
+                    collapsed, match.scores, columns, "relevance", 0, significance.SAMPLE_SIZE
+                )
+            else:  # no relevance: read evenly across the results
+                everyone = np.flatnonzero(collapsed)
+                wanted = min(len(everyone), significance.SAMPLE_SIZE)
+                picked = np.linspace(0, len(everyone) - 1, wanted)
+                order = everyone[np.unique(picked.round().astype(np.int64))].tolist()
+
+            def texts(docnums) -> list[str]:
+                ids = [view.searcher.stored_fields(int(d))["id"] for d in docnums]
+                found = self.store.get_many(ids)
+                # One text per document, in order; an article gone from the store since it was
+                # indexed (the index catches up) reads as no text.
+                return [
+                    f"{a.title}\n{a.summary or ''}\n{a.body or ''}" if a is not None else ""
+                    for a in (found.get(i) for i in ids)
+                ]
+
+            cyrillic = columns.facets["language"].mask_for(
+                significance.CYRILLIC_LANGUAGES, columns.size
+            )
+            answer = significance.significant_words(
+                view.reader,
+                results,
+                background,
+                cyrillic,
+                order,
+                int(collapsed.sum()),
+                texts,
+                size,
+            )
+            answer["searched"] = searched
+            answer["notices"] = [notice.as_json() for notice in match.notices]
+            answer["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
+            return answer
 
     # -- related articles ---------------------------------------------------------------------
 

@@ -168,6 +168,22 @@ def test_dates_at_the_ends_of_the_range(client, home, tmp_path):
     assert "year 9999 is outside the years the archive keeps (1000 to 9998)" in result.stderr
 
 
+def test_coverage_over_the_whole_calendar(client):
+    """An article dated 9998 stretches the archive's span to eight thousand years: the timeline
+    counts it by year, refuses days and weeks over that span by name, and words still answer."""
+    answer = client.get("/api/timeline?q=report&q=war").get_json()
+    assert answer["interval"] == "year" and answer["all"][-1]["period"] == "9998"
+    assert sum(p["articles"] for p in answer["series"][0]["points"]) >= 1
+    for interval in ("day", "week"):
+        refused = client.get(f"/api/timeline?q=report&interval={interval}")
+        assert refused.status_code == 400
+        assert refused.get_json()["error"]["code"] == "request.too_many_periods"
+    for query in ("from=9998-12&to=9998-12&interval=day", "from=1000&to=9998&interval=year"):
+        assert client.get(f"/api/timeline?q=report&{query}").status_code == 200, query
+    assert client.get("/api/timeline?q=report&from=1000&to=9998&interval=month").status_code == 400
+    assert client.get("/api/words?q=report&from=9998").status_code == 200
+
+
 @pytest.mark.parametrize("q", ["published:abc", 'day:"1 2"', "id:late", "body_value:x"])
 def test_internal_field_names_are_searched_as_words(client, q):
     for path in ("/api/search", "/", "/feed"):

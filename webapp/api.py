@@ -1,4 +1,5 @@
-"""The JSON API (DESIGN.md): ``/api/search``, ``/api/articles/<id>``, ``/api/analyze``.
+"""The JSON API (DESIGN.md): ``/api/search``, ``/api/timeline``, ``/api/words``,
+``/api/articles/<id>``, ``/api/analyze``.
 
 Bad parameters answer 400 with ``{"error": {"status", "code", "param", "message", "params"}}``;
 never a 500. ``message`` is English; ``code`` is the id a client translates by (the page
@@ -7,6 +8,8 @@ translates the same ids, :mod:`index.messages`).
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 from flask import Blueprint, abort, jsonify, request
@@ -14,7 +17,9 @@ from werkzeug.wrappers import Response
 
 from archive.takedowns import Takedowns
 from index.analysis import analyze
-from index.request import RequestError, SearchRequest
+from index.request import MAX_QUERY_LENGTH, RequestError, SearchRequest
+from index.significant_words import words_size
+from index.timeline import timeline_interval, timeline_queries, timeline_rows
 from webapp.i18n import language_label, reader_script
 from webapp.reading_room import reading_room
 
@@ -106,6 +111,55 @@ def search() -> Response:
     search_request = SearchRequest.from_args(request.args)
     result = reading_room().index.search(search_request, reader_script())
     return jsonify(api_result(result))
+
+
+TIMELINE_FORMATS = ("json", "csv")
+
+
+@bp.get("/timeline")
+def timeline() -> Response:
+    """Articles and stories per period for 1 to 5 searches sharing the filters of ``/api/search``
+    (:mod:`index.timeline`); ``format=csv``: one row per period and search."""
+    queries = timeline_queries(request.args)
+    interval = timeline_interval(request.args)
+    answer_format = (request.args.get("format") or "json").strip()
+    if answer_format not in TIMELINE_FORMATS:
+        raise RequestError(
+            "format",
+            "request.not_one_of",
+            value=repr(answer_format[:20]),
+            choices=", ".join(TIMELINE_FORMATS),
+        )
+    search_request = SearchRequest.from_args(request.args)
+    answer = reading_room().index.timeline(queries, search_request, interval)
+    if answer_format == "json":
+        return jsonify(answer)
+    rows = timeline_rows(answer)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(TIMELINE_COLUMNS), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    response = Response(out.getvalue(), mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = 'attachment; filename="timeline.csv"'
+    return response
+
+
+TIMELINE_COLUMNS = (
+    "q", "period", "from", "to", "articles", "stories", "share", "all_articles", "all_stories",
+)  # fmt: skip
+
+
+@bp.get("/words")
+def words() -> Response:
+    """The words that set the results apart from the archive (or from ``against``)."""
+    search_request = SearchRequest.from_args(request.args)
+    size = words_size(request.args)
+    against = request.args.get("against")
+    if against is not None:
+        against = against.strip()
+        if len(against) > MAX_QUERY_LENGTH:
+            raise RequestError("against", "request.too_long", limit=MAX_QUERY_LENGTH)
+    return jsonify(reading_room().index.words(search_request, against, size))
 
 
 @bp.get("/articles/<path:article_id>")
