@@ -21,14 +21,14 @@ import zlib
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.limitreader import LimitReader
 
 from archive.extraction import NotAnArticle, extract_article
-from archive.reader import RawRecord, ReadError
+from archive.reader import RawRecord, ReadError, open_input
 from archive.record import normalize_url
 from archive.strict_json import MAX_RECORD_BYTES
 
@@ -139,14 +139,7 @@ class WarcFile:
     def __init__(self, path: str | Path, seen: SeenCaptures | None = None):
         self.name = str(path)
         self.path = Path(path)
-        try:
-            self._raw: IO[bytes] = open(self.path, "rb")  # noqa: SIM115 - closed in close()
-        except FileNotFoundError:
-            raise ReadError(f"{self.name}: no such file") from None
-        except IsADirectoryError:
-            raise ReadError(f"{self.name}: is a directory, not a file") from None
-        except OSError as exc:
-            raise ReadError(f"{self.name}: cannot be opened ({exc.strerror})") from None
+        self._raw = open_input(self.path, self.name)
         self.size = self.path.stat().st_size
         try:
             self._check_magic()
