@@ -254,26 +254,40 @@ def _whole_object(name: str, members: list[tuple[Item, Item]], size: int) -> Raw
     return _decoded(name, b"{" + text + b"}", index=0)
 
 
-def open_input(path: Path, name: str) -> IO[bytes]:
-    """``path`` opened for reading, or a ReadError that says in a sentence why it cannot be."""
-    try:
-        return open(path, "rb")  # noqa: SIM115 - the caller closes it
-    except FileNotFoundError:
-        raise ReadError(f"{name}: no such file") from None
-    except IsADirectoryError:
-        raise ReadError(f"{name}: is a directory, not a file") from None
-    except OSError as exc:
-        raise ReadError(f"{name}: cannot be opened ({exc.strerror})") from None
-
-
-class JsonFile:
-    """An open input file that knows its format and how far through it reading has come."""
+class InputFile:
+    """A file opened for an import, read from start to end: its ``name`` as given, its ``size``,
+    and the ``position`` reading has reached (what the import's progress shows)."""
 
     def __init__(self, path: str | Path):
         self.name = str(path)
         self.path = Path(path)
-        self._raw = open_input(self.path, self.name)
+        try:
+            self._raw: IO[bytes] = open(self.path, "rb")  # noqa: SIM115 - closed in close()
+        except FileNotFoundError:
+            raise ReadError(f"{self.name}: no such file") from None
+        except IsADirectoryError:
+            raise ReadError(f"{self.name}: is a directory, not a file") from None
+        except OSError as exc:
+            raise ReadError(f"{self.name}: cannot be opened ({exc.strerror})") from None
         self.size = self.path.stat().st_size
+
+    @property
+    def position(self) -> int:
+        """Bytes of the file (compressed, when it is) consumed so far."""
+        try:
+            return self._raw.tell()
+        except (OSError, ValueError):
+            return self.size
+
+    def close(self) -> None:
+        self._raw.close()
+
+
+class JsonFile(InputFile):
+    """An open input file that knows its format and how far through it reading has come."""
+
+    def __init__(self, path: str | Path):
+        super().__init__(path)
         self.compressed = self._raw.read(2) == b"\x1f\x8b"
         self._raw.seek(0)
         try:
@@ -329,17 +343,6 @@ class JsonFile:
         except (StructureError, CutOff):
             return "object"
         return "lines" if rest else "object"
-
-    @property
-    def position(self) -> int:
-        """Bytes of the file (compressed, when it is) consumed so far."""
-        try:
-            return self._raw.tell()
-        except (OSError, ValueError):
-            return self.size
-
-    def close(self) -> None:
-        self._raw.close()
 
     def records(self) -> Iterator[RawRecord]:
         return read_records(self._open_stream(), self.name, self.format)

@@ -28,7 +28,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.limitreader import LimitReader
 
 from archive.extraction import NotAnArticle, extract_article
-from archive.reader import RawRecord, ReadError, open_input
+from archive.reader import InputFile, RawRecord, ReadError
 from archive.record import normalize_url
 from archive.strict_json import MAX_RECORD_BYTES
 
@@ -129,7 +129,7 @@ def _kind_of_response(record: Any) -> tuple[str | None, str]:
     return None, content_type
 
 
-class WarcFile:
+class WarcFile(InputFile):
     """An open web archive, read as article records (see :class:`archive.reader.JsonFile`, whose
     interface it shares: ``name``, ``size``, ``position``, ``records()``, ``close()``).
 
@@ -137,10 +137,7 @@ class WarcFile:
     files of one import, so a page captured in two of them is read once."""
 
     def __init__(self, path: str | Path, seen: SeenCaptures | None = None):
-        self.name = str(path)
-        self.path = Path(path)
-        self._raw = open_input(self.path, self.name)
-        self.size = self.path.stat().st_size
+        super().__init__(path)
         try:
             self._check_magic()
         except ReadError:
@@ -171,15 +168,8 @@ class WarcFile:
                 f"{self.name}: is not a web archive (it begins with {shown!r}, not 'WARC/')"
             )
 
-    @property
-    def position(self) -> int:
-        try:
-            return self._raw.tell()
-        except (OSError, ValueError):
-            return self.size
-
     def close(self) -> None:
-        self._raw.close()
+        super().close()
         if getattr(self, "_own_seen", False):
             self.seen.close()
             self._own_seen = False
