@@ -134,6 +134,7 @@ def _fetch_private_from_env() -> bool | tuple[str, ...]:
 DEFAULT_FOLLOW_EVERY = 900.0
 DEFAULT_FETCH_TIMEOUT = 20.0
 DEFAULT_FETCH_MAX_MB = 10.0
+DEFAULT_IMPORT_BATCH = 5_000
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,10 @@ class Settings:
     # four times that for a whole page; ARKHIV_FETCH_MAX_MB: the largest page or feed taken.
     fetch_timeout: float = DEFAULT_FETCH_TIMEOUT
     fetch_max_mb: float = DEFAULT_FETCH_MAX_MB
+    # ARKHIV_IMPORT_BATCH: articles per transaction of `arkhiv import`. Larger is faster (each
+    # commit writes the pages it changed once: the copy bands' are spread over the whole table);
+    # an import killed keeps every batch it committed.
+    import_batch: int = DEFAULT_IMPORT_BATCH
 
     @property
     def fetch_max_bytes(self) -> int:
@@ -216,4 +221,5 @@ def load_settings(home: str | os.PathLike[str] | None = None) -> Settings:
         follow_every=_number_from_env("ARKHIV_FOLLOW_EVERY", DEFAULT_FOLLOW_EVERY, 1),
         fetch_timeout=_number_from_env("ARKHIV_FETCH_TIMEOUT", DEFAULT_FETCH_TIMEOUT, 0.1),
         fetch_max_mb=_number_from_env("ARKHIV_FETCH_MAX_MB", DEFAULT_FETCH_MAX_MB, 0.01),
+        import_batch=int(_number_from_env("ARKHIV_IMPORT_BATCH", DEFAULT_IMPORT_BATCH, 1)),
     )

@@ -29,18 +29,31 @@ verification turns away. (20 bands of 3, the layout before, found a pair of 0.4 
 0.33 at 0.54: on bench/copies.py's set with cut, prefaced and expanded reprints, it missed a
 third of the pairs.) A band key that more than ``BOILERPLATE_BAND`` articles hold is boilerplate
 (a standard disclaimer) and is not followed: what a new article costs is bounded, whatever the
-size of the archive. Changing the layout changes every stored band key: a store's migration then
-forgets the bands and the signatures, and ``arkhiv copies --update`` finds them again.
+size of the archive. Only ``BOILERPLATE_BAND + 1`` holders of a key are ever read (the store
+counts the rest without reading them, :meth:`Change.band_holders`), and a key held by more is
+not written again: its holders so far are a sample enough. Changing the layout changes every
+stored band key: a store's migration then forgets the bands and the signatures, and ``arkhiv
+copies --update`` finds them again.
 
-A story's cluster is the id of its earliest-published member; the store keeps it per article
-(``cluster``: NULL for an article with no copies, which is its own story). When a cluster's id or
-membership changes, its members take a new sequence number in the same transaction, so every
+A story has a key, the id of one of its members; the store keeps it per article (``cluster``:
+NULL for an article with no copies, which is its own story). The key is stable as the story
+grows: a newcomer that joins a story takes its key, and an article alone that a newcomer matches
+takes the newcomer's story's key (or, two alone, the earlier one's id). A newcomer that bridges
+several stories joins them under the largest one's key, and only the members of the smaller ones
+change (union by size: an article changes story O(log n) times at most). So what a newcomer costs
+is bounded by its matches, never by the size of the story it joins. (Before, a story was named
+by its earliest member, and a copy published earlier renamed the whole story: on the benchmark's
+1M, stories of 100,000 members were read for every newcomer and one article in five was indexed
+twice.) Readers still see a story named by its earliest-published member: the store
+(:meth:`Store.clusters`) and the index (:class:`index.columns.Stories`) find it when asked.
+An article whose story changes takes a new sequence number in the same transaction, so every
 index catches up through the store's ordinary changes.
 """
 
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -63,6 +76,8 @@ COVERED = 0.36
 # A band key held by more articles than this is boilerplate (a standard disclaimer): not
 # followed, unless it is all a newcomer shares, and then only this many of its holders.
 BOILERPLATE_BAND = 50
+# At most this many candidates of a newcomer are verified (those sharing the most band keys).
+CHECKED = 64
 SEED = 1
 
 # Shingle hash = sum of word hashes times these (mod 2^64): order-sensitive, vectorised.
@@ -261,9 +276,12 @@ class Clusters:
         if signed:
             matrix = band_keys(np.stack([s.values for s in signed.values()])).tolist()
             keys = dict(zip(signed, matrix, strict=True))
-        candidates = self._candidates(keys)
-        # In key order: the inserts walk the table's B-tree once, not in random order.
-        bands = sorted((key, rowid) for rowid, ks in keys.items() for key in ks)
+        candidates, crowded = self._candidates(keys)
+        # In key order: the inserts walk the table's B-tree once, not in random order. A key
+        # already crowded gains nothing from one more holder.
+        bands = sorted(
+            (key, rowid) for rowid, ks in keys.items() for key in ks if key not in crowded
+        )
         if bands:
             self.db.executemany(
                 "INSERT INTO copy_bands (band, article) VALUES (?, ?) ON CONFLICT DO NOTHING",
@@ -281,7 +299,7 @@ class Clusters:
                 if found.any():
                     matches[rowid] = set(np.asarray(known)[found].tolist())
         if matches:
-            self._join(newcomers, matches, set(rowids) if fresh else set())
+            self._join(matches, set(rowids) if fresh else set())
 
     def retire(self, previous: dict[int, Signature]) -> None:
         """Articles whose text changed while detection is off: their former bands go and they
@@ -302,25 +320,20 @@ class Clusters:
             if blob
         }
 
-    def _candidates(self, keys: dict[int, list[int]]) -> dict[int, set[int]]:
+    def _candidates(self, keys: dict[int, list[int]]) -> tuple[dict[int, set[int]], set[int]]:
         """For each newcomer, the articles sharing a band key with it, in the archive (asked
         before the newcomers' own bands are written: only real collisions come back) and in
-        the batch; a key that more than ``BOILERPLATE_BAND`` hold is boilerplate (see there)."""
+        the batch; a key that more than ``BOILERPLATE_BAND`` hold is boilerplate (see there).
+        Also the keys that the archive holds crowded already."""
         by_key: dict[int, list[int]] = {}
         for rowid, ks in keys.items():
             for key in ks:
                 by_key.setdefault(key, []).append(rowid)
         if not by_key:
-            return {}
-        holders: dict[int, list[int]] = {}
-        for key, article in _in(
-            self.db,
-            "SELECT band, article FROM copy_bands WHERE band IN ({marks})",
-            sorted(by_key),
-            size=4000,
-        ):
-            holders.setdefault(key, []).append(article)
-        found: dict[int, set[int]] = {}
+            return {}, set()
+        holders = self.change.band_holders(sorted(by_key), BOILERPLATE_BAND + 1)
+        crowded_keys = {key for key, held in holders.items() if len(held) > BOILERPLATE_BAND}
+        shared: dict[int, Counter[int]] = {}  # newcomer -> candidate -> keys shared
         crowded: dict[int, list[int]] = {}  # newcomer -> keys too common to follow
         for key, batch in by_key.items():
             archived = holders.get(key, ())
@@ -331,73 +344,95 @@ class Clusters:
                 if holding > BOILERPLATE_BAND:
                     crowded.setdefault(rowid, []).append(key)
                     continue
-                others = found.setdefault(rowid, set())
+                others = shared.setdefault(rowid, Counter())
                 others.update(archived)
                 others.update(batch)
-                others.discard(rowid)
+        # The candidates that share the most keys are verified, up to ``CHECKED``: a copy
+        # shares about BANDS * J^2 of them (2.5 at J = 0.28, the least a copy has), a chance
+        # collision one; in text that repeats a great deal, hundreds may share one.
+        found: dict[int, set[int]] = {}
+        for rowid, others in shared.items():
+            others.pop(rowid, None)
+            if len(others) > CHECKED:
+                found[rowid] = {other for other, _ in others.most_common(CHECKED)}
+            elif others:
+                found[rowid] = set(others)
         # A newcomer whose every shared key is crowded may be one more copy of a story
         # reprinted everywhere: it is compared with a bounded sample of those keys' holders.
-        for rowid, keys in crowded.items():
+        for rowid, crowded_keys_of in crowded.items():
             if rowid in found:
                 continue
             sample: set[int] = set()
-            for key in keys:
+            for key in crowded_keys_of:
                 sample.update(holders.get(key, [])[:BOILERPLATE_BAND])
                 sample.update(by_key[key][:BOILERPLATE_BAND])
             sample.discard(rowid)
             found[rowid] = set(sorted(sample)[:BOILERPLATE_BAND])
-        return found
+        return found, crowded_keys
 
-    def _join(
-        self, newcomers: list[Newcomer], matches: dict[int, set[int]], fresh: set[int]
-    ) -> None:
-        """Union the newcomers with their matches' clusters; re-id and re-sequence what moved."""
-        # Union-find over row numbers: each newcomer, each match, each member of their clusters.
-        parent: dict[int, int] = {}
+    def _join(self, matches: dict[int, set[int]], fresh: set[int]) -> None:
+        """Join the newcomers and their matches into stories (see the module's note): each
+        group of what matched keeps the key of its largest story; the members of smaller
+        stories and the articles alone in it take that key. Only the newcomers, their matches
+        and the members of the smaller stories are read."""
+        involved = sorted(set(matches) | {other for others in matches.values() for other in others})
+        facts = {
+            rowid: (article_id, published_at, cluster)
+            for rowid, article_id, published_at, cluster in _in(
+                self.db,
+                "SELECT rowid, id, published_at, cluster FROM articles WHERE rowid IN ({marks})",
+                involved,
+            )
+        }
+        # Union-find over nodes: a story ("s", key), or an article alone ("a", rowid).
+        parent: dict[tuple, tuple] = {}
 
-        def find(x: int) -> int:
+        def find(x: tuple) -> tuple:
             parent.setdefault(x, x)
             while parent[x] != x:
                 parent[x] = parent[parent[x]]
                 x = parent[x]
             return x
 
+        def node(rowid: int) -> tuple:
+            cluster = facts[rowid][2]
+            return ("s", cluster) if cluster is not None else ("a", rowid)
+
         for rowid, others in matches.items():
+            if rowid not in facts:
+                continue
             for other in others:
-                parent[find(other)] = find(rowid)
-        involved = set(parent) | {n.rowid for n in newcomers}
-        # The present clusters of everything involved, and all their members.
-        rows = _in(
-            self.db,
-            "SELECT rowid, cluster FROM articles WHERE rowid IN ({marks})",
-            sorted(involved),
-        )
-        clusters = {cluster for _, cluster in rows if cluster is not None}
-        members = _in(
-            self.db,
-            "SELECT rowid, id, published_at, cluster FROM articles WHERE cluster IN ({marks})",
-            sorted(clusters),
-        )
-        by_cluster: dict[str, list[int]] = {}
-        for rowid, _, _, cluster in members:
-            by_cluster.setdefault(cluster, []).append(rowid)
-        for members_of in by_cluster.values():
-            for rowid in members_of[1:]:
-                parent[find(rowid)] = find(members_of[0])
-        # Everything whose cluster may change: the involved and their clusters' members.
-        everyone = sorted(involved | {rowid for rowid, _, _, _ in members})
-        facts = {
-            rowid: (article_id, published_at, cluster)
-            for rowid, article_id, published_at, cluster in _in(
+                if other in facts:
+                    parent[find(node(other))] = find(node(rowid))
+        groups: dict[tuple, list[tuple]] = {}
+        for x in list(parent):
+            groups.setdefault(find(x), []).append(x)
+        keys = sorted({key for group in groups.values() for kind, key in group if kind == "s"})
+        sizes = dict(
+            _in(
                 self.db,
-                "SELECT rowid, id, published_at, cluster FROM articles WHERE rowid IN ({marks})",
-                everyone,
+                """SELECT cluster, count(*) FROM articles WHERE cluster IN ({marks})
+                   GROUP BY cluster""",
+                keys,
             )
-        }
-        groups: dict[int, list[int]] = {}
-        for rowid in facts:
-            groups.setdefault(find(rowid), []).append(rowid)
-        self._assign(groups.values(), facts, fresh)
+        )
+        changed: list[tuple[int, str]] = []
+        for group in groups.values():
+            stories = sorted(key for kind, key in group if kind == "s")
+            alone = [rowid for kind, rowid in group if kind == "a"]
+            if stories:
+                target = max(stories, key=lambda key: (sizes.get(key, 0), key))
+                for key in stories:
+                    if key != target:
+                        moved = self.db.execute(
+                            "SELECT rowid FROM articles WHERE cluster = ?", (key,)
+                        ).fetchall()
+                        changed.extend((rowid, target) for (rowid,) in moved)
+            else:
+                earliest = min(alone, key=lambda r: _order_key(facts[r][1], facts[r][0]))
+                target = facts[earliest][0]
+            changed.extend((rowid, target) for rowid in alone)
+        self._set(changed, fresh)
 
     def _assign(self, groups, facts, newcomers: set[int]) -> None:
         """Give each group its earliest member's id (NULL for one alone); members whose cluster
@@ -460,7 +495,18 @@ class Clusters:
             self.regroup(cluster)
 
     def regroup(self, cluster: str) -> None:
-        """The members left with ``cluster`` take their earliest member's id (alone: none)."""
+        """After an article left story ``cluster`` (a takedown, a changed text): a member left
+        alone is a story no more, and a story whose key was the id of the one that left takes
+        its earliest member's id (a key is always the id of one of its story's members).
+        Reads the whole story only then."""
+        some = self.db.execute(
+            "SELECT rowid FROM articles WHERE cluster = ? LIMIT 2", (cluster,)
+        ).fetchall()
+        keeps_key = self.db.execute(
+            "SELECT 1 FROM articles WHERE id = ? AND cluster = ?", (cluster, cluster)
+        ).fetchone()
+        if len(some) == 2 and keeps_key:
+            return
         members = self.db.execute(
             "SELECT rowid, id, published_at, cluster FROM articles WHERE cluster = ?", (cluster,)
         ).fetchall()

@@ -139,6 +139,13 @@ PG_MIGRATIONS: tuple[str, ...] = (
         fetched_at TEXT NOT NULL
     );
     """,
+    # Stories keyed by a member (archive.copies): their members by date, to name each story by
+    # its earliest without reading it whole.
+    """
+    CREATE INDEX articles_by_story ON articles (cluster, published_at, id)
+        WHERE cluster IS NOT NULL;
+    DROP INDEX articles_by_cluster;
+    """,
 )
 assert len(PG_MIGRATIONS) == SCHEMA_VERSION, "a migration for each of SQLite's"
 
@@ -235,6 +242,18 @@ class _PgChange(Change):
         self.seq = db.execute(
             "SELECT value FROM store_state WHERE key = 'last_seq' FOR UPDATE"
         ).fetchone()[0]
+
+    def band_holders(self, keys: list[int], limit: int) -> dict[int, list[int]]:
+        held: dict[int, list[int]] = {}
+        for start in range(0, len(keys), 20_000):
+            for key, holders in self.db.execute(
+                """SELECT key, ARRAY(SELECT article FROM copy_bands WHERE band = key LIMIT ?)
+                   FROM unnest(?::bigint[]) AS key""",
+                (limit, keys[start : start + 20_000]),
+            ):
+                if holders:
+                    held[key] = list(holders)
+        return held
 
 
 def redact(url: str) -> str:

@@ -147,6 +147,13 @@ MIGRATIONS: tuple[str, ...] = (
         fetched_at TEXT NOT NULL
     );
     """,
+    # Stories keyed by one of their members, not renamed as they grow (archive.copies): their
+    # members by date, so that a story is named by its earliest member without reading it whole.
+    """
+    CREATE INDEX articles_by_story ON articles (cluster, published_at, id)
+        WHERE cluster IS NOT NULL;
+    DROP INDEX articles_by_cluster;
+    """,
 )
 # The columns of an article's row besides ``id`` and ``seq``: what a takedown keeps to restore.
 ARTICLE_COLUMNS = (
@@ -221,6 +228,22 @@ class Change:
     def next_seq(self) -> int:
         self.seq += 1
         return self.seq
+
+    def band_holders(self, keys: list[int], limit: int) -> dict[int, list[int]]:
+        """Up to ``limit`` articles holding each of the copy-band ``keys`` (see
+        :mod:`archive.copies`): one statement; a key held by a hundred thousand articles costs
+        what one held by ``limit`` does."""
+        held: dict[int, list[int]] = {}
+        for start in range(0, len(keys), 20_000):
+            for key, holders in self.db.execute(
+                """SELECT key.value, (SELECT group_concat(article) FROM
+                       (SELECT article FROM copy_bands WHERE band = key.value LIMIT ?))
+                   FROM json_each(?) AS key""",
+                (limit, json.dumps(keys[start : start + 20_000])),
+            ):
+                if holders:
+                    held[key] = [int(holder) for holder in holders.split(",")]
+        return held
 
 
 @dataclass(frozen=True)
@@ -517,12 +540,28 @@ class Store:
         }
 
     def clusters(self, ids: Iterable[str]) -> dict[str, str]:
-        """The story of each of ``ids`` in the archive: the id of its earliest-published copy
-        (an article without copies is its own story)."""
-        return {
-            article_id: cluster or article_id
-            for article_id, cluster in self._rows_by_id("cluster", ids)
-        }
+        """The story of each of ``ids`` in the archive, as readers see it named: the id of its
+        earliest-published copy (an article without copies is its own story)."""
+        keys = dict(self._rows_by_id("cluster", ids))
+        names = {key: self.story_name(key) for key in set(keys.values()) if key is not None}
+        return {article_id: names[key] if key else article_id for article_id, key in keys.items()}
+
+    def story_name(self, key: str) -> str:
+        """The id of the earliest-published member of the story keyed ``key`` (the undated
+        after every dated one; ties by id): two look-ups in the story's index."""
+        row = (
+            self.db.execute(
+                """SELECT id FROM articles WHERE cluster = ? AND published_at IS NOT NULL
+               ORDER BY published_at, id LIMIT 1""",
+                (key,),
+            ).fetchone()
+            or self.db.execute(
+                """SELECT id FROM articles WHERE cluster = ?
+                   ORDER BY cluster, published_at, id LIMIT 1""",
+                (key,),
+            ).fetchone()
+        )
+        return row[0] if row else key
 
     def copies_of(self, article_id: str) -> list[dict[str, Any]]:
         """The other members of ``article_id``'s story (id, title, source, published, url),

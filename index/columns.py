@@ -247,15 +247,16 @@ class Columns:
             for facet in FACET_FIELDS
         }
         cluster = ValueColumn.combine([(part.cluster, start) for part, _, start in parts])
+        published = joined([part.published for part, _, _ in parts], np.int64)
         return cls(
             size,
             live,
-            joined([part.published for part, _, _ in parts], np.int64),
+            published,
             joined([part.day for part, _, _ in parts], np.int32),
             lengths,
             average,
             facets,
-            Stories.build(cluster, live, size),
+            Stories.build(cluster, live, size, published),
             {
                 facet: ValueGroups.build(column.values, column.docs, column.value_ids)
                 for facet, column in facets.items()
@@ -269,18 +270,24 @@ class Columns:
 class Stories:
     """Which story each document belongs to, for the documents that have copies.
 
-    ``story[d]`` is the number of document ``d``'s story (an index into ``ids``), -1 for a
-    document without copies (its own story). ``members`` lists the live documents of the stories
-    grouped by story (``starts[s] : starts[s + 1]``), so a hit's copies are read without a scan.
+    ``story[d]`` is the number of document ``d``'s story (an index into ``ids``, the stories'
+    keys), -1 for a document without copies (its own story). ``members`` lists the live documents
+    of the stories grouped by story (``starts[s] : starts[s + 1]``), so a hit's copies are read
+    without a scan. ``earliest[s]`` is story ``s``'s earliest-published live document (the
+    undated after the dated), whose id names the story to readers: a story's key is one of its
+    members, not always the earliest (see archive.copies).
     """
 
     ids: list[str]
     story: np.ndarray  # int32 per document
     members: np.ndarray  # int32 live documents, grouped by story
     starts: np.ndarray  # int64 per story and one more
+    earliest: np.ndarray  # int32 per story: a document, -1 when none is live
 
     @classmethod
-    def build(cls, column: ValueColumn, live: np.ndarray, size: int) -> Stories:
+    def build(
+        cls, column: ValueColumn, live: np.ndarray, size: int, published: np.ndarray
+    ) -> Stories:
         story = np.full(size, -1, dtype=np.int32)
         kept = live[column.docs] if len(column.docs) else np.zeros(0, bool)
         docs, ids = column.docs[kept], column.value_ids[kept]
@@ -288,10 +295,20 @@ class Stories:
         order = np.argsort(ids, kind="stable")
         counts = np.bincount(ids, minlength=len(column.values))
         starts = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-        return cls(column.values, story, docs[order].astype(np.int32), starts)
+        members = docs[order].astype(np.int32)
+        earliest = np.full(len(column.values), -1, dtype=np.int32)
+        if len(members):
+            when = published[members]
+            when = np.where(when < 0, np.iinfo(np.int64).max, when)
+            by_date = np.lexsort((when, ids[order]))  # by story, then by date
+            numbers = ids[order][by_date]
+            first = np.ones(len(by_date), dtype=bool)
+            first[1:] = numbers[1:] != numbers[:-1]
+            earliest[numbers[first]] = members[by_date[first]]
+        return cls(column.values, story, members, starts, earliest)
 
     def number_of(self, cluster: str) -> int | None:
-        """The number of the story named ``cluster``; None when no document has copies in it."""
+        """The number of the story keyed ``cluster``; None when no document has copies in it."""
         at = bisect.bisect_left(self.ids, cluster)
         return at if at < len(self.ids) and self.ids[at] == cluster else None
 

@@ -86,15 +86,18 @@ class SearchIndex:
 
     @staticmethod
     def _story_mask(view: IndexView, cluster: str) -> np.ndarray:
-        """The documents of one story: those indexed with it, or the article of that id when
-        it has no copies."""
+        """The documents of one story, named by the id of any of its members (readers are given
+        its earliest's) or by its key; an article without copies is a story of one."""
         stories = view.columns.stories
         mask = np.zeros(view.columns.size, dtype=bool)
-        number = stories.number_of(cluster)
-        if number is not None:
+        named = [d for d in view.searcher.document_numbers(id=cluster) if view.columns.live[d]]
+        number: int | None = int(stories.story[named[0]]) if named else None
+        if number is None or number < 0:
+            number = stories.number_of(cluster)
+        if number is not None and number >= 0:
             mask[stories.of(number)] = True
         else:
-            mask[list(view.searcher.document_numbers(id=cluster))] = True
+            mask[named] = True
         return mask
 
     def _helped_match(
@@ -173,7 +176,7 @@ class SearchIndex:
             docnums,
             match.terms,
             match.scores,
-            lambda docnum: self._story(docnum, columns, request.collapse),
+            lambda docnum: self._story(view.searcher, docnum, columns, request.collapse),
         )
         facets, totals = value_facets(columns, filtered, request, script)
         facets["date"] = date_facet(columns, filtered, request)
@@ -323,16 +326,21 @@ class SearchIndex:
         return hits
 
     @staticmethod
-    def _story(docnum: int, columns: Columns, collapsed: bool) -> dict[str, Any]:
-        """A hit's story and how many other copies it has, from the columns (no store query);
-        a collapsed hit also names the outlets of its other copies and who published the
-        story first, and when. Empty for an article without copies."""
+    def _story(
+        searcher: Searcher, docnum: int, columns: Columns, collapsed: bool
+    ) -> dict[str, Any]:
+        """A hit's story (named by its earliest-published copy) and how many other copies it
+        has, from the columns (no store query); a collapsed hit also names the outlets of its
+        other copies and who published the story first, and when. Empty for an article without
+        copies."""
         stories = columns.stories
         number = int(stories.story[docnum])
         if number < 0:
             return {}
         members = stories.of(number)
-        story: dict[str, Any] = {"cluster": stories.ids[number], "copies": len(members) - 1}
+        earliest = int(stories.earliest[number])
+        name = searcher.stored_fields(earliest)["id"] if earliest >= 0 else stories.ids[number]
+        story: dict[str, Any] = {"cluster": name, "copies": len(members) - 1}
         if not collapsed:
             return story
         sources = columns.facets["source"]

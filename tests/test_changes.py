@@ -365,7 +365,8 @@ def test_full_disk_while_indexing_says_so_cleans_up_and_the_rerun_completes(tmp_
         assert "4,000 articles" in check.stdout
 
 
-def test_full_disk_while_storing_reports_sqlites_own_error(tmp_path):
+def test_full_disk_while_storing_reports_sqlites_own_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("ARKHIV_IMPORT_BATCH", "500")  # batches small enough to fit some
     with small_disk(tmp_path / "disk", 16) as disk:
         home = disk / "home"
         body = "budget " * 2000

@@ -186,6 +186,8 @@ def test_an_archive_of_the_former_band_layout_finds_its_copies_again(tmp_path):
     db.execute("INSERT INTO copy_bands (band, article) VALUES (12345, 1)")
     for table in ("followed_feeds", "fetched_pages", "site_robots"):  # schema 5's
         db.execute(f"DROP TABLE {table}")
+    db.execute("DROP INDEX articles_by_story")  # schema 6's
+    db.execute("CREATE INDEX articles_by_cluster ON articles (cluster) WHERE cluster IS NOT NULL")
     db.execute("PRAGMA user_version = 3")
     db.commit()
     store.close()
@@ -219,11 +221,85 @@ def test_an_earlier_newcomer_names_the_story_and_the_index_follows(home, tmp_pat
     imported(home, tmp_path, records(LATE_REPRINT, **{LATE_REPRINT: earliest}))
     store = home_store(home)
     assert set(store.clusters(STORY).values()) == {LATE_REPRINT}
-    # The members took new sequence numbers, so the index (updated by the import) follows.
+    # The story kept its key (no member took a new number); the index names it by its
+    # earliest member too.
     hits = api(home, "/api/search", q="embankment", collapse="0")["hits"]
     assert {hit["id"]: hit["cluster"] for hit in hits} == dict.fromkeys(STORY, LATE_REPRINT)
     assert {hit["copies"] for hit in hits} == {3}
     assert indexer.compare(store, home / "index").agree
+
+
+def _record(article_id: str, words: list[str], published: str) -> dict:
+    return {
+        "id": article_id,
+        "title": f"Story {article_id}",
+        "body": " ".join(words),
+        "language": "en",
+        "published": published,
+        "url": f"https://example.org/{article_id}",
+    }
+
+
+def _seqs(store, ids: list[str]) -> dict[str, int]:
+    return dict(store._rows_by_id("seq", ids))
+
+
+def test_a_story_keeps_its_key_as_it_grows_and_the_smaller_joins_the_larger(home, tmp_path):
+    """What a newcomer costs does not grow with its story: joining one changes no member, a
+    copy published earlier renames nothing, and a newcomer that bridges two stories moves the
+    smaller one's members only."""
+    a, b = _words(300, 11), _words(300, 12)
+    imported(home, tmp_path, [_record("a0", a, "2025-03-02T10:00:00+02:00")])
+    imported(home, tmp_path, [_record("a1", a[:200], "2025-03-03T10:00:00+02:00")])
+    store = home_store(home)
+    key = store.db.execute("SELECT DISTINCT cluster FROM articles").fetchall()
+    assert key == [("a0",)]
+    before = _seqs(store, ["a0", "a1"])
+    imported(home, tmp_path, [_record("a2", a[50:], "2025-03-01T10:00:00+02:00")])
+    imported(home, tmp_path, [_record("a3", a[:250], "2025-03-04T10:00:00+02:00")])
+    assert _seqs(store, ["a0", "a1"]) == before  # grown twice, by an earlier copy too
+    assert set(store.clusters(["a0", "a1", "a2", "a3"]).values()) == {"a2"}
+    imported(
+        home,
+        tmp_path,
+        [_record("b0", b, "2025-02-01T10:00:00+02:00"), _record("b1", b[:220], "2025-02-02")],
+    )
+    assert set(store.clusters(["b0", "b1"]).values()) == {"b0"}
+    a_seqs, b_seqs = _seqs(store, ["a0", "a1", "a2", "a3"]), _seqs(store, ["b0", "b1"])
+    imported(home, tmp_path, [_record("ab", a + b, "2025-03-05T10:00:00+02:00")])
+    assert _seqs(store, ["a0", "a1", "a2", "a3"]) == a_seqs  # the larger keeps its key
+    moved = _seqs(store, ["b0", "b1"])
+    assert all(moved[i] > b_seqs[i] for i in moved)  # the smaller took it: new numbers
+    everyone = ["a0", "a1", "a2", "a3", "b0", "b1", "ab"]
+    assert set(store.clusters(everyone).values()) == {"b0"}  # earliest of all: 1 February
+    hits = api(home, "/api/search", q="story", collapse="0", per_page="50")["hits"]
+    assert {hit["id"]: hit["cluster"] for hit in hits} == dict.fromkeys(everyone, "b0")
+    story = api(home, "/api/search", cluster="b0", collapse="0", per_page="50")
+    assert story["total"] == 7
+    assert indexer.compare(store, home / "index").agree
+
+
+def test_a_crowded_band_key_is_counted_not_read_nor_grown(home, tmp_path):
+    """A band key that more than BOILERPLATE_BAND articles hold: at most one more than that
+    is read, and a newcomer holding it is not written under it."""
+    text = _words(300, 21)
+    signature = copies.signature(" ".join(text))
+    crowded = int(copies.band_keys(signature.values)[0])
+    store = home_store(home)
+    holders = 3 * copies.BOILERPLATE_BAND
+    with store.writing() as change:
+        change.db.executemany(
+            "INSERT INTO copy_bands (band, article) VALUES (?, ?)",
+            [(crowded, 10_000_000 + n) for n in range(holders)],
+        )
+        held = change.band_holders([crowded, 12345], copies.BOILERPLATE_BAND + 1)
+    assert len(held[crowded]) == copies.BOILERPLATE_BAND + 1 and 12345 not in held
+    imported(home, tmp_path, [_record("newcomer", text, "2025-03-01T10:00:00+02:00")])
+    count = "SELECT count(*) FROM copy_bands WHERE band = ?"
+    assert store.db.execute(count, (crowded,)).fetchone()[0] == holders
+    rows = store.db.execute("SELECT count(*) FROM copy_bands WHERE article < 10000000")
+    assert rows.fetchone()[0] == copies.BANDS - 1  # its other keys
+    assert store.clusters(["newcomer"]) == {"newcomer": "newcomer"}
 
 
 def test_taking_down_the_earliest_renames_the_story(home, tmp_path):

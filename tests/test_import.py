@@ -163,7 +163,8 @@ def test_stats_json(home, tmp_path):
 
 
 def _start_import(home: Path, path: Path) -> subprocess.Popen:
-    env = {**os.environ, "ARKHIV_HOME": str(home)}
+    # Batches of 500 (not the 5,000 of an import by default): killed while the store fills.
+    env = {**os.environ, "ARKHIV_HOME": str(home), "ARKHIV_IMPORT_BATCH": "500"}
     return subprocess.Popen(
         [*arkhiv_command(), "import", "--no-progress", str(path)],
         env=env,

@@ -93,7 +93,12 @@ def import_command(
         if rejects:
             rejects_file = open(rejects, "w", encoding="utf-8")  # noqa: SIM115
         importer = Importer(
-            store, settings, rejects=rejects_file, dry_run=dry_run, progress=progress
+            store,
+            settings,
+            rejects=rejects_file,
+            dry_run=dry_run,
+            progress=progress,
+            batch_size=settings.import_batch,
         )
         if dry_run:
             report = importer.run(paths)
