@@ -12,7 +12,9 @@ nothing decoded, nothing copied, nothing held in memory but the table of terms.
 
 The file also holds a sorted array of 64-bit hashes of the segment's article ids, so that an
 import asks a segment for an id only when the id may be there: a new article costs a binary search
-per segment, not a lookup in each segment's term table.
+per segment, not a lookup in each segment's term table. And it holds the segment's words for "Did
+you mean" (:mod:`index.vocabulary`), chosen as the segment is written: a server reads them in
+milliseconds, where walking the term table of a segment of 50,000 articles took half a second.
 
 Stock Whoosh ignores the file: the posting blocks remain the index, and a segment without the
 file (written by Whoosh itself, or before this file existed) is read from its blocks.
@@ -33,6 +35,7 @@ import numpy as np
 from whoosh.reading import IndexReader
 
 from index.storage import MappedFile
+from index.words import is_word, select_words
 
 EXTENSION = ".arr"
 ARRAY_FROM_POSTINGS = 2_048
@@ -41,6 +44,7 @@ _TABLE_OFFSET = struct.Struct("<Q")
 _LITTLE = sys.byteorder == "little"
 ID_FIELD = "id"
 IDS_KEY = ("", b"ids")  # no field has an empty name
+WORDS_KEY = ("", b"words")
 
 
 def id_hash(term: bytes) -> int:
@@ -60,10 +64,18 @@ class PostingArraysWriter:
         self._position = len(MAGIC)
         self._table: dict[tuple[str, bytes], tuple[int, int, bool]] = {}
         self._id_hashes: list[int] = []
+        self._words: dict[str, int] = {}
+        self.documents = 0  # how many documents the segment has (set by its writer)
 
     def add_id(self, term: bytes) -> None:
         """One article id of the segment (the terms of the id field, in any order)."""
         self._id_hashes.append(id_hash(term))
+
+    def add_word(self, term: bytes, documents: int) -> None:
+        """A term of a field the vocabulary reads, with the number of documents holding it."""
+        word = term.decode("utf-8")
+        if documents > self._words.get(word, 0) and is_word(word):
+            self._words[word] = documents
 
     def add(self, fieldname: str, term: bytes, docs, weights) -> None:
         """Keep ``term``'s postings (ascending document numbers) when it is frequent enough."""
@@ -91,6 +103,11 @@ class PostingArraysWriter:
             self._write(b"\0" * (-self._position % 8))
             self._table[IDS_KEY] = (self._position, len(hashes), False)
             self._write(hashes.tobytes())
+        words = select_words(self._words, self.documents)
+        if words:
+            text = "\n".join(f"{word}\t{n}" for word, n in words.items()).encode("utf-8")
+            self._table[WORDS_KEY] = (self._position, len(text), False)
+            self._write(text)
         table_offset = self._position
         self._write(pickle.dumps(self._table, protocol=pickle.HIGHEST_PROTOCOL))
         self._write(_TABLE_OFFSET.pack(table_offset))
@@ -109,7 +126,17 @@ class PostingArrays:
 
     def __len__(self) -> int:
         """How many terms it holds arrays of."""
-        return len(self._table) - (IDS_KEY in self._table)
+        return len(self._table) - (IDS_KEY in self._table) - (WORDS_KEY in self._table)
+
+    def words(self) -> dict[str, int] | None:
+        """The segment's words for suggestions and their document counts (None in a file
+        written without them: the term table is read instead)."""
+        entry = self._table.get(WORDS_KEY)
+        if entry is None:
+            return None
+        offset, length, _ = entry
+        text = bytes(self._buffer[offset : offset + length]).decode("utf-8")
+        return {word: int(n) for word, _, n in (line.partition("\t") for line in text.split("\n"))}
 
     def id_hashes(self) -> np.ndarray | None:
         """The sorted hashes of the segment's ids (None in a file written without them)."""

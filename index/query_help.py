@@ -41,7 +41,8 @@ from index.analysis import (
 )
 from index.keyboard import converted
 from index.messages import Message
-from index.vocabulary import MAX_EDITS, Candidate, Vocabulary, script_of
+from index.vocabulary import MAX_EDITS, Candidate, Vocabulary
+from index.words import script_of
 
 FEW_RESULTS = 3
 # A word the index holds (in fewer than FEW_RESULTS articles) is corrected only to a word one

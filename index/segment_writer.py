@@ -40,6 +40,7 @@ from whoosh.writing import SegmentWriter
 
 from index.analysis import WORD_PATTERN, word_terms
 from index.posting_arrays import ID_FIELD, create_writer
+from index.words import FIELDS as WORD_FIELDS
 
 # Words exactly as ``index.analysis.tokenize`` finds them (same pattern); positions are the
 # running number of the word in the text.
@@ -505,6 +506,8 @@ def write_terms(tindex, postfile, fieldmap, terms, lengths, arrays=None) -> None
     post_chunks: list[bytes] = []
     key = b""
     current = None
+    if arrays is not None:
+        arrays.documents = max((len(column) for column in lengths.values()), default=0)
     for fieldname, tbytes, docs, weights, values in terms:
         if fieldname != current:
             current = fieldname
@@ -518,6 +521,8 @@ def write_terms(tindex, postfile, fieldmap, terms, lengths, arrays=None) -> None
                 arrays.add(fieldname, tbytes, docs, weights)
             if fieldname == ID_FIELD:
                 arrays.add_id(tbytes)
+            elif fieldname in WORD_FIELDS:
+                arrays.add_word(tbytes, len(docs))
         chunk = _posting_blocks(docs, weights, values, field_lengths, scorable, length_array)
         value = chunk[0] + _POINTER.pack(post_offset, len(chunk[1]))
         post_chunks.append(chunk[1])

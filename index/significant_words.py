@@ -61,7 +61,7 @@ from index.query_help import english_forms
 from index.request import MultiArgs, RequestError
 from index.schema import TEXT_FIELDS
 from index.stop_words import stop_terms
-from index.vocabulary import is_word, script_of
+from index.words import is_word, script_of
 
 DEFAULT_SIZE = 20
 MAX_SIZE = 100

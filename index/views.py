@@ -306,11 +306,16 @@ class IndexViews:
                 previous._release()  # noqa: SLF001 - no longer current
             if self._warm_segments:
                 self._start_warming(view)
+            self._vocabularies.get(view)  # built in the background from now on
             if current is not None:
                 current._release()  # noqa: SLF001
             return view
         finally:
             self._refreshing.release()
+
+    def vocabulary_ready(self) -> bool:
+        """Whether "Did you mean" has a vocabulary to offer suggestions from."""
+        return self._vocabularies.ready()
 
     def _start_warming(self, view: IndexView) -> None:
         """Warm the new view's segments in the background, one warmer at a time."""

@@ -2,23 +2,20 @@
 
 The words are the index terms of the text fields (title and body): Ukrainian lemmas, English
 Snowball stems, the Latin transliterations of names, each with its document frequency, which
-weighs the candidates at one distance. They are read from the term lexicon of each segment; a
-segment never changes once written, so what is read from it is kept by its id and the next
-generation reads only its new segments (an import costs reading the import's segment). The
-SymSpell dictionaries themselves are built per generation, lazily: only when a search needs a
-suggestion.
+weighs the candidates at one distance. Each segment's words are chosen as it is written and kept
+in its posting arrays file (:mod:`index.words`, :mod:`index.posting_arrays`); a segment never
+changes once written, so what is read from it is kept by its id and the next generation reads
+only its new segments. The SymSpell dictionaries are built per generation, in the background,
+as soon as the generation is opened; no search waits for them (see :class:`Vocabularies`).
 
-Bounded for memory: a word is a run of letters (an apostrophe inside), 3 to 30 of them, found
-in at least ``MIN_DOCUMENTS`` articles; of those, the ``WORDS_PER_SCRIPT`` most frequent of each
-script (Cyrillic, Latin). A segment keeps at most ``WORDS_PER_SEGMENT`` words per script, the
-most frequent (a large one only those of ``MIN_DOCUMENTS`` of its own articles). SymSpell's
-deletes are generated from the first ``PREFIX_LENGTH`` letters only.
+Bounded for memory: of the words found in at least ``MIN_DOCUMENTS`` articles, the
+``WORDS_PER_SCRIPT`` most frequent of each script (Cyrillic, Latin). SymSpell's deletes are
+generated from the first ``PREFIX_LENGTH`` letters only.
 """
 
 from __future__ import annotations
 
 import heapq
-import re
 import threading
 import time
 from collections import Counter
@@ -29,38 +26,27 @@ from typing import Protocol
 from symspellpy import SymSpell, Verbosity
 from whoosh.reading import IndexReader
 
+from index.posting_arrays import posting_arrays
 from index.postings import leaf_readers, segment_id
+from index.words import FIELDS, MIN_DOCUMENTS, SCRIPTS, is_word, script_of, select_words
 
 MAX_EDITS = 2
 PREFIX_LENGTH = 5
-MIN_DOCUMENTS = 2
 WORDS_PER_SCRIPT = 30_000
-WORDS_PER_SEGMENT = 50_000
-# A segment this large keeps only the words of at least MIN_DOCUMENTS of its articles; a smaller one
-# (what an import adds) keeps every word, so that a word imported twice is suggested at once.
-LARGE_SEGMENT = 10_000
-FIELDS = ("title", "body")
-# The first build of a process is waited for this long by the search that needs it.
-FIRST_WAIT = 10.0
-SCRIPTS = ("cyrillic", "latin")
-
-_WORD = re.compile(r"[^\W\d_]{1,30}(?:'[^\W\d_]{1,30})*")
-_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
-
-
-def script_of(word: str) -> str:
-    return "cyrillic" if _CYRILLIC.match(word) else "latin"
-
-
-def is_word(term: str) -> bool:
-    return 3 <= len(term) <= 30 and _WORD.fullmatch(term) is not None
 
 
 def segment_words(leaf: IndexReader) -> dict[str, int]:
-    """The words of one segment and the number of its documents that hold each (deleted ones
-    included: a segment's deletions change, its words do not)."""
+    """The words of one segment and the number of its documents that hold each (see
+    :mod:`index.words`): as its writer chose them, or read from its term table (a segment
+    written before the writers kept them)."""
+    arrays = posting_arrays(leaf)
+    kept = arrays.words() if arrays is not None else None
+    return kept if kept is not None else term_table_words(leaf)
+
+
+def term_table_words(leaf: IndexReader) -> dict[str, int]:
+    """The words of one segment as its term table holds them (every term walked)."""
     counts: dict[str, int] = {}
-    least = MIN_DOCUMENTS if leaf.doc_count_all() >= LARGE_SEGMENT else 1
     names = set(leaf.indexed_field_names())
     for fieldname in FIELDS:
         if fieldname not in names:
@@ -69,18 +55,9 @@ def segment_words(leaf: IndexReader) -> dict[str, int]:
             term = raw.decode("utf-8")
             if is_word(term):
                 documents = info.doc_frequency()
-                if documents >= least and documents > counts.get(term, 0):
+                if documents > counts.get(term, 0):
                     counts[term] = documents
-    if len(counts) <= WORDS_PER_SEGMENT:
-        return counts
-    kept: dict[str, int] = {}
-    for script in SCRIPTS:
-        ranked = heapq.nlargest(
-            WORDS_PER_SEGMENT,
-            ((n, t) for t, n in counts.items() if script_of(t) == script),
-        )
-        kept.update((term, n) for n, term in ranked)
-    return kept
+    return select_words(counts, leaf.doc_count_all())
 
 
 class IndexViewLike(Protocol):
@@ -157,11 +134,11 @@ class Vocabularies:
     generation (in a thread of its own, one at a time) from per-segment words read at most once
     per segment.
 
-    A search that needs a suggestion never waits for a newer generation's vocabulary while an
-    older one exists: it gets the older one and the newer is built meanwhile (after an import,
-    a few seconds). Only the first build of a process is waited for, at most ``FIRST_WAIT``
-    seconds; past that, no suggestion until it is done. One vocabulary is kept (and one more
-    while the next is built)."""
+    A search never waits for a vocabulary: it gets the newest one built (an older generation's
+    while the newer is built, after an import a few seconds), or none while the first is built,
+    and then offers no suggestion. The index views start each generation's build as they open it
+    (:class:`index.views.IndexViews`), so the first is ready within seconds of a server's start.
+    One vocabulary is kept (and one more while the next is built)."""
 
     def __init__(self) -> None:
         self._segments: dict[str, dict[str, int]] = {}
@@ -171,9 +148,10 @@ class Vocabularies:
         self._building: threading.Thread | None = None
         self.last_error: str | None = None
 
-    def get(self, view: IndexViewLike, wait: float = FIRST_WAIT) -> Vocabulary | None:
-        """The vocabulary of ``view``'s generation, or the newest built before it (None when
-        none is built yet and the first build takes more than ``wait`` seconds)."""
+    def get(self, view: IndexViewLike, wait: float = 0.0) -> Vocabulary | None:
+        """The vocabulary of ``view``'s generation, or the newest built before it; None when
+        none is built yet (after ``wait`` seconds: a test, or a tool, may wait for it). Starts
+        the build of ``view``'s when it is not built nor being built."""
         with self._lock:
             if self._latest_key == view.key:
                 return self._latest
@@ -184,10 +162,15 @@ class Vocabularies:
                 )
                 self._building.start()
             building, latest = self._building, self._latest
-        if latest is None:
+        if latest is None and wait > 0:
             building.join(wait)
         with self._lock:
             return self._latest
+
+    def ready(self) -> bool:
+        """Whether some generation's vocabulary is built (suggestions are offered)."""
+        with self._lock:
+            return self._latest is not None
 
     def _build(self, view: IndexViewLike) -> None:
         try:

@@ -13,7 +13,7 @@ from whoosh.qparser import QueryParser
 from whoosh.query import Term
 
 from archive.importer import Importer
-from index import indexer, layout, merging, posting_arrays
+from index import indexer, layout, merging, posting_arrays, vocabulary
 from index.postings import _read_mapped, leaf_readers, read_postings
 from index.views import open_view
 
@@ -82,6 +82,12 @@ def test_arrays_equal_the_blocks_after_commits_and_merges(
     leaves = [leaf for leaf, _ in leaf_readers(view.reader)]
     assert any(leaf.segment().doc_count_all() > 40 for leaf in leaves)  # a merged segment
     assert assert_arrays_equal_blocks(view.reader) > 20
+    # Each segment's words for "Did you mean", kept as it was written or merged: those its term
+    # table holds.
+    for leaf in leaves:
+        kept = posting_arrays.posting_arrays(leaf).words()
+        assert kept is not None and "grain" in kept and "report" in kept
+        assert kept == vocabulary.term_table_words(leaf)
     # Searched through the arrays, the same documents as Whoosh's own matcher.
     live = view.columns.live
     compared = 0

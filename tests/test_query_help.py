@@ -58,7 +58,17 @@ def home(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def client(home):
-    return create_app({"ARKHIV_HOME": str(home), "TESTING": True}).test_client()
+    app = create_app({"ARKHIV_HOME": str(home), "TESTING": True})
+    client = app.test_client()
+    # No search waits for "Did you mean": the first opens the index, which starts building
+    # its vocabulary; these tests look at suggestions once it is built.
+    search(client, q="Україна")
+    views = app.extensions["arkhiv"].index.views
+    deadline = time.monotonic() + 30
+    while not views.vocabulary_ready() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert views.vocabulary_ready()
+    return client
 
 
 def search(client, **params) -> dict:
@@ -210,7 +220,8 @@ def test_a_new_generation_of_the_vocabulary_reads_no_segment_again(home, monkeyp
     views = IndexViews(home / "index", warm_segments=False)
     try:
         with views.acquire() as view:
-            first = vocabularies.get(view)
+            assert vocabularies.get(view) is None or vocabularies.ready()  # never waits
+            first = vocabularies.get(view, wait=30)
             segments = len(read)
             assert first is not None and segments >= 1
             view.key = (view.key[0], view.key[1] + 1)  # a later generation of the same segments
