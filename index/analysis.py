@@ -90,6 +90,8 @@ _DROPPED = {ord(c): None for c in "\u0301\u0300\u00ad\u200b\u200c\u200d\u2060"}
 _START = r"[^\W_\u02bc]"
 WORD_PATTERN = rf"{_START}[^\W_]*(?:(?:[{_IN_WORD_MARKS}]+|[{_APOSTROPHES}](?={_START}))[^\W_]*)*"
 _WORD_RE = re.compile(WORD_PATTERN)
+WORD_RE = _WORD_RE  # what a word is, for those who find words without analysing them
+APOSTROPHES = _APOSTROPHES  # every apostrophe a word may be written with
 
 _CYRILLIC_RE = re.compile(r"[\u0400-\u052f]")
 _LATIN_RE = re.compile(r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]")

@@ -17,10 +17,20 @@ exactly those of the index's analysis.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import lru_cache
 from html import escape
 
-from index.analysis import analysed, inflected_forms, normalize_word, tokenize, word_terms
+from index.analysis import (
+    APOSTROPHE,
+    APOSTROPHES,
+    WORD_RE,
+    analysed,
+    inflected_forms,
+    normalize_word,
+    tokenize,
+    word_terms,
+)
 from index.name_keys import latin_key, transliteration_key
 from index.transliteration import transliterate
 
@@ -49,6 +59,9 @@ class FormMatcher:
         # Forms that do not share a lemma's first letters (люди for людина) come from the
         # dictionary's paradigms.
         self.forms: set[str] = set().union(*map(inflected_forms, cyrillic))
+        self.starts = _starts_pattern(self.prefixes, self.forms) if terms else None
+        # Words answered already (a name recurs in every hit of a search); a few thousand.
+        self._seen: dict[str, bool] = {}
 
     def __call__(self, word: str) -> bool:
         if not self.terms:
@@ -69,6 +82,33 @@ class FormMatcher:
             found.append(unknown(word) if terms is None else not disjoint(terms))
         return found
 
+    def spans(self, text: str, words: list[tuple[int, int]]) -> list[bool]:
+        """``self(word)`` for each word of ``text`` (given by its span): only the words that
+        start as a term or a form can, or are capitalised (a name's transliteration), are looked
+        at one by one; the others are passed over by one regular expression over the text."""
+        if not self.terms or not words:
+            return [False] * len(words)
+        lowered = text.lower()
+        if len(lowered) != len(text) or self.starts is None:  # a letter lowercased to two
+            return self.each([text[start:end] for start, end in words])
+        starts = [start for start, _ in words]
+        found = [False] * len(words)
+        seen = self._seen
+        candidates = [match.start() for match in self.starts.finditer(lowered)]
+        if self.transliterated:
+            candidates += [match.start() for match in _CAPITALISED.finditer(text)]
+        for at in candidates:
+            i = bisect_left(starts, at)
+            if i < len(starts) and starts[i] == at and not found[i]:
+                word = text[at : words[i][1]]
+                hit = seen.get(word)
+                if hit is None:
+                    if len(seen) >= 4096:
+                        seen.clear()
+                    hit = seen[word] = self(word)
+                found[i] = hit
+        return found
+
     def _unknown(self, word: str) -> bool:
         normalized = normalize_word(word)
         candidate = normalized.startswith(self.prefixes) or normalized in self.forms
@@ -79,6 +119,43 @@ class FormMatcher:
                 key = latin_key(normalized)
             candidate = key.startswith(self.transliterated)
         return candidate and not self.terms.isdisjoint(word_terms(word))
+
+
+# Each letter as a word may write it: with a Latin or Cyrillic look-alike in its place (the
+# analysis reads a word of mixed scripts in its main one), any apostrophe for the one of terms.
+_LOOK_ALIKES = {
+    **{a: b for a, b in zip("aceiopxyk", "асеіорхук", strict=True)},
+    **{b: a for a, b in zip("aceiopxyk", "асеіорхук", strict=True)},
+    "ї": "ï",
+    "ï": "ї",
+}
+_ANY_APOSTROPHE = "[" + re.escape(APOSTROPHES) + "]"
+# Where a capitalised word starts (a name, whose transliteration a Latin term may match).
+_CAPITALISED = re.compile(
+    "(?<![^\\W_])["
+    + "".join(
+        re.escape(c) for c in map(chr, [*range(0x41, 0x250), *range(0x400, 0x530)]) if c.isupper()
+    )
+    + "]"
+)
+
+
+def _letter(char: str) -> str:
+    if char == APOSTROPHE:
+        return _ANY_APOSTROPHE
+    other = _LOOK_ALIKES.get(char)
+    return f"[{re.escape(char)}{re.escape(other)}]" if other else re.escape(char)
+
+
+def _starts_pattern(prefixes: tuple[str, ...], forms: set[str]) -> re.Pattern:
+    """Where a word that may match starts, in lowercased text: its first letters are those of
+    a term (``PREFIX``) or of a form (up to an apostrophe), look-alikes and apostrophes as any
+    word may write them. (A word with a stress mark among its first letters is missed: the
+    marks, not the matches, are what this decides.)"""
+    starts = set(prefixes)
+    starts.update(form.split(APOSTROPHE)[0][:PREFIX] for form in forms)
+    alternatives = sorted(("".join(map(_letter, start)) for start in starts if start), key=len)
+    return re.compile("(?<![^\\W_])(?:" + "|".join(reversed(alternatives)) + ")")
 
 
 @lru_cache(maxsize=1024)
@@ -106,10 +183,10 @@ def snippet(text: str, terms: set[str], words: int = SNIPPET_WORDS) -> str:
 def _snippet(text: str, terms: frozenset[str], words: int) -> str:
     matches = form_matcher(terms)
     tokens, whole = _opening_tokens(text)
-    matched = matches.each([word for _, _, _, word in tokens])
+    matched = matches.spans(text, tokens)
     if terms and not any(matched) and not whole:
-        tokens, whole = list(tokenize(text)), True
-        matched = matches.each([word for _, _, _, word in tokens])
+        tokens, whole = _spans(text), True
+        matched = matches.spans(text, tokens)
     if not tokens:
         return ""
     best_start = 0
@@ -124,11 +201,11 @@ def _snippet(text: str, terms: frozenset[str], words: int) -> str:
         best_start = max(0, first - 4)
     end = min(best_start + words, len(tokens))
     at_end = whole and end == len(tokens)
-    start_char = 0 if best_start == 0 else tokens[best_start][1]
-    end_char = len(text) if at_end else tokens[end - 1][2]
+    start_char = 0 if best_start == 0 else tokens[best_start][0]
+    end_char = len(text) if at_end else tokens[end - 1][1]
     marks = [
-        (s, e)
-        for (_, s, e, _), hit in zip(tokens[best_start:end], matched[best_start:end], strict=True)
+        span
+        for span, hit in zip(tokens[best_start:end], matched[best_start:end], strict=True)
         if hit
     ]
     html = _render(text, marks, start_char, end_char)
@@ -137,11 +214,17 @@ def _snippet(text: str, terms: frozenset[str], words: int) -> str:
     return f"{prefix}{html}{suffix}"
 
 
-def _opening_tokens(text: str) -> tuple[list[tuple[int, int, int, str]], bool]:
-    """Tokens of the text's opening (with room for a passage after it) and whether that is all."""
+def _spans(text: str) -> list[tuple[int, int]]:
+    """Where each word of ``text`` is (as :func:`index.analysis.tokenize` cuts words)."""
+    return [match.span() for match in WORD_RE.finditer(text)]
+
+
+def _opening_tokens(text: str) -> tuple[list[tuple[int, int]], bool]:
+    """The words of the text's opening (with room for a passage after it), as spans, and
+    whether that is all."""
     if len(text) <= OPENING_CHARS + MARGIN_CHARS:
-        return list(tokenize(text)), True
-    return list(tokenize(text[: OPENING_CHARS + MARGIN_CHARS])), False
+        return _spans(text), True
+    return _spans(text[: OPENING_CHARS + MARGIN_CHARS]), False
 
 
 def _render(text: str, marks: list[tuple[int, int]], start: int, end: int) -> str:

@@ -36,8 +36,31 @@ def test_form_matcher_marks_what_full_analysis_marks():
             expected = every_word_marks(text, terms)
             got = [w for _, _, _, w in tokenize(text) if matcher(w)]
             assert got == expected, (word, terms)
+            # Over the whole text at once (words passed over by a regular expression): the same.
+            spans = [(s, e) for _, s, e, _ in tokenize(text)]
+            flagged = matcher.spans(text, spans)
+            assert [text[s:e] for (s, e), hit in zip(spans, flagged, strict=True) if hit] == got
             compared += 1
     assert compared > 100
+
+
+@pytest.mark.parametrize(
+    ("text", "query", "marked"),
+    [
+        ("Уряд: Kиїв і Києві, KИЇВ.", "Київ", ["Kиїв", "Києві", "KИЇВ"]),  # Latin К and И
+        ("П’ять років, пʼять днів, п'ять.", "п'ять", ["П’ять", "пʼять", "п'ять"]),
+        ("Люди і людина, людьми.", "людина", ["Люди", "людина", "людьми"]),
+        ("Kyiv, Kiev and Києва, not Kenya.", "Kyiv", ["Kyiv", "Kiev", "Києва"]),
+        ("İstanbul and Kyiv", "Kyiv", ["Kyiv"]),  # İ lowercases to two letters
+    ],
+)
+def test_the_whole_text_at_once_marks_every_spelling(text, query, marked):
+    terms = frozenset(t for word in query.split() for t in query_terms(word))
+    matcher = FormMatcher(terms)
+    spans = [(s, e) for _, s, e, _ in tokenize(text)]
+    flagged = matcher.spans(text, spans)
+    assert [text[s:e] for (s, e), hit in zip(spans, flagged, strict=True) if hit] == marked
+    assert marked == every_word_marks(text, terms)
 
 
 @pytest.mark.parametrize(
