@@ -33,12 +33,24 @@ INTERVAL_SECONDS = 1.0
 
 
 class Follower:
-    """Catches the index under ``settings.index_dir`` up with ``store``."""
+    """Catches the index under ``settings.index_dir`` up with ``store``.
 
-    def __init__(self, store: Store, settings: Settings, interval: float = INTERVAL_SECONDS):
+    ``for_import``: it follows an import that holds the import lock for it (see
+    :mod:`index.import_indexing`): it indexes in its own process only (``workers=1``: the import
+    stores on the other core), and when told to stop it catches up whatever is left with every
+    worker and finishes its merges."""
+
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        interval: float = INTERVAL_SECONDS,
+        for_import: bool = False,
+    ):
         self.store = store
         self.settings = settings
         self.interval = interval
+        self.for_import = for_import
         self.applied = 0  # changes applied since it started
         self.last_error: str | None = None
 
@@ -51,6 +63,10 @@ class Follower:
         background and are committed by a later call once done: a batch never waits for one."""
         if not self.behind() and not merges_waiting(self.settings.index_dir):
             return 0
+        if self.for_import:
+            applied = catch_up(self.store, self.settings.index_dir, workers=1, finish_merges=False)
+            self.applied += applied
+            return applied
         try:
             with import_lock(self.settings, wait=False):
                 applied = catch_up(self.store, self.settings.index_dir, finish_merges=False)
@@ -74,14 +90,18 @@ class Follower:
             else:
                 self.last_error = None
             told(self.applied)
+        if self.for_import:
+            # The import has stored everything: the rest with every worker, merges finished.
+            self.applied += catch_up(self.store, self.settings.index_dir)
+            told(self.applied)
 
 
-def _follow(home: str, server, applied, interval: float) -> None:
+def _follow(home: str, server, applied, interval: float, for_import: bool = False) -> None:
     """The follower process: until the server closes its end of their pipe, or is gone (the
     end is closed then too, whenever and however it ended)."""
     logging.basicConfig()
     settings = load_settings(home)
-    follower = Follower(open_store(settings), settings, interval)
+    follower = Follower(open_store(settings), settings, interval, for_import)
 
     def told(count: int) -> None:
         applied.value = count
@@ -93,13 +113,15 @@ class FollowerProcess:
     """A :class:`Follower` in a process of its own, for ``arkhiv serve``: a pipe says when to
     stop, a shared integer how many changes it has applied."""
 
-    def __init__(self, settings: Settings, interval: float = INTERVAL_SECONDS):
+    def __init__(
+        self, settings: Settings, interval: float = INTERVAL_SECONDS, for_import: bool = False
+    ):
         context = multiprocessing.get_context("spawn")
         self._pipe, theirs = context.Pipe()
         self._applied = context.RawValue("q", 0)
         self._process = context.Process(
             target=_follow,
-            args=(str(settings.home), theirs, self._applied, interval),
+            args=(str(settings.home), theirs, self._applied, interval, for_import),
             name="arkhiv-follower",
         )
         self._theirs = theirs
@@ -118,7 +140,12 @@ class FollowerProcess:
         self._theirs.close()  # only the follower holds its end now
         return self
 
-    def stop(self, timeout: float = 60.0) -> None:
-        """Stop after the catch-up in progress, if any."""
+    def stop(self, timeout: float | None = 60.0) -> None:
+        """Stop after the catch-up in progress, if any (one following an import then catches
+        up the rest: ``timeout`` None waits for it)."""
         self._pipe.close()
         self._process.join(timeout)
+
+    @property
+    def exitcode(self) -> int | None:
+        return self._process.exitcode

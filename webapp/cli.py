@@ -17,6 +17,7 @@ from archive.reader import ReadError
 from archive.store import Store
 from archive.warc import describe_passed_over
 from index import indexer
+from index.import_indexing import import_and_index
 from webapp.cli_follow import follow
 from webapp.cli_newsroom import COMMANDS
 from webapp.cli_support import (
@@ -107,10 +108,11 @@ def import_command(
                 writing("import"),
                 import_lock(settings, on_wait=lambda message: click.echo(message, err=True)),
             ):
-                report = importer.run(paths)
-                if not no_index:
-                    indexer.catch_up(
-                        store, settings.index_dir, _index_progress(progress, "indexing")
+                if no_index:
+                    report = importer.run(paths)
+                else:
+                    report = import_and_index(
+                        importer, paths, store, settings, _index_progress(progress, "indexing")
                     )
     except ReadError as exc:
         click.echo(f"arkhiv import: {exc}; nothing was imported", err=True)
