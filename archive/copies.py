@@ -200,11 +200,19 @@ def copies_among(mine: Signature, others: Sequence[Signature]) -> np.ndarray:
     """:func:`are_copies` of ``mine`` and each of ``others``, in one numpy pass (an article's
     candidates are verified together)."""
     values = np.stack([other.values for other in others])
-    jaccard = (values == mine.values).mean(axis=1)
     counts = np.array([other.shingles for other in others], dtype=np.float64)
-    shared = jaccard * (counts + mine.shingles) / (1 + jaccard)
-    shorter = np.minimum(counts, mine.shingles)
-    longer = np.maximum(counts, mine.shingles)
+    return pairs_are_copies(mine.values[np.newaxis, :], float(mine.shingles), values, counts)
+
+
+def pairs_are_copies(
+    values_a: np.ndarray, counts_a, values_b: np.ndarray, counts_b: np.ndarray
+) -> np.ndarray:
+    """Whether each pair (row i of ``values_a``/``counts_a`` with row i of ``values_b``/
+    ``counts_b``; a single row broadcasts) are copies: see :func:`are_copies`."""
+    jaccard = (values_a == values_b).mean(axis=1)
+    shared = jaccard * (counts_a + counts_b) / (1 + jaccard)
+    shorter = np.minimum(counts_a, counts_b)
+    longer = np.maximum(counts_a, counts_b)
     return (shared >= CONTAINED * shorter) & (shared >= COVERED * longer)
 
 
@@ -289,17 +297,56 @@ class Clusters:
             )
         if not candidates:
             return
-        wanted = {other for others in candidates.values() for other in others} - signed.keys()
-        signatures = {**signed, **self._signatures(sorted(wanted))}
-        matches: dict[int, set[int]] = {}
-        for rowid, others in candidates.items():
-            known = [other for other in others if other in signatures]
-            if known:
-                found = copies_among(signed[rowid], [signatures[other] for other in known])
-                if found.any():
-                    matches[rowid] = set(np.asarray(known)[found].tolist())
+        matches = self._verified(signed, candidates)
         if matches:
             self._join(matches, set(rowids) if fresh else set())
+
+    def _verified(
+        self, signed: dict[int, Signature], candidates: dict[int, set[int]]
+    ) -> dict[int, set[int]]:
+        """The candidates that are copies of each newcomer: the signatures read into one
+        matrix, every pair compared in a few numpy passes (not an array per candidate)."""
+        wanted = sorted({o for others in candidates.values() for o in others} - signed.keys())
+        rowids = list(signed)
+        values = [np.stack([found.values for found in signed.values()])]
+        counts = [np.array([found.shingles for found in signed.values()], dtype=np.float64)]
+        for chunk in _chunks(wanted):
+            marks = ",".join("?" * len(chunk))
+            rows = [
+                row
+                for row in self.db.execute(
+                    f"SELECT rowid, signature, shingles FROM articles WHERE rowid IN ({marks})",
+                    list(chunk),
+                ).fetchall()
+                if row[1]
+            ]
+            if rows:
+                rowids += [rowid for rowid, _, _ in rows]
+                blob = b"".join(bytes(signature) for _, signature, _ in rows)
+                values.append(np.frombuffer(blob, dtype="<u4").reshape(len(rows), NUM_PERM))
+                counts.append(np.array([n for _, _, n in rows], dtype=np.float64))
+        position = {rowid: at for at, rowid in enumerate(rowids)}
+        left: list[int] = []
+        right: list[int] = []
+        for rowid, others in candidates.items():
+            mine = position[rowid]
+            for other in others:
+                at = position.get(other)
+                if at is not None:
+                    left.append(mine)
+                    right.append(at)
+        matrix, count = np.concatenate(values), np.concatenate(counts)
+        a, b = np.asarray(left, dtype=np.int64), np.asarray(right, dtype=np.int64)
+        found = np.zeros(len(a), dtype=bool)
+        for start in range(0, len(a), 20_000):
+            part = slice(start, start + 20_000)
+            found[part] = pairs_are_copies(
+                matrix[a[part]], count[a[part]], matrix[b[part]], count[b[part]]
+            )
+        matches: dict[int, set[int]] = {}
+        for at in np.flatnonzero(found).tolist():
+            matches.setdefault(rowids[left[at]], set()).add(rowids[right[at]])
+        return matches
 
     def retire(self, previous: dict[int, Signature]) -> None:
         """Articles whose text changed while detection is off: their former bands go and they
