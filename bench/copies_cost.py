@@ -9,7 +9,11 @@ times, alternating; store only (``--no-index``), since that is where detection h
     python -m bench.copies_cost NEW.jsonl [--archive HOME ...] [--runs 3]
 
 Makes ``NEW.jsonl`` (1,000 articles, a seed of its own) when it does not exist. Prints seconds per
-1,000 articles, medians.
+1,000 articles, medians. For an archive of a million (whose copy per run would cost more than what
+is measured), ``--in-place N`` copies each archive's store once and stores N new articles a run
+into it, a new set each pair of runs:
+
+    python -m bench.copies_cost X --archive H100K --archive H1M --in-place 5000 --runs 3
 """
 
 from __future__ import annotations
@@ -61,13 +65,50 @@ def measure(new: Path, archive: Path | None, runs: int) -> dict[str, float]:
     return {mode: statistics.median(found) * per_thousand for mode, found in times.items()}
 
 
+def measure_in_place(archive: Path, count: int, runs: int, seed: int) -> dict[str, float]:
+    """Detection's cost per 1,000 new articles into ``archive`` (a home of any size), measured
+    on one copy of its store (not of its index: ``--no-index``), without copying it per run.
+    Each pair of runs stores a new set of ``count`` articles twice under different ids, first
+    without detection (those get no signature and are never candidates), then with."""
+    times: dict[str, list[float]] = {"with": [], "without": []}
+    with tempfile.TemporaryDirectory(prefix="arkhiv-copies-cost-", dir=archive.parent) as scratch:
+        home = Path(scratch) / "home"
+        home.mkdir()
+        for name in ("archive.sqlite3", "archive.sqlite3-wal"):  # the log too, if one is left
+            if (archive / name).exists():
+                shutil.copy2(archive / name, home / name)
+        for run in range(runs):
+            articles = list(generate(count, seed=seed + run))
+            for mode in ("without", "with"):
+                new = Path(scratch) / f"new-{run}-{mode}.jsonl"
+                with new.open("w", encoding="utf-8") as out:
+                    write_jsonl(({**a, "id": f"cost-{mode}-{a['id']}"} for a in articles), out)
+                times[mode].append(_store(new, home, mode == "with"))
+    return {mode: statistics.median(found) * 1000 / count for mode, found in times.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("new", type=Path, help="the articles to store (made when missing)")
     parser.add_argument("--archive", type=Path, action="append", default=[])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seed", type=int, default=99)
+    parser.add_argument(
+        "--in-place",
+        type=int,
+        metavar="N",
+        help="for large archives: N new articles a run into one copy of each archive's store",
+    )
     args = parser.parse_args()
+    if args.in_place:
+        print("archive\tarticles\twith detection s/1k\twithout s/1k\tdetection's own s/1k")
+        for archive in args.archive:
+            with closing(sqlite3.connect(archive / "archive.sqlite3")) as db:
+                size = db.execute("SELECT count(*) FROM articles").fetchone()[0]
+            figures = measure_in_place(archive, args.in_place, args.runs, args.seed)
+            own = figures["with"] - figures["without"]
+            print(f"{archive}\t{size}\t{figures['with']:.2f}\t{figures['without']:.2f}\t{own:.2f}")
+        return
     if not args.new.exists():
         with args.new.open("w", encoding="utf-8") as out:
             write_jsonl(generate(1000, seed=args.seed), out)
