@@ -40,7 +40,8 @@ def page(client, locale: str = "en", **args) -> str:
 
 
 CELL = re.compile(
-    r'<td><a href="([^"]+)" data-series="(\d+)" data-period="([^"]+)">([^<]+)</a></td>'
+    r'<td><a href="([^"]+)"(?: class="zero")? data-series="(\d+)" data-period="([^"]+)">'
+    r"([^<]+)</a></td>"
 )
 
 
