@@ -171,7 +171,7 @@ def test_table_is_the_timeline_and_each_cell_opens_the_search_of_its_period(clie
         point = next(p for p in series["points"] if p["period"] == period)
         if measure == "share":
             assert float(re.sub(r"[^\d.]", "", text)) == pytest.approx(
-                point["share"] * 100, abs=0.05
+                point["share"] * 100, abs=0.005
             )
         else:
             assert as_number(text) == point[measure], (period, text)
@@ -227,6 +227,30 @@ def test_words_link_adds_the_word_to_its_search(client):
         assert len(queries) == 2
         assert queries[0].startswith("grain ") or queries[1].startswith("зерно ")
         assert queries[0] == "grain" or queries[1] == "зерно"
+
+
+def test_a_word_added_to_alternatives_narrows_them_all(client):
+    html = page(client, q=["grain OR зерно"])
+    section = html.split('id="words-heading"')[1].split("</section>")[0]
+    links = [unescape(h) for h in re.findall(r'<li><a href="([^"]+)"', section)]
+    assert links
+    for href in links:
+        (q,) = parse_qs(urlsplit(href).query)["q"]
+        assert q.startswith("(grain OR зерно) ")
+
+
+HOSTILE = ["(", '"', "*", "-", "OR", "title:", "a" * 1000, "<script>x</script>", "ufhjl"]
+
+
+@pytest.mark.parametrize("q", HOSTILE)
+def test_hostile_queries_never_answer_500(client, q):
+    for path in ("/explore", "/explore/chart.svg", "/api/outlets"):
+        response = client.get(path, query_string={"q": [q, "grain"]})
+        assert response.status_code in (200, 400), (path, q, response.status_code)
+        if path != "/api/outlets":  # markup: what was typed is escaped
+            assert b"<script>x" not in response.get_data()
+    if q == "(":  # how the query was read is said beside its search
+        assert 'class="notice-inline"' in page(client, q=[q, "grain"])
 
 
 def test_the_outlets_of_each_search_on_the_page(client):

@@ -11,6 +11,7 @@ JSON API's do; this module only lays them out and links them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
@@ -22,6 +23,7 @@ from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext
 from werkzeug.wrappers import Response
 
+from index.messages import Message
 from index.request import MultiArgs, RequestError, SearchRequest
 from index.timeline import MAX_QUERIES, timeline_interval, timeline_queries
 from webapp import search_view
@@ -127,6 +129,15 @@ def explore_href(search: SearchRequest) -> str:
     return Exploration((search.q,), shared_filters(search)).href()
 
 
+# A query with OR in it: a word added after it would bind to its last alternative only.
+_ALTERNATIVES = re.compile(r"\bOR\b")
+
+
+def query_with_word(q: str, word: str) -> str:
+    """``q`` narrowed to the articles that also hold ``word``."""
+    return f"({q}) {word}" if _ALTERNATIVES.search(q) else f"{q} {word}"
+
+
 def period_label(interval: str, start: str) -> str:
     """A period as a reader names it, in the interface's language."""
     day = date.fromisoformat(start)
@@ -143,7 +154,7 @@ def period_label(interval: str, start: str) -> str:
 
 def format_measure(measure: str, value: float) -> str:
     if measure == "share":
-        return format_percent(value, "#,##0.0%", locale=current_locale())
+        return format_percent(value, "#,##0.0#%", locale=current_locale())
     return format_count(int(value))
 
 
@@ -153,6 +164,11 @@ def format_lag(seconds: int | None) -> str:
     return format_timedelta(
         timedelta(seconds=seconds), threshold=1.5, format="short", locale=current_locale()
     )
+
+
+def notice_of(answered: dict[str, Any]) -> Message:
+    """A notice as the API answers it (``code``, ``params``), to be said in the reader's words."""
+    return Message.of(answered["code"], **answered.get("params", {}))
 
 
 def series_label(q: str) -> str:
@@ -212,7 +228,7 @@ def _words(exploration: Exploration) -> list[list[dict[str, Any]]]:
         answer = index.words(replace(exploration.filters, q=q), None, WORDS_SHOWN)
         found.append(
             [
-                {**word, "href": exploration.with_query(i, f"{q} {word['word']}").href()}
+                {**word, "href": exploration.with_query(i, query_with_word(q, word["word"])).href()}
                 for word in answer["words"]
             ]
         )
@@ -270,6 +286,7 @@ def explore() -> tuple[str, int] | str:
         format_measure=format_measure,
         format_lag=format_lag,
         series_label=series_label,
+        notice_of=notice_of,
         csv_href=exploration.href("api.timeline", format="csv"),
         svg_href=exploration.href("explore.chart_file"),
         search_href=lambda i: search_view.search_href(exploration.search_of(i)),
