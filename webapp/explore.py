@@ -153,8 +153,18 @@ def period_label(interval: str, start: str) -> str:
 
 
 def format_measure(measure: str, value: float) -> str:
+    """A point's number: a count, or a share as a percentage (to a tenth; a share below 1% to
+    a hundredth, so that a small one does not read as none)."""
     if measure == "share":
-        return format_percent(value, "#,##0.0#%", locale=current_locale())
+        pattern = "#,##0.00%" if 0 < value < 0.01 else "#,##0.0%"
+        return format_percent(value, pattern, locale=current_locale())
+    return format_count(int(value))
+
+
+def format_tick(measure: str, value: float) -> str:
+    """An axis tick: a round number, written without decimals it does not have."""
+    if measure == "share":
+        return format_percent(value, "#,##0.##%", locale=current_locale())
     return format_count(int(value))
 
 
@@ -207,6 +217,7 @@ def coverage(exploration: Exploration) -> Coverage:
             labels,
             lambda point: point[measure],
             lambda value: format_measure(measure, value),
+            lambda value: format_tick(measure, value),
             lambda index: series_label(exploration.queries[index]),
             href_of,
             whole=measure != "share",

@@ -135,6 +135,7 @@ def build_chart(
     labels: list[str],
     value_of: Callable[[dict[str, Any]], float],
     format_value: Callable[[float], str],
+    format_tick: Callable[[float], str],
     series_label: Callable[[int], str],
     href_of: Callable[[int, int], str],
     whole: bool = True,
@@ -142,8 +143,8 @@ def build_chart(
 ) -> Chart:
     """The chart of the timeline's ``series`` (each with its ``points``, all over the periods
     ``labels``): ``value_of`` reads a point's number for the measure shown, ``format_value``
-    writes it, ``series_label(i)`` names search ``i``, ``href_of(i, p)`` links its period ``p``;
-    ``whole``: the values are counts."""
+    writes it (``format_tick`` an axis tick), ``series_label(i)`` names search ``i``,
+    ``href_of(i, p)`` links its period ``p``; ``whole``: the values are counts."""
     count = len(labels)
     plot_width = width - LEFT - RIGHT
     plot_height = HEIGHT - TOP - BOTTOM
@@ -153,7 +154,7 @@ def build_chart(
     step = nice_step(highest, whole)
     top_value = step * max(1, math.ceil(highest / step)) if highest > 0 else step * Y_TICKS
     y_ticks = [
-        Tick(baseline - plot_height * (i * step) / top_value, format_value(i * step))
+        Tick(baseline - plot_height * (i * step) / top_value, format_tick(i * step))
         for i in range(round(top_value / step) + 1)
     ]
 
