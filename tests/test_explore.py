@@ -273,6 +273,26 @@ def test_bad_parameters_answer_400_with_the_reason(client, locale):
     assert response.get_json()["error"]["param"] == "measure"
 
 
+def test_a_span_of_centuries_asks_for_a_shorter_one_and_keeps_the_form(client, monkeypatch):
+    from webapp import explore
+
+    monkeypatch.setattr(explore, "MAX_PAGE_PERIODS", 10)  # the archive spans 3 years: 36 months
+    response = client.get(
+        "/explore",
+        query_string={"q": ["grain"], "interval": "month"},
+        headers={"Accept-Language": "en"},
+    )
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "more than 10: choose a longer interval" in html
+    assert 'id="q0"' in html and 'value="grain"' in html
+    assert "coverage-chart" not in html
+    yearly = client.get("/explore", query_string={"q": "grain", "interval": "year"})
+    assert yearly.status_code == 200
+    svg = client.get("/explore/chart.svg", query_string={"q": "grain", "interval": "month"})
+    assert svg.status_code == 400 and svg.get_json()["error"]["code"] == "request.too_many_periods"
+
+
 def test_the_search_page_links_to_explore_with_its_query_and_filters(client):
     html = client.get("/?q=grain&language=en&from=2022&sort=newest").get_data(as_text=True)
     href = unescape(re.search(r'class="explore-link" href="([^"]+)"', html).group(1))

@@ -48,6 +48,10 @@ INTERVAL_NAMES = {
 }
 WORDS_SHOWN = 8
 OUTLETS_SHOWN = 10
+# The most periods the page draws and tabulates (the API answers up to index.timeline's 10,000):
+# past it a chart is a smear and the table a book. An archive spanning centuries (a typo's date)
+# asks for a shorter span, by name.
+MAX_PAGE_PERIODS = 400
 
 
 @dataclass(frozen=True)
@@ -201,6 +205,14 @@ def coverage(exploration: Exploration) -> Coverage:
         list(exploration.queries), exploration.filters, exploration.interval
     )
     interval = timeline["interval"]
+    if len(timeline["all"]) > MAX_PAGE_PERIODS:
+        raise RequestError(
+            "interval",
+            "request.too_many_periods",
+            interval=interval,
+            count=len(timeline["all"]),
+            limit=MAX_PAGE_PERIODS,
+        )
     labels = [period_label(interval, point["from"]) for point in timeline["all"]]
     measure = exploration.measure
 
@@ -253,46 +265,55 @@ def _outlets(exploration: Exploration) -> list[dict[str, Any]]:
     return answer["series"]
 
 
-def _problem(exc: RequestError) -> tuple[str, int]:
-    html = render_template(
-        "explore.html",
-        exploration=None,
-        search=SearchRequest(),
-        problem=exc,
-        max_queries=MAX_QUERIES,
-    )
-    return html, 400
-
-
-@bp.get("/explore")
-def explore() -> tuple[str, int] | str:
-    try:
-        exploration = Exploration.from_args(request.args)
-        found = coverage(exploration)
-    except RequestError as exc:
-        return _problem(exc)
-    filters = exploration.filters
+def _form(exploration: Exploration | None) -> dict[str, Any]:
+    """What the page's form needs: the exploration asked, its filters that can be taken away."""
+    if exploration is None:
+        return {"exploration": None, "chosen": []}
     chosen = [
         {
             "label": f"{search_view.FACET_TITLES[facet]}: {search_view.value_label(facet, value)}",
             "href": exploration.without_filter(facet, value).href(),
         }
         for facet in search_view.FACETS
-        for value in filters.selected(facet)
+        for value in exploration.filters.selected(facet)
     ]
+    return {
+        "exploration": exploration,
+        "chosen": chosen,
+        "measures": [(m, MEASURE_NAMES[m]) for m in MEASURES],
+        "intervals": [(i, INTERVAL_NAMES[i]) for i in INTERVAL_NAMES],
+        "colours": COLOURS,
+        "dashes": DASHES,
+    }
+
+
+@bp.get("/explore")
+def explore() -> tuple[str, int] | str:
+    exploration = None
+    try:
+        exploration = Exploration.from_args(request.args)
+        found = coverage(exploration)
+    except RequestError as exc:
+        # The form stays, with what was asked, when the query string could be read.
+        html = render_template(
+            "explore.html",
+            search=SearchRequest(),
+            problem=exc,
+            coverage=None,
+            max_queries=MAX_QUERIES,
+            **_form(exploration),
+        )
+        return html, 400
     return render_template(
         "explore.html",
-        exploration=exploration,
         search=SearchRequest(),
         problem=None,
+        **_form(exploration),
         coverage=found,
         chart=found.chart,
         narrow=found.narrow,
         words=_words(exploration),
         outlets=_outlets(exploration),
-        chosen=chosen,
-        measures=[(m, MEASURE_NAMES[m]) for m in MEASURES],
-        intervals=[(i, INTERVAL_NAMES[i]) for i in INTERVAL_NAMES],
         max_queries=MAX_QUERIES,
         format_measure=format_measure,
         format_lag=format_lag,
@@ -305,8 +326,6 @@ def explore() -> tuple[str, int] | str:
         source_href=lambda i, source: search_view.search_href(
             exploration.search_of(i).toggled("source", source)
         ),
-        colours=COLOURS,
-        dashes=DASHES,
     )
 
 
