@@ -216,10 +216,15 @@ def coverage(exploration: Exploration) -> Coverage:
     labels = [period_label(interval, point["from"]) for point in timeline["all"]]
     measure = exploration.measure
 
-    def href_of(index: int, period: int) -> str:
-        point = timeline["all"][period]
-        start, end = date.fromisoformat(point["from"]), date.fromisoformat(point["to"])
-        return search_view.search_href(exploration.search_of(index, start, end))
+    spans = [
+        (date.fromisoformat(point["from"]), date.fromisoformat(point["to"]))
+        for point in timeline["all"]
+    ]
+    # Each point's link once, for both drawings and the table.
+    hrefs = [
+        [search_view.search_href(exploration.search_of(i, start, end)) for start, end in spans]
+        for i in range(len(exploration.queries))
+    ]
 
     title = f"{MEASURE_NAMES[measure]} {INTERVAL_NAMES[interval]}"
     charts = [
@@ -231,7 +236,7 @@ def coverage(exploration: Exploration) -> Coverage:
             lambda value: format_measure(measure, value),
             lambda value: format_tick(measure, value),
             lambda index: series_label(exploration.queries[index]),
-            href_of,
+            lambda index, period: hrefs[index][period],
             whole=measure != "share",
             width=width,
         )
