@@ -27,11 +27,12 @@ from index.columns import Columns
 from index.facets import Filtered, apply_filters, as_date, date_facet, value_facets
 from index.highlight import mark, snippet
 from index.messages import Message
+from index.outlets import outlet_counts
 from index.query import QueryTooLong, bound_prefixes, highlight_terms, parse_query
 from index.query_help import FEW_RESULTS, Probe, Speller, documents_holding, help_with
 from index.request import RequestError, SearchRequest
 from index.schema import TEXT_FIELDS
-from index.timeline import SeriesMatch, count_over_time
+from index.timeline import SeriesMatch, count_over_time, story_count
 from index.views import IndexUnavailable, IndexView, IndexViews
 
 MORE_LIKE_THIS_TERMS = 16
@@ -418,6 +419,28 @@ class SearchIndex:
             )
             answer["took_ms"] = round((time.perf_counter() - started) * 1000, 2)
             return answer
+
+    def outlets(self, queries: list[str], request: SearchRequest, size: int) -> dict[str, Any]:
+        """The outlets of each query's results with the filters of ``request`` (see
+        :mod:`index.outlets`); each query is read as the search page reads it."""
+        with self.views.acquire() as view, self._damage_named(view):
+            started = time.perf_counter()
+            series = []
+            for q in queries:
+                match, searched, _ = self._helped_match(view, replace(request, q=q), suggest=False)
+                final = match.filtered.final
+                series.append(
+                    {
+                        "q": q,
+                        "searched": searched,
+                        "total": int(final.sum()),
+                        "stories": story_count(final, view.columns),
+                        **outlet_counts(view.columns, final, size),
+                        "notices": [notice.as_json() for notice in match.notices],
+                    }
+                )
+            took = round((time.perf_counter() - started) * 1000, 2)
+            return {"series": series, "took_ms": took}
 
     def words(self, request: SearchRequest, against: str | None, size: int) -> dict[str, Any]:
         """The words that set the results of ``request`` apart from everything its filters

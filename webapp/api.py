@@ -1,4 +1,4 @@
-"""The JSON API (DESIGN.md): ``/api/search``, ``/api/timeline``, ``/api/words``,
+"""The JSON API (DESIGN.md): ``/api/search``, ``/api/timeline``, ``/api/words``, ``/api/outlets``,
 ``/api/articles/<id>``, ``/api/analyze``.
 
 Bad parameters answer 400 with ``{"error": {"status", "code", "param", "message", "params"}}``;
@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 
 from archive.takedowns import Takedowns
 from index.analysis import analyze
+from index.outlets import outlets_size
 from index.request import MAX_QUERY_LENGTH, RequestError, SearchRequest
 from index.significant_words import words_size
 from index.timeline import timeline_interval, timeline_queries, timeline_rows
@@ -160,6 +161,16 @@ def words() -> Response:
         if len(against) > MAX_QUERY_LENGTH:
             raise RequestError("against", "request.too_long", limit=MAX_QUERY_LENGTH)
     return jsonify(reading_room().index.words(search_request, against, size))
+
+
+@bp.get("/outlets")
+def outlets() -> Response:
+    """Articles and stories per outlet for 1 to 5 searches sharing the filters of
+    ``/api/search``, and who published first the stories with copies (:mod:`index.outlets`)."""
+    queries = timeline_queries(request.args)
+    size = outlets_size(request.args)
+    search_request = SearchRequest.from_args(request.args)
+    return jsonify(reading_room().index.outlets(queries, search_request, size))
 
 
 @bp.get("/articles/<path:article_id>")

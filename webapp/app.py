@@ -6,7 +6,18 @@ from typing import Any
 
 from flask import Flask
 
-from webapp import api, errors, feeds, i18n, monitoring, pages, search_view, security, writes
+from webapp import (
+    api,
+    errors,
+    explore,
+    feeds,
+    i18n,
+    monitoring,
+    pages,
+    search_view,
+    security,
+    writes,
+)
 from webapp.reading_room import ReadingRoom
 
 MAX_BODY_BYTES = 64 * 1024
@@ -38,9 +49,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
-    app.jinja_env.globals.update(new_search=search_view.new_search)
+    app.jinja_env.globals.update(
+        new_search=search_view.new_search, explore_href=explore.explore_href
+    )
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(explore.bp)
     app.register_blueprint(writes.bp)
     monitoring.init_app(app, room)
     feeds.init_app(app)
