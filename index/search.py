@@ -442,9 +442,17 @@ class SearchIndex:
             took = round((time.perf_counter() - started) * 1000, 2)
             return {"series": series, "took_ms": took}
 
-    def words(self, request: SearchRequest, against: str | None, size: int) -> dict[str, Any]:
+    def words(
+        self,
+        request: SearchRequest,
+        against: str | None,
+        size: int,
+        sample: int | None = None,
+    ) -> dict[str, Any]:
         """The words that set the results of ``request`` apart from everything its filters
-        admit, or from what ``against`` finds with them (see :mod:`index.significant_words`)."""
+        admit, or from what ``against`` finds with them (see :mod:`index.significant_words`),
+        from at most ``sample`` of its stories (``SAMPLE_SIZE``)."""
+        sample = significance.SAMPLE_SIZE if sample is None else sample
         with self.views.acquire() as view, self._damage_named(view):
             started = time.perf_counter()
             columns = view.columns
@@ -457,12 +465,10 @@ class SearchIndex:
                 background = other.filtered.final
             collapsed = self._collapse(results, match.scores, columns, "relevance")
             if match.scores is not None:
-                order = self._page(
-                    collapsed, match.scores, columns, "relevance", 0, significance.SAMPLE_SIZE
-                )
+                order = self._page(collapsed, match.scores, columns, "relevance", 0, sample)
             else:  # no relevance: read evenly across the results
                 everyone = np.flatnonzero(collapsed)
-                wanted = min(len(everyone), significance.SAMPLE_SIZE)
+                wanted = min(len(everyone), sample)
                 picked = np.linspace(0, len(everyone) - 1, wanted)
                 order = everyone[np.unique(picked.round().astype(np.int64))].tolist()
 
@@ -488,6 +494,7 @@ class SearchIndex:
                 int(collapsed.sum()),
                 texts,
                 size,
+                sample,
             )
             answer["searched"] = searched
             answer["notices"] = [notice.as_json() for notice in match.notices]

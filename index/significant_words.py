@@ -259,11 +259,12 @@ def significant_words(
     stories: int,
     texts: Callable[[Sequence[int]], list[str]],
     size: int = DEFAULT_SIZE,
+    sample: int | None = None,
 ) -> dict[str, Any]:
     """The ``size`` words that set ``results`` apart from ``background`` (boolean masks over the
     index's documents), best first. ``cyrillic`` marks the articles in a Cyrillic language;
     ``read_order`` is one article per story of the results, in the order they are read (the
-    first ``SAMPLE_SIZE``); ``stories`` how many the results hold; ``texts`` gives the text of
+    first ``sample``); ``stories`` how many the results hold; ``texts`` gives the text of
     each of a list of documents ("" for one it cannot read)."""
     result_count = int(results.sum())
     background_count = int(background.sum())
@@ -275,7 +276,7 @@ def significant_words(
     }
     if not result_count or not background_count or np.array_equal(results, background):
         return answer  # nothing to read, or nothing to set the results apart from
-    chosen = list(read_order[:SAMPLE_SIZE])
+    chosen = list(read_order[: SAMPLE_SIZE if sample is None else sample])
     if len(chosen) < stories:
         answer["sampled"] = len(chosen)
     read = ReadWords()
