@@ -256,7 +256,7 @@ class Columns:
             lengths,
             average,
             facets,
-            Stories.build(cluster, live, size, published),
+            Stories.build(cluster, live, size, published, facets["source"]),
             {
                 facet: ValueGroups.build(column.values, column.docs, column.value_ids)
                 for facet, column in facets.items()
@@ -283,10 +283,22 @@ class Stories:
     members: np.ndarray  # int32 live documents, grouped by story
     starts: np.ndarray  # int64 per story and one more
     earliest: np.ndarray  # int32 per story: a document, -1 when none is live
+    # Each story's outlets: source value ids (ascending) and how many of its live copies each
+    # has, grouped by story (``outlet_starts[s] : outlet_starts[s + 1]``); and each document's
+    # outlet (-1: none). A hit names its other copies' outlets without reading every copy.
+    outlet_values: np.ndarray
+    outlet_counts: np.ndarray
+    outlet_starts: np.ndarray
+    outlet_of: np.ndarray
 
     @classmethod
     def build(
-        cls, column: ValueColumn, live: np.ndarray, size: int, published: np.ndarray
+        cls,
+        column: ValueColumn,
+        live: np.ndarray,
+        size: int,
+        published: np.ndarray,
+        sources: ValueColumn,
     ) -> Stories:
         story = np.full(size, -1, dtype=np.int32)
         kept = live[column.docs] if len(column.docs) else np.zeros(0, bool)
@@ -305,7 +317,36 @@ class Stories:
             first = np.ones(len(by_date), dtype=bool)
             first[1:] = numbers[1:] != numbers[:-1]
             earliest[numbers[first]] = members[by_date[first]]
-        return cls(column.values, story, members, starts, earliest)
+        outlet_of = np.full(size, -1, dtype=np.int32)
+        held = sources.starts[:-1] < sources.starts[1:]
+        outlet_of[held[:size]] = sources.value_ids[sources.starts[:-1][held]]
+        kinds = np.int64(len(sources.values) + 1)
+        pairs = np.unique(
+            ids[order].astype(np.int64) * kinds + outlet_of[members] + 1, return_counts=True
+        )
+        outlet_values = (pairs[0] % kinds - 1).astype(np.int32)
+        outlet_starts = np.searchsorted(
+            pairs[0] // kinds, np.arange(len(column.values) + 1, dtype=np.int64)
+        ).astype(np.int64)
+        return cls(
+            column.values,
+            story,
+            members,
+            starts,
+            earliest,
+            outlet_values,
+            pairs[1].astype(np.int32),
+            outlet_starts,
+            outlet_of,
+        )
+
+    def other_outlets(self, number: int, docnum: int) -> list[int]:
+        """The outlets (source value ids) of story ``number``'s copies other than ``docnum``."""
+        at = slice(self.outlet_starts[number], self.outlet_starts[number + 1])
+        values, counts = self.outlet_values[at], self.outlet_counts[at]
+        own = self.outlet_of[docnum]
+        kept = (values >= 0) & ((values != own) | (counts > 1))
+        return values[kept].tolist()
 
     def number_of(self, cluster: str) -> int | None:
         """The number of the story keyed ``cluster``; None when no document has copies in it."""

@@ -344,20 +344,15 @@ class SearchIndex:
         story: dict[str, Any] = {"cluster": name, "copies": len(members) - 1}
         if not collapsed:
             return story
+        # From what the columns hold per story (its outlets, its earliest copy): a story
+        # reprinted a hundred thousand times costs what one reprinted twice does.
         sources = columns.facets["source"]
-        others = members[members != docnum]
-        # An article has one outlet: each other copy's first value, in one numpy pass (a story
-        # reprinted a thousand times costs what one reprinted twice does).
-        first = sources.starts[others]
-        held = sources.starts[others + 1] > first
-        outlets = np.unique(sources.value_ids[first[held]]).tolist()
+        outlets = stories.other_outlets(number, docnum)
         story["copy_sources"] = sorted(sources.values[v] for v in outlets)
-        dated = members[columns.published[members] >= 0]
-        if len(dated):
-            earliest = int(dated[np.argmin(columns.published[dated])])
-            outlet = [sources.values[v] for v in sources.value_ids_of(earliest)]
+        if earliest >= 0 and columns.published[earliest] >= 0:
+            outlet = int(stories.outlet_of[earliest])
             story["first_published"] = {
-                "source": outlet[0] if outlet else None,
+                "source": sources.values[outlet] if outlet >= 0 else None,
                 "date": as_date(int(columns.day[earliest])).isoformat(),
             }
         return story
