@@ -35,7 +35,10 @@ def stored(home: Path) -> int:
         return db.execute("SELECT count(*) FROM articles").fetchone()[0]
 
 
-def test_full_disk_while_storing_stops_keeps_the_batches_and_the_rerun_completes(tmp_path):
+def test_full_disk_while_storing_stops_keeps_the_batches_and_the_rerun_completes(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("ARKHIV_IMPORT_BATCH", "500")  # batches small enough for some to fit
     records = [article(i, body=BIG_BODY) for i in range(3000)]
     path = write_jsonl(tmp_path / "big.jsonl", records)
     with small_disk(tmp_path / "disk", 16) as disk:
