@@ -56,7 +56,7 @@ def test_backups_taken_during_an_import_and_searches_are_each_one_moment(home, t
     path = write_jsonl(tmp_path / "many.jsonl", map(article, range(200, total)))
     importing = subprocess.Popen(
         [*arkhiv_command(), "import", "--no-progress", "--no-index", str(path)],
-        env={**os.environ, "ARKHIV_HOME": str(home)},
+        env={**os.environ, "ARKHIV_HOME": str(home), "ARKHIV_IMPORT_BATCH": "500"},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
