@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from index.columns import Columns
-from index.request import MultiArgs, RequestError
+from index.request import MultiArgs, int_param
 
 DEFAULT_SIZE = 20
 MAX_SIZE = 1000
@@ -33,16 +33,7 @@ MAX_SIZE = 1000
 
 def outlets_size(args: MultiArgs) -> int:
     """``size``: how many outlets to list per search (default ``DEFAULT_SIZE``)."""
-    raw = (args.get("size") or "").strip()
-    if not raw:
-        return DEFAULT_SIZE
-    try:
-        size = int(raw)
-    except ValueError:
-        raise RequestError("size", "request.not_a_number", value=repr(raw[:20])) from None
-    if not 1 <= size <= MAX_SIZE:
-        raise RequestError("size", "request.out_of_range", lowest=1, highest=MAX_SIZE)
-    return size
+    return int_param(args, "size", DEFAULT_SIZE, 1, MAX_SIZE)
 
 
 def _median(values: np.ndarray) -> int | None:

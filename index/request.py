@@ -62,7 +62,8 @@ def _date(args: MultiArgs, name: str, end: bool) -> date | None:
         raise RequestError(name, "request.not_a_date", value=repr(raw[:40])) from None
 
 
-def _int(args: MultiArgs, name: str, default: int, lowest: int, highest: int) -> int:
+def int_param(args: MultiArgs, name: str, default: int, lowest: int, highest: int) -> int:
+    """The whole number ``name`` (``default`` when absent), from ``lowest`` to ``highest``."""
     raw = (args.get(name) or "").strip()
     if not raw:
         return default
@@ -130,9 +131,9 @@ class SearchRequest:
             date_from=date_from,
             date_to=date_to,
             sort=sort,
-            page=_int(args, "page", 1, 1, MAX_PAGE),
-            per_page=_int(args, "per_page", 20, 1, MAX_PER_PAGE),
-            facet_size=_int(args, "facet_size", 30, 1, 1000),
+            page=int_param(args, "page", 1, 1, MAX_PAGE),
+            per_page=int_param(args, "per_page", 20, 1, MAX_PER_PAGE),
+            facet_size=int_param(args, "facet_size", 30, 1, 1000),
             collapse=collapse == "1",
             cluster=cluster,
             literal=(args.get("literal") or "").strip().lower() in ("1", "true", "yes", "on"),

@@ -58,7 +58,7 @@ from whoosh.reading import IndexReader
 from index.analysis import WORD_PATTERN, word_terms
 from index.postings import leaf_readers, read_postings
 from index.query_help import english_forms
-from index.request import MultiArgs, RequestError
+from index.request import MultiArgs, int_param
 from index.schema import TEXT_FIELDS
 from index.stop_words import stop_terms
 from index.words import is_word, script_of
@@ -86,16 +86,7 @@ _FREQUENCIES_KEPT = 1 << 17
 
 def words_size(args: MultiArgs) -> int:
     """``size``: how many words to answer (default ``DEFAULT_SIZE``, at most ``MAX_SIZE``)."""
-    raw = (args.get("size") or "").strip()
-    if not raw:
-        return DEFAULT_SIZE
-    try:
-        size = int(raw)
-    except ValueError:
-        raise RequestError("size", "request.not_a_number", value=repr(raw[:20])) from None
-    if not 1 <= size <= MAX_SIZE:
-        raise RequestError("size", "request.out_of_range", lowest=1, highest=MAX_SIZE)
-    return size
+    return int_param(args, "size", DEFAULT_SIZE, 1, MAX_SIZE)
 
 
 def jlh(in_results: int, results: int, in_background: int, background: int) -> float:
