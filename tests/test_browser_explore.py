@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.coverage_fixtures import import_coverage_archive
-from tests.test_browser import AXE, CHROMIUM, open_context, total
+from tests.test_browser import AXE, CHROMIUM, open_context, serious_violations, total
 from tests.test_browser import browser as browser  # the module's Chromium, shared
 from tests.web_fixtures import start_server
 
@@ -64,13 +64,7 @@ def test_axe_finds_no_serious_violation(browser, server, locale, width):
     context = open_context(browser, locale=locale, width=width, height=844, bypass_csp=True)
     page = context.new_page()
     page.goto(server.url + COMPARED + "&q=strike")
-    page.add_script_tag(path=str(AXE))
-    results = page.evaluate("async () => await axe.run(document)")
-    serious = [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in results["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    serious = serious_violations(page)
     context.close()
     assert not serious, serious
 
