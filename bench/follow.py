@@ -37,7 +37,7 @@ import time
 from pathlib import Path
 
 from bench.corpus import generate
-from bench.http_load import _Client, percentile
+from bench.http_load import _Client, in_threads, percentile
 from bench.queries import api_path, query_stream
 from bench.run import ARKHIV, ROOT, ArkhivServer, save_results
 from tests.feed_server import Route, Site, news_page, rss
@@ -164,11 +164,7 @@ def _searches(server: ArkhivServer, clients: int, seconds: float, queries) -> li
         finally:
             client.close()
 
-    threads = [threading.Thread(target=run) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    in_threads(run, clients)
     if errors:
         raise SystemExit(f"searches failed: {errors[:5]}")
     return timings

@@ -8,7 +8,9 @@ from __future__ import annotations
 import http.client
 import math
 import statistics
+import threading
 import time
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 
@@ -49,6 +51,15 @@ class _Client:
         for connection in self._connections.values():
             connection.close()
         self._connections.clear()
+
+
+def in_threads(run: Callable[[], None], count: int) -> None:
+    """``run`` in ``count`` threads at once (concurrent clients); returns when all are done."""
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
 
 
 def percentile(sorted_ms: list[float], fraction: float) -> float:

@@ -26,7 +26,7 @@ import threading
 import time
 from pathlib import Path
 
-from bench.http_load import _Client, percentile
+from bench.http_load import _Client, in_threads, percentile
 from bench.peer_datasette import DatasettePeer
 from bench.queries import api_path, query_stream
 from bench.run import ROOT, ArkhivServer, save_results
@@ -114,11 +114,7 @@ def warm(server: ArkhivServer, queries: list[dict], clients: int) -> int:
         finally:
             client.close()
 
-    threads = [threading.Thread(target=run) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    in_threads(run, clients)
     return failures[0]
 
 
