@@ -310,21 +310,20 @@ class Clusters:
         rowids = list(signed)
         values = [np.stack([found.values for found in signed.values()])]
         counts = [np.array([found.shingles for found in signed.values()], dtype=np.float64)]
-        for chunk in _chunks(wanted):
-            marks = ",".join("?" * len(chunk))
-            rows = [
-                row
-                for row in self.db.execute(
-                    f"SELECT rowid, signature, shingles FROM articles WHERE rowid IN ({marks})",
-                    list(chunk),
-                ).fetchall()
-                if row[1]
-            ]
-            if rows:
-                rowids += [rowid for rowid, _, _ in rows]
-                blob = b"".join(bytes(signature) for _, signature, _ in rows)
-                values.append(np.frombuffer(blob, dtype="<u4").reshape(len(rows), NUM_PERM))
-                counts.append(np.array([n for _, _, n in rows], dtype=np.float64))
+        rows = [
+            row
+            for row in _in(
+                self.db,
+                "SELECT rowid, signature, shingles FROM articles WHERE rowid IN ({marks})",
+                wanted,
+            )
+            if row[1]
+        ]
+        if rows:
+            rowids += [rowid for rowid, _, _ in rows]
+            blob = b"".join(bytes(signature) for _, signature, _ in rows)
+            values.append(np.frombuffer(blob, dtype="<u4").reshape(len(rows), NUM_PERM))
+            counts.append(np.array([n for _, _, n in rows], dtype=np.float64))
         position = {rowid: at for at, rowid in enumerate(rowids)}
         left: list[int] = []
         right: list[int] = []

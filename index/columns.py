@@ -319,7 +319,7 @@ class Stories:
             earliest[numbers[first]] = members[by_date[first]]
         outlet_of = np.full(size, -1, dtype=np.int32)
         held = sources.starts[:-1] < sources.starts[1:]
-        outlet_of[held[:size]] = sources.value_ids[sources.starts[:-1][held]]
+        outlet_of[held] = sources.value_ids[sources.starts[:-1][held]]
         kinds = np.int64(len(sources.values) + 1)
         pairs = np.unique(
             ids[order].astype(np.int64) * kinds + outlet_of[members] + 1, return_counts=True
