@@ -53,17 +53,23 @@ def _trusted_hosts_from_env() -> tuple[str, ...]:
 DEFAULT_MAX_UPLOAD_MB = 100
 
 
-def _max_upload_mb_from_env() -> int:
-    raw = os.environ.get("ARKHIV_MAX_UPLOAD_MB", str(DEFAULT_MAX_UPLOAD_MB)).strip()
+def _whole_number_from_env(name: str, default: int, what: str, highest: int | None = None) -> int:
+    """``$name`` as a whole number of ``what``, 1 or more (at most ``highest``)."""
+    raw = os.environ.get(name, str(default)).strip()
     try:
-        megabytes = int(raw)
+        number = int(raw)
     except ValueError:
-        megabytes = 0
-    if megabytes < 1:
+        number = 0
+    if number < 1 or (highest is not None and number > highest):
+        most = f" (at most {highest:,})" if highest is not None else ""
         raise ConfigError(
-            f"ARKHIV_MAX_UPLOAD_MB: expected a whole number of megabytes, 1 or more, got {raw!r}"
+            f"{name}: expected a whole number of {what}, 1 or more{most}, got {raw!r}"
         )
-    return megabytes
+    return number
+
+
+def _max_upload_mb_from_env() -> int:
+    return _whole_number_from_env("ARKHIV_MAX_UPLOAD_MB", DEFAULT_MAX_UPLOAD_MB, "megabytes")
 
 
 def _database_url_from_env() -> str | None:
@@ -135,6 +141,8 @@ DEFAULT_FOLLOW_EVERY = 900.0
 DEFAULT_FETCH_TIMEOUT = 20.0
 DEFAULT_FETCH_MAX_MB = 10.0
 DEFAULT_IMPORT_BATCH = 5_000
+# A batch is held in memory until it is committed: a hundred thousand articles is a few hundred MB.
+MAX_IMPORT_BATCH = 100_000
 
 
 @dataclass(frozen=True)
@@ -221,5 +229,7 @@ def load_settings(home: str | os.PathLike[str] | None = None) -> Settings:
         follow_every=_number_from_env("ARKHIV_FOLLOW_EVERY", DEFAULT_FOLLOW_EVERY, 1),
         fetch_timeout=_number_from_env("ARKHIV_FETCH_TIMEOUT", DEFAULT_FETCH_TIMEOUT, 0.1),
         fetch_max_mb=_number_from_env("ARKHIV_FETCH_MAX_MB", DEFAULT_FETCH_MAX_MB, 0.01),
-        import_batch=int(_number_from_env("ARKHIV_IMPORT_BATCH", DEFAULT_IMPORT_BATCH, 1)),
+        import_batch=_whole_number_from_env(
+            "ARKHIV_IMPORT_BATCH", DEFAULT_IMPORT_BATCH, "articles", MAX_IMPORT_BATCH
+        ),
     )

@@ -246,3 +246,19 @@ def test_check_reports_a_lagging_index(home, tmp_path):
     assert "1 articles wait to be indexed" in check.stderr
     assert run_arkhiv(home, "reindex").returncode == 0
     assert run_arkhiv(home, "check").returncode == 0
+
+
+@pytest.mark.parametrize("value", ["0", "abc", "inf", "1e12", "100001"])
+def test_a_bad_import_batch_is_refused_by_name_and_nothing_is_imported(
+    home, tmp_path, monkeypatch, value
+):
+    monkeypatch.setenv("ARKHIV_IMPORT_BATCH", value)
+    path = write_jsonl(tmp_path / "a.jsonl", [article(i) for i in range(3)])
+    result = run_arkhiv(home, "import", "--no-progress", str(path))
+    assert result.returncode != 0
+    assert (
+        "ARKHIV_IMPORT_BATCH: expected a whole number of articles, 1 or more (at most 100,000), "
+        f"got {value!r}" in result.stderr
+    )
+    assert "Traceback" not in result.stderr
+    assert not (home / "archive.sqlite3").exists() or _count_or_zero(home) == 0
