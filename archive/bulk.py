@@ -20,7 +20,7 @@ from typing import IO, Any
 
 from archive.config import Settings
 from archive.importer import REJECTED, Importer, ImportReport
-from archive.reader import ReadError
+from archive.reader import JsonFile, ReadError
 from archive.store import TAKEN_DOWN, Store
 
 ANSWER_CHUNK = 1 << 16
@@ -75,8 +75,10 @@ def _position(line: str) -> int:
 def take_bulk(store: Store, settings: Settings, body: Path) -> BulkAnswer:
     """Import the records of ``body`` (a spooled request body, named ``.jsonl`` for JSON Lines).
 
-    Raises :class:`archive.reader.ReadError` when the body is not JSON at all (nothing stored);
-    the message names "the body", not the file."""
+    Raises :class:`archive.reader.ReadError` when the body is not JSON at all (nothing stored):
+    empty, an array or an object broken or unfinished anywhere in it, JSON Lines of which no line
+    is JSON. The message names "the body", not the file."""
+    _refuse_unless_json(body)
     rejected, committed = (_spool(), _spool())
 
     def record(where: dict[str, Any], article_id: str | None, status: str, error: str | None):
@@ -98,6 +100,19 @@ def take_bulk(store: Store, settings: Settings, body: Path) -> BulkAnswer:
         answer.close()
         raise
     return answer
+
+
+def _refuse_unless_json(body: Path) -> None:
+    try:
+        whole = JsonFile(body)
+    except ReadError as exc:
+        raise ReadError(str(exc).replace(f"{body}: ", "the body ")) from None
+    try:
+        why = whole.why_not_json()
+    finally:
+        whole.close()
+    if why is not None:
+        raise ReadError(f"the body is not JSON: {why}".replace("the file", "the body"))
 
 
 def _spool() -> IO[str]:

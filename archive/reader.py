@@ -51,6 +51,8 @@ class RawRecord:
     raw: Any = None
     error: str | None = None
     url: str | None = None  # the page a record of a web archive was read from
+    not_json: bool = False  # its text is not JSON (or not UTF-8), as opposed to too large
+
 
     @property
     def where(self) -> dict[str, Any]:
@@ -125,12 +127,13 @@ def _decoded(name: str, data: bytes, *, line: int | None = None, index: int = 0)
             **where,
             raw=data.decode("utf-8", "replace").strip(),
             error=f"{part} is not valid UTF-8 (byte {exc.start})",
+            not_json=True,
         )
     text = text.strip(" \t\r\n")  # JSON's white space, and no other
     try:
         value = decode(text)
     except JsonRejected as exc:
-        return RawRecord(name, **where, raw=text, error=str(exc))
+        return RawRecord(name, **where, raw=text, error=str(exc), not_json=True)
     return RawRecord(name, **where, value=value, raw=text if line is not None else value)
 
 
@@ -346,3 +349,46 @@ class JsonFile(InputFile):
 
     def records(self) -> Iterator[RawRecord]:
         return read_records(self._open_stream(), self.name, self.format)
+
+    def why_not_json(self) -> str | None:
+        """Why the file as a whole is not JSON, or ``None`` when it is: an array or an object
+        broken or unfinished, or with text after its end; JSON Lines of which no line is JSON.
+
+        Reads an array or an object to its end (its structure only: nothing is decoded or kept),
+        JSON Lines up to the first line that is JSON. A request body is checked so before any of
+        it is stored: a body cut off after a million records is refused whole."""
+        stream = self._open_stream()
+        try:
+            if self.format == "lines":
+                return _no_line_is_json(stream, self.name)
+            return _structure_error(Scanner(stream, MAX_RECORD_BYTES), self.format)
+        except CutOff as exc:
+            return str(exc)
+
+
+def _no_line_is_json(stream: IO[bytes], name: str) -> str | None:
+    first_error = None
+    for record in _lines(stream, name):
+        if not record.not_json:  # JSON, or too large to tell
+            return None
+        first_error = first_error or f"line {record.line}: {record.error}"
+    return f"no line of it is JSON ({first_error})"
+
+
+def _structure_error(scanner: Scanner, form: str) -> str | None:
+    try:
+        if form == "array":
+            for _ in scanner.array_items():
+                pass
+        else:
+            for field_name, at in scanner.members():
+                if _field_name(field_name) == "articles" and at.peek() == ord("["):
+                    for _ in at.array_items():
+                        pass
+                else:
+                    at.value()
+    except StructureError as exc:
+        return str(exc)
+    if not scanner.at_end():
+        return _trailing(scanner, "array" if form == "array" else "object")
+    return None
