@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export ARKHIV_HOME ?= $(CURDIR)/arkhiv-data
 
-.PHONY: run test fuzz lint bench install browser-deps postgres-deps clean
+.PHONY: run test fuzz fuzz-api lint bench install browser-deps postgres-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,12 @@ test: $(STAMP) browser-deps postgres-deps
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q --timeout 0 --hypothesis-show-statistics \
 		tests/test_fuzz_import.py
+
+# The API's description against `arkhiv serve` at length: Schemathesis with 200 examples per
+# operation and every check (`make test` runs 8 of each). ARKHIV_API_FUZZ_SEED picks another round.
+fuzz-api: $(STAMP)
+	ARKHIV_API_FUZZ_EXAMPLES=200 $(BIN)/pytest -q -s --timeout 0 tests/test_api_description.py \
+		-k schemathesis
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run

@@ -53,7 +53,6 @@ class RawRecord:
     url: str | None = None  # the page a record of a web archive was read from
     not_json: bool = False  # its text is not JSON (or not UTF-8), as opposed to too large
 
-
     @property
     def where(self) -> dict[str, Any]:
         place: dict[str, Any] = {"file": self.file}

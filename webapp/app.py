@@ -8,6 +8,7 @@ from flask import Flask
 
 from webapp import (
     api,
+    api_docs,
     errors,
     explore,
     feeds,
@@ -54,6 +55,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(api_docs.bp)
     app.register_blueprint(explore.bp)
     app.register_blueprint(writes.bp)
     monitoring.init_app(app, room)
