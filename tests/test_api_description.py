@@ -148,6 +148,7 @@ def test_schemathesis_finds_no_server_error_and_no_answer_outside_the_descriptio
         capture_output=True,
         text=True,
         timeout=3000,
+        cwd=tmp_path,  # its cache folder, .schemathesis/, goes there
     )
     print(run.stdout[-3000:])
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
