@@ -15,9 +15,8 @@ from pathlib import Path
 
 from whoosh.index import TOC
 
-from index.storage import ArchiveStorage
+from index.storage import INDEX_NAME, ArchiveStorage
 
-INDEX_NAME = "MAIN"
 _READ = 1 << 20
 
 

@@ -33,14 +33,14 @@ from archive.record import Article
 from archive.store import STORE_ERRORS, Store, open_store_at
 from index import checksums, layout, merge_scheduler
 from index.analysis import ANALYSER_VERSION
+from index.columns import Columns
 from index.merge_scheduler import MergeScheduler
 from index.merging import rewrite_deleted
 from index.posting_arrays import ID_FIELD, id_hash, posting_arrays
 from index.postings import leaf_readers
 from index.schema import build_schema
 from index.segment_writer import FastSegmentWriter
-from index.storage import ArchiveStorage, fsync_directory
-from index.views import INDEX_NAME, open_view
+from index.storage import INDEX_NAME, ArchiveStorage, fsync_directory
 
 STATE_FILE = layout.STATE_FILE
 # Articles per segment that one worker builds in memory before it is written (about 0.5 GB).
@@ -651,11 +651,12 @@ def compare(store: Store, root: Path, sample_limit: int = 10) -> Comparison:
             "searches may miss articles until you run `arkhiv reindex`"
         )
     try:
-        view = open_view(build)
+        reader = FileIndex(ArchiveStorage(build, readonly=True), indexname=INDEX_NAME).reader()
         try:
-            index_ids = Counter(fields["id"] for fields in view.reader.all_stored_fields())
+            Columns.build(reader)  # a damaged column is a difference too
+            index_ids = Counter(fields["id"] for fields in reader.all_stored_fields())
         finally:
-            view.searcher.close()
+            reader.close()
     except Exception as exc:  # noqa: BLE001 - whatever is damaged, say so and how to mend it
         differences.append(
             f"the index at {build} cannot be read ({type(exc).__name__}: {exc}); "

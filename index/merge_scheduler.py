@@ -33,11 +33,10 @@ from pathlib import Path
 from whoosh.codec.whoosh3 import W3Codec
 
 from index import merging
-from index.storage import ArchiveStorage
+from index.storage import INDEX_NAME, ArchiveStorage
 
 log = logging.getLogger(__name__)
 
-INDEX_NAME = "MAIN"
 # Merges of at least this many live articles run in the background; smaller ones (under a second)
 # in the commit.
 BACKGROUND_FROM = 2_000

@@ -26,6 +26,8 @@ from struct import calcsize
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import StructFile
 
+INDEX_NAME = "MAIN"  # Whoosh's default index name: every build holds one index
+
 _EMPTY = memoryview(b"")
 
 

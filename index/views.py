@@ -40,12 +40,11 @@ from index.postings import (
     segment_id,
 )
 from index.schema import TEXT_FIELDS
-from index.storage import ArchiveStorage
+from index.storage import INDEX_NAME, ArchiveStorage
 from index.vocabulary import Vocabularies, Vocabulary
 
 log = logging.getLogger(__name__)
 
-INDEX_NAME = "MAIN"  # Whoosh's default index name
 # After a failed refresh, searches use the last good view for this long before trying again.
 RETRY_SECONDS = 1.0
 
