@@ -45,7 +45,7 @@ is bounded by its matches, never by the size of the story it joins. (Before, a s
 by its earliest member, and a copy published earlier renamed the whole story: on the benchmark's
 1M, stories of 100,000 members were read for every newcomer and one article in five was indexed
 twice.) Readers still see a story named by its earliest-published member: the store
-(:meth:`Store.clusters`) and the index (:class:`index.columns.Stories`) find it when asked.
+(:meth:`Store.clusters`) and the index (:class:`index.segments.columns.Stories`) find it when asked.
 An article whose story changes takes a new sequence number in the same transaction, so every
 index catches up through the store's ordinary changes.
 """

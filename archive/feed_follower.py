@@ -5,9 +5,9 @@ Why a process: fetching waits on other sites (a slow one may take a minute to an
 extracting an article is Python work; in a thread of the server, both would share its
 interpreter lock with every search. The process runs at a lower scheduling priority than the
 server, so that a search never waits for an extraction. It writes the store only; the index's
-follower (:mod:`index.follower`) makes what it stored searchable, as it does for a POST. What each
-feed did is in the store (:mod:`archive.followed`), where ``/healthz``, ``/metrics`` and ``arkhiv
-follow list`` read it.
+follower (:mod:`index.segments.follower`) makes what it stored searchable, as it does for a POST.
+What each feed did is in the store (:mod:`archive.followed`), where ``/healthz``, ``/metrics`` and
+``arkhiv follow list`` read it.
 
 The process is spawned, and stops when the server closes its end of their pipe (or is gone).
 """
@@ -44,7 +44,7 @@ def _follow_feeds(home: str, server, rounds, pause: float) -> None:
     # Imported once the priority is lowered: loading modules is work a search must not wait for.
     from archive.config import load_settings
     from archive.followed import FollowedFeeds
-    from archive.store import open_store
+    from archive.stores import open_store
 
     logging.basicConfig()
     settings = load_settings(home)

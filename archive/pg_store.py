@@ -1,6 +1,6 @@
 """The store on PostgreSQL: the system of record shared by several search nodes.
 
-Selected by ``ARKHIV_DATABASE_URL=postgresql://…`` (:func:`archive.store.open_store`); the same
+Selected by ``ARKHIV_DATABASE_URL=postgresql://…`` (:func:`archive.stores.open_store`); the same
 interface, records, upsert outcomes, sequence numbers, takedowns and tokens as the SQLite store
 (:class:`archive.store.Store`, whose SQL it runs: ``?`` placeholders become psycopg's), so nothing
 above the store knows which it is. Connections come from a psycopg pool: a statement outside a

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from archive.record import Article, content_hash
 
 if TYPE_CHECKING:
-    from archive.config import Settings
+    pass
 
 ADDED, UPDATED, UNCHANGED = "added", "updated", "unchanged"
 # An article whose id was taken down (see archive.takedowns): not stored until it is undeleted.
@@ -175,37 +175,6 @@ class StoreError(RuntimeError):
     """The store file cannot be used (newer schema, not a database)."""
 
 
-def _store_errors() -> tuple[type[Exception], ...]:
-    try:
-        import psycopg
-    except ImportError:  # PostgreSQL's driver is needed only for ARKHIV_DATABASE_URL
-        return (sqlite3.Error,)
-    return (sqlite3.Error, psycopg.Error)
-
-
-# What a store raises when it cannot be read or written (SQLite's or PostgreSQL's own error): the
-# callers that report a failed store catch these, whichever store it is.
-STORE_ERRORS: tuple[type[Exception], ...] = _store_errors()
-
-
-def open_store(settings: Settings) -> Store:
-    """The store the settings name: PostgreSQL when ``ARKHIV_DATABASE_URL`` is set, else SQLite
-    in the home. Nothing above this function knows which it is."""
-    store = open_store_at(settings.database_url or settings.store_path, settings.default_zone)
-    store.detect_copies = settings.detect_copies
-    return store
-
-
-def open_store_at(location: str | Path, default_zone: tzinfo = UTC) -> Store:
-    """A store from its :attr:`Store.location` (a path, or a ``postgresql://`` URL): how a worker
-    process opens the store its parent has open."""
-    if isinstance(location, str) and location.startswith(("postgresql://", "postgres://")):
-        from archive.pg_store import PgStore
-
-        return PgStore(location, default_zone)
-    return Store(location, default_zone)
-
-
 def _roll_back(db: sqlite3.Connection) -> None:
     """Roll back what is open. SQLite has already rolled back after some errors (a full disk):
     then there is nothing to do, and the error that did it is the one to report."""
@@ -272,7 +241,8 @@ class Store:
 
     @property
     def location(self) -> str:
-        """Where the store is, as :func:`open_store_at` takes it (another process opens it so)."""
+        """Where the store is, as :func:`archive.stores.open_store_at` takes it (another process
+        opens it so)."""
         return str(self.path)
 
     def describe(self) -> str:

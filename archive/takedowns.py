@@ -2,8 +2,8 @@
 
 A takedown moves the article's row from ``articles`` to ``takedowns`` and takes the next number of
 the store's sequence, so every index that follows the store removes the article
-(:func:`index.indexer.catch_up`): from results, facets, exports, feeds and related articles. While
-it stands, the id is refused by every import and every POST with the date and reason
+(:func:`index.segments.indexer.catch_up`): from results, facets, exports, feeds and related
+articles. While it stands, the id is refused by every import and every POST with the date and reason
 (:meth:`archive.store.Store.upsert` answers ``taken_down``). :meth:`Takedowns.undelete` brings the
 row back as it was, with a new number; :meth:`Takedowns.purge` erases its text for good and keeps
 the block. Every action is logged: who (a token's name, or the command line), what, when, why.

@@ -42,7 +42,7 @@ def most_frequent(written: dict[str, set[str]], top: int) -> list[str]:
 
 def found(index, q: str, theirs: set[str]) -> tuple[int, int, int]:
     """(articles of theirs found, of theirs among the first len(theirs) results, results)."""
-    from index.request import request_from_mapping
+    from index.searching.request import request_from_mapping
 
     ranked: list[str] = []
     page, total = 1, None
@@ -60,8 +60,8 @@ def found(index, q: str, theirs: set[str]) -> tuple[int, int, int]:
 
 def measure(home: Path, corpus: Path, top: int) -> list[dict]:
     from archive.store import Store
-    from index.romanisation import national
-    from index.search import SearchIndex
+    from index.searching.search import SearchIndex
+    from index.text.romanisation import national
 
     written = authors_of(corpus)
     index = SearchIndex(home / "index", Store(home / "archive.sqlite3"))

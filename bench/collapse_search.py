@@ -15,10 +15,10 @@ import time
 from pathlib import Path
 
 from archive.config import load_settings
-from archive.store import open_store
+from archive.stores import open_store
 from bench.queries import query_stream
-from index.request import request_from_mapping
-from index.search import SearchIndex
+from index.searching.request import request_from_mapping
+from index.searching.search import SearchIndex
 
 WARM = 200
 

@@ -364,7 +364,7 @@ def import_set(test_set: TestSet, home: Path) -> float:
 def stored_clusters(home: Path, ids: list[str]) -> dict[str, str]:
     """Each article's story as the store says (its own id when it has no copies)."""
     from archive.config import load_settings
-    from archive.store import open_store
+    from archive.stores import open_store
 
     os.environ["ARKHIV_HOME"] = str(home)
     with open_store(load_settings()) as store:

@@ -1,7 +1,8 @@
 """How fast the coverage answers: a timeline of five searches by month over the whole archive,
-the words that set several searches apart, and the outlets of five searches (``index.timeline``,
-``index.significant_words``, ``index.outlets``); with ``--page``, the ``/explore`` page of the
-five searches as the app renders it (timeline, words and outlets of each, the chart and table).
+the words that set several searches apart, and the outlets of five searches
+(``index.searching.timeline``, ``index.searching.significant_words``, ``index.searching.outlets``);
+with ``--page``, the ``/explore`` page of the five searches as the app renders it (timeline, words
+and outlets of each, the chart and table).
 
     python -m bench.coverage --home H [--runs 20] [--page] [--json OUT]
 
@@ -51,8 +52,8 @@ def timed(run, runs: int) -> dict:
 
 def measure(home: Path, runs: int) -> dict:
     from archive.store import Store
-    from index.request import SearchRequest
-    from index.search import SearchIndex
+    from index.searching.request import SearchRequest
+    from index.searching.search import SearchIndex
 
     index = SearchIndex(home / "index", Store(home / "archive.sqlite3"))
     try:

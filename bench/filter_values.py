@@ -9,8 +9,8 @@ archive's own values first, then made-up ones (a chosen value is listed even whe
     ARKHIV_HOME=/tmp/webcorpus .venv/bin/arkhiv import /work/shared/corpus/*.jsonl
     ARKHIV_HOME=/tmp/webcorpus .venv/bin/python -m bench.filter_values [--counts 250,1000,2000]
 
-``--lift-cap`` raises the cap on values per facet (``index.request.MAX_FILTER_VALUES``) in this
-process, to see how the page grows past it; without it, counts past the cap must answer 400.
+``--lift-cap`` raises the cap on values per facet (``index.searching.request.MAX_FILTER_VALUES``) in
+this process, to see how the page grows past it; without it, counts past the cap must answer 400.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def main() -> None:
     parser.add_argument("--lift-cap", action="store_true")
     args = parser.parse_args()
     if args.lift_cap:
-        import index.request
+        import index.searching.request
 
         index.request.MAX_FILTER_VALUES = 1_000_000
     host, server = start(threads=1)

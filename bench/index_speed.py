@@ -2,10 +2,10 @@
 
 Reads articles from an existing store (``--store``; e.g. one made by ``arkhiv import``) and builds
 a fresh Whoosh index from them with Whoosh's own writer (``plain``) or the archive's write path
-(``fast``, :mod:`index.segment_writer` via ``index.indexer.catch_up``), in a temporary directory.
-Prints wall and CPU seconds and articles/s; ``--profile`` adds a cProfile summary; ``--compare``
-builds both and checks that their postings are the same (terms, frequencies, positions, weights,
-field lengths). The end-to-end figure is the import command itself::
+(``fast``, :mod:`index.segments.segment_writer` via ``index.segments.indexer.catch_up``), in a
+temporary directory. Prints wall and CPU seconds and articles/s; ``--profile`` adds a cProfile
+summary; ``--compare`` builds both and checks that their postings are the same (terms, frequencies,
+positions, weights, field lengths). The end-to-end figure is the import command itself::
 
     rm -rf /tmp/speed && time ARKHIV_HOME=/tmp/speed .venv/bin/arkhiv import --no-progress \\
         /work/bench-data/30k.jsonl
@@ -30,8 +30,8 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from archive.store import Store
-from index import indexer
-from index.schema import build_schema
+from index.segments import indexer
+from index.segments.schema import build_schema
 
 
 class LimitedStore:

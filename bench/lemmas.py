@@ -36,7 +36,7 @@ The sample has 2,530 pairs, gathered on 2026-11-27 in two rounds:
   pravda (Myhalyuk), Dzerkalo Kolomyyi (Nahirnyi). This round keeps hyphenated forms (35 pairs in
   the whole sample, e.g. ``прес-конференції`` -> ``прес-конференція``, and the particles ``-таки``,
   ``-но`` that BRUK tokenises with their hyphen); each is tested as one word, although
-``index.analysis.tokenize`` splits words at hyphens, so the index never sees such a word whole:
+``index.text.analysis.tokenize`` splits words at hyphens, so the index never sees such a word whole:
 read the share with and without these 35 pairs.
 
 Only the files whose names start with A could be listed from the stored copy, so the second round
@@ -55,7 +55,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from index.analysis import word_terms  # noqa: E402  (needs the path above when run as a script)
+from index.text.analysis import word_terms  # noqa: E402  (needs the path above when run as a script)
 
 
 def read_pairs(path: Path) -> list[tuple[str, str]]:

@@ -36,7 +36,7 @@ from pathlib import Path
 from bench.http_load import _Client, percentile
 from bench.queries import api_path, query_stream
 from bench.run import ARKHIV, ROOT, ArkhivServer, save_results
-from index.layout import current_build
+from index.segments.layout import current_build
 
 
 class Load:

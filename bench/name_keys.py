@@ -36,7 +36,7 @@ def texts(corpus: Path) -> Iterator[str]:
 
 
 def terms(corpus: Path) -> dict:
-    from index.analysis import tokenize, word_terms
+    from index.text.analysis import tokenize, word_terms
 
     tokens = total = 0
     for text in texts(corpus):
@@ -59,9 +59,9 @@ COARSER: dict[str, Callable[[str], str]] = {
 
 
 def collisions(corpus: Path, shown: int) -> dict:
-    from index.analysis import normalize_word, tokenize, word_terms
-    from index.name_keys import latin_key, transliteration_key
-    from index.transliteration import transliterate
+    from index.text.analysis import normalize_word, tokenize, word_terms
+    from index.text.name_keys import latin_key, transliteration_key
+    from index.text.transliteration import transliterate
 
     latin: set[str] = set()
     lemmas: set[str] = set()

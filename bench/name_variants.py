@@ -32,7 +32,7 @@ NAMES: list[list[str]] = [
     ["Dnipro", "Dnepr", "Дніпро"],
     ["Luhansk", "Lugansk", "Луганськ"],
     ['"Kryvyi Rih"', '"Krivoy Rog"', '"Кривий Ріг"'],
-    # Russian forms (index/russian.py): Cyrillic and inflected, and the Russian-based Latin
+    # Russian forms (index/text/russian.py): Cyrillic and inflected, and the Russian-based Latin
     # spellings no table lists; the Ukrainian form first.
     ["Київ", "Киев", "Киеве", "Киева"],
     ["Харків", "Харьков", "Харькова"],
@@ -46,13 +46,13 @@ NAMES: list[list[str]] = [
     ["Ющенко", "Yushchenko", "Yuschenko"],
     ["Глущенко", "Hlushchenko", "Glushchenko"],
     ["Dnipropetrovsk", "Dnepropetrovsk", "Днепропетровск"],
-    # The Ukrainian layout with і typed for ї (index/keyboard.py), and that word as typed.
+    # The Ukrainian layout with і typed for ї (index/searching/keyboard.py), and that word as typed.
     ["Україна", "Erhfsyf", "Украіна"],
 ]
 
 
 def count(index, q: str) -> int:
-    from index.request import request_from_mapping
+    from index.searching.request import request_from_mapping
 
     answer = index.search(request_from_mapping({"q": q, "per_page": 1, "collapse": "0"}))
     return int(answer["total"])
@@ -60,7 +60,7 @@ def count(index, q: str) -> int:
 
 def measure(home: Path) -> dict[str, int]:
     from archive.store import Store
-    from index.search import SearchIndex
+    from index.searching.search import SearchIndex
 
     index = SearchIndex(home / "index", Store(home / "archive.sqlite3"))
     try:

@@ -30,8 +30,8 @@ from pathlib import Path
 
 from bench.query_help_words import CORRECT, LAYOUT_EN, LAYOUT_UK, TYPOS
 from bench.run import ARKHIV, ROOT, ArkhivServer
-from index.analysis import query_terms, tokenize
-from index.keyboard import TO_ENGLISH, TO_UKRAINIAN
+from index.searching.keyboard import TO_ENGLISH, TO_UKRAINIAN
+from index.text.analysis import query_terms, tokenize
 
 CORPUS = Path(os.environ.get("ARKHIV_CORPUS", ROOT.parent / "shared" / "corpus"))
 

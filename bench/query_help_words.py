@@ -2,10 +2,10 @@
 corpus, ``../shared/corpus``; the typos are ours).
 
 ``LAYOUT_UK`` are Ukrainian words the set types with the English layout on, ``LAYOUT_EN`` English
-words typed with the Ukrainian layout on (the typed form is made by :mod:`index.keyboard`'s
-tables, key by key). ``TYPOS`` pairs a misspelling with the word meant: deletions, insertions,
-substitutions and transpositions, Ukrainian and English. ``CORRECT`` are queries that must be
-searched as typed, with no suggestion.
+words typed with the Ukrainian layout on (the typed form is made by
+:mod:`index.searching.keyboard`'s tables, key by key). ``TYPOS`` pairs a misspelling with the word
+meant: deletions, insertions, substitutions and transpositions, Ukrainian and English. ``CORRECT``
+are queries that must be searched as typed, with no suggestion.
 """
 
 LAYOUT_UK = [

@@ -128,7 +128,7 @@ def home(tmp_path: Path, store_kind: str, request, monkeypatch) -> Path:
 def home_store(home: Path):
     """The store of ``home`` as the command line opens it (SQLite in it, or ARKHIV_DATABASE_URL)."""
     from archive.config import load_settings
-    from archive.store import open_store
+    from archive.stores import open_store
 
     return open_store(load_settings(home))
 
@@ -142,7 +142,7 @@ def settings(home: Path):
 
 @pytest.fixture
 def store(settings):
-    from archive.store import open_store
+    from archive.stores import open_store
 
     with open_store(settings) as opened:
         yield opened
@@ -160,7 +160,7 @@ def demo_archive(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def demo_index(demo_archive: Path):
     from archive.store import Store
-    from index.search import SearchIndex
+    from index.searching.search import SearchIndex
 
     store = Store(demo_archive / "archive.sqlite3")
     return SearchIndex(demo_archive / "index", store)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from index.analysis import (
+from index.text.analysis import (
     NormalizeFilter,
     analyze,
     arkhiv_analyzer,
@@ -12,7 +12,7 @@ from index.analysis import (
     word_terms,
     word_tokenizer,
 )
-from index.transliteration import transliterate
+from index.text.transliteration import transliterate
 
 
 def finds(query_word: str, text_word: str) -> bool:

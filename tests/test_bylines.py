@@ -13,8 +13,8 @@ import re
 
 import pytest
 
-from index.facet_groups import in_script, value_key
-from index.request import request_from_mapping
+from index.searching.request import request_from_mapping
+from index.text.facet_groups import in_script, value_key
 from tests.conftest import corpus_dir, needs_corpus, run_arkhiv, write_jsonl
 from tests.web_fixtures import import_fixtures
 from webapp.app import create_app
@@ -121,7 +121,7 @@ MILLER = [
 @pytest.fixture(scope="module")
 def miller_index(tmp_path_factory):
     from archive.store import Store
-    from index.search import SearchIndex
+    from index.searching.search import SearchIndex
 
     home = tmp_path_factory.mktemp("miller") / "home"
     home.mkdir()
@@ -216,7 +216,7 @@ def test_a_tag_that_is_a_place_is_one_value(demo_index):
 
 def test_an_article_holding_two_spellings_counts_once(tmp_path):
     from archive.store import Store
-    from index.search import SearchIndex
+    from index.searching.search import SearchIndex
 
     home = tmp_path / "home"
     home.mkdir()

@@ -22,10 +22,10 @@ from whoosh.index import FileIndex
 
 from archive.config import Settings
 from archive.importer import Importer, import_lock
-from index import indexer, layout
-from index.request import request_from_mapping
-from index.search import SearchIndex
-from index.storage import ArchiveStorage
+from index.searching.request import request_from_mapping
+from index.searching.search import SearchIndex
+from index.segments import indexer, layout
+from index.segments.storage import ArchiveStorage
 from tests.conftest import DEMO_FILES, FIXTURES, arkhiv_command, run_arkhiv, write_jsonl
 from tests.conftest import article as base_article
 from tests.web_fixtures import free_port

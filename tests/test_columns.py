@@ -9,11 +9,11 @@ import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 
 from archive.importer import Importer
-from index import indexer, layout
-from index.columns import _BYTE_TO_LENGTH, FACET_FIELDS, Columns
-from index.postings import leaf_readers
-from index.schema import TEXT_FIELDS
-from index.views import open_view
+from index.searching.views import open_view
+from index.segments import indexer, layout
+from index.segments.columns import _BYTE_TO_LENGTH, FACET_FIELDS, Columns
+from index.segments.postings import leaf_readers
+from index.segments.schema import TEXT_FIELDS
 
 
 def records(start: int, stop: int, tag: str = "") -> list[dict]:

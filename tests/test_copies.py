@@ -13,7 +13,7 @@ import pytest
 from archive import copies
 from archive.takedowns import Takedowns
 from archive.word_hashes import word_hashes, words
-from index import indexer
+from index.segments import indexer
 from tests.conftest import home_store, run_arkhiv, write_jsonl
 from webapp.app import create_app
 

@@ -11,7 +11,7 @@ from collections import Counter
 
 import pytest
 
-from index.request import request_from_mapping
+from index.searching.request import request_from_mapping
 from tests.conftest import corpus_files, needs_corpus, run_arkhiv
 
 pytestmark = [needs_corpus, pytest.mark.corpus]
@@ -34,7 +34,7 @@ def corpus_home(tmp_path_factory):
 @pytest.fixture(scope="module")
 def corpus_index(corpus_home):
     from archive.store import Store
-    from index.search import SearchIndex
+    from index.searching.search import SearchIndex
 
     return SearchIndex(corpus_home / "index", Store(corpus_home / "archive.sqlite3"))
 

@@ -16,7 +16,7 @@ import pytest
 from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.filestore import FileStorage
 
-from index import layout
+from index.segments import layout
 from tests.conftest import arkhiv_command, run_arkhiv, write_jsonl
 from tests.test_changes import article, fill, no_traceback, small_disk
 from tests.web_fixtures import http, serve_archive

@@ -10,7 +10,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from archive.store import Store
 from archive.takedowns import Takedowns
-from index import indexer
+from index.segments import indexer
 from tests.conftest import article, run_arkhiv, write_jsonl
 from tests.web_fixtures import http, import_fixtures, serve_archive, wait_until
 from webapp.app import create_app

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from index.analysis import query_terms, tokenize, word_terms
-from index.highlight import FormMatcher, mark, snippet
+from index.searching.highlight import FormMatcher, mark, snippet
+from index.text.analysis import query_terms, tokenize, word_terms
 from tests.conftest import DEMO_FILES, corpus_files
 
 

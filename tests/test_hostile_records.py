@@ -17,7 +17,7 @@ import pytest
 from archive.intake import Rejection, take_in
 from archive.reader import inflate, read_records
 from archive.strict_json import MAX_DEPTH, MAX_RECORD_BYTES
-from index.export import spreadsheet_cell
+from index.searching.export import spreadsheet_cell
 from tests.conftest import article, run_arkhiv
 from webapp.app import create_app
 

@@ -16,9 +16,9 @@ from urllib.parse import urlencode
 
 import pytest
 
-from index import matching
-from index import request as request_module
-from index.request import MAX_FILTER_VALUES
+from index.searching import matching
+from index.searching import request as request_module
+from index.searching.request import MAX_FILTER_VALUES
 from tests.conftest import DEMO_FILES, arkhiv_command, run_arkhiv
 from tests.web_fixtures import free_port
 from webapp.app import create_app

@@ -19,7 +19,7 @@ import pytest
 from archive.config import Settings
 from archive.importer import import_lock
 from archive.store import Store
-from index.follower import Follower
+from index.segments.follower import Follower
 from tests.conftest import article, run_arkhiv, write_jsonl
 from tests.web_fixtures import http, import_fixtures, serve_archive, wait_until
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from archive.importer import Importer
-from archive.store import STORE_ERRORS, StoreError
+from archive.store import StoreError
+from archive.stores import STORE_ERRORS
 from tests.conftest import (
     FIXTURES,
     ROOT,

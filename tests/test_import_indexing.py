@@ -6,8 +6,8 @@ from __future__ import annotations
 import time
 
 from archive.importer import Importer, import_lock
-from index import indexer
-from index.import_indexing import import_and_index
+from index.segments import indexer
+from index.segments.import_indexing import import_and_index
 from tests.conftest import article, write_jsonl
 
 

@@ -12,8 +12,8 @@ from whoosh import query
 
 from archive.importer import Importer
 from archive.store import Store
-from index import indexer, layout, merge_scheduler, merging
-from index.schema import build_schema
+from index.segments import indexer, layout, merge_scheduler, merging
+from index.segments.schema import build_schema
 
 UK_WORDS = [
     "Київ",

@@ -10,7 +10,7 @@ import time
 import pytest
 from whoosh import query
 
-from index import indexer, layout, merge_scheduler, merging
+from index.segments import indexer, layout, merge_scheduler, merging
 from tests.test_indexer import load, plain_whoosh_index, postings_of, record, search_ids
 
 
@@ -153,7 +153,7 @@ def test_the_follower_commits_a_finished_merge_without_waiting_for_new_changes(
 ):
     """The follower of `arkhiv serve` never waits for a merge: it commits new changes while one
     runs, and the merge itself at a later look, once done, though the store has not moved."""
-    from index.follower import Follower
+    from index.segments.follower import Follower
 
     follower = Follower(store, settings)
     load(store, settings, [record(i) for i in range(60)], tmp_path / "a.jsonl")

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from index.analysis import ANALYSER_VERSION, query_terms, word_terms
-from index.highlight import mark
-from index.layout import current_build
-from index.name_keys import latin_key, names, older_words, transliteration_key
-from index.request import request_from_mapping
-from index.romanisation import bgn_pcgn, iso9, press, scholarly, spellings
-from index.transliteration import transliterate
+from index.searching.highlight import mark
+from index.searching.request import request_from_mapping
+from index.segments.layout import current_build
+from index.text.analysis import ANALYSER_VERSION, query_terms, word_terms
+from index.text.name_files import names, older_words
+from index.text.name_keys import latin_key, transliteration_key
+from index.text.romanisation import bgn_pcgn, iso9, press, scholarly, spellings
+from index.text.transliteration import transliterate
 from tests.conftest import run_arkhiv, write_jsonl
 
 # One article per spelling: each group is one name, written a different way in each article.
@@ -119,7 +120,7 @@ def names_home(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def names_index(names_home: Path):
     from archive.store import Store
-    from index.search import SearchIndex
+    from index.searching.search import SearchIndex
 
     index = SearchIndex(names_home / "index", Store(names_home / "archive.sqlite3"))
     yield index
@@ -296,7 +297,7 @@ def test_arkhiv_analyze_shows_the_variants(tmp_path):
 
 def test_an_index_of_the_former_analyser_says_it_needs_a_reindex(tmp_path):
     from archive.store import Store
-    from index.search import SearchIndex
+    from index.searching.search import SearchIndex
 
     home = tmp_path / "home"
     source = write_jsonl(tmp_path / "a.jsonl", records()[:4])

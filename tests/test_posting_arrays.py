@@ -13,9 +13,9 @@ from whoosh.qparser import QueryParser
 from whoosh.query import Term
 
 from archive.importer import Importer
-from index import indexer, layout, merging, posting_arrays, vocabulary
-from index.postings import _read_mapped, leaf_readers, read_postings
-from index.views import open_view
+from index.searching.views import open_view
+from index.segments import indexer, layout, merging, posting_arrays, vocabulary
+from index.segments.postings import _read_mapped, leaf_readers, read_postings
 
 
 def records(start: int, stop: int, tag: str = "") -> list[dict]:

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from index.keyboard import converted
-from index.query_help import FEW_RESULTS
+from index.searching.keyboard import converted
+from index.searching.query_help import FEW_RESULTS
 from tests.web_fixtures import ARKHIV, import_fixtures
 from webapp.app import create_app
 
@@ -195,7 +195,7 @@ def test_a_word_imported_a_minute_ago_can_be_suggested(home, client, tmp_path):
 
 
 def test_the_vocabulary_is_bounded_per_script(monkeypatch):
-    from index import vocabulary
+    from index.segments import vocabulary
 
     monkeypatch.setattr(vocabulary, "WORDS_PER_SCRIPT", 3)
     counts = [
@@ -210,9 +210,9 @@ def test_the_vocabulary_is_bounded_per_script(monkeypatch):
 
 
 def test_a_new_generation_of_the_vocabulary_reads_no_segment_again(home, monkeypatch):
-    from index import vocabulary
-    from index.posting_arrays import PostingArrays
-    from index.views import IndexViews
+    from index.searching.views import IndexViews
+    from index.segments import vocabulary
+    from index.segments.posting_arrays import PostingArrays
 
     # Segments written before each kept its words: their term tables are walked once.
     monkeypatch.setattr(PostingArrays, "words", lambda self: None)

@@ -13,9 +13,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markupsafe import escape
 
-from index.messages import TEXTS, Message
-from index.query import closing, parse_query
-from index.schema import build_schema
+from index.searching.messages import TEXTS, Message
+from index.searching.query import closing, parse_query
+from index.segments.schema import build_schema
 from tests.web_fixtures import ROOT, import_fixtures
 from webapp.app import create_app
 

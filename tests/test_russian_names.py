@@ -1,23 +1,23 @@
 """Russian spellings of Ukrainian names and places find what the Ukrainian ones find: Russian
 Cyrillic forms and their inflections (Киеве, Харькова, Одессе), and the Russian-based Latin
-spellings no table lists (Yuschenko, Glushchenko, Dnepropetrovsk), by rule (`index.russian`);
+spellings no table lists (Yuschenko, Glushchenko, Dnepropetrovsk), by rule (`index.text.russian`);
 and a query typed in the Ukrainian layout with і for ї finds what the word meant finds."""
 
 from __future__ import annotations
 
 import pytest
 
-from index.analysis import word_terms
-from index.name_keys import latin_key, transliteration_key
-from index.request import request_from_mapping
-from index.russian import (
+from index.searching.request import request_from_mapping
+from index.text.analysis import word_terms
+from index.text.name_keys import latin_key, transliteration_key
+from index.text.russian import (
     national_spelling,
     russian_latin,
     russian_letters,
     ukrainian_candidates,
     ukrainian_words,
 )
-from index.transliteration import transliterate
+from index.text.transliteration import transliterate
 from tests.conftest import corpus_files, needs_corpus, run_arkhiv, write_jsonl
 
 # Each name: Ukrainian articles (with the name inflected), English ones in the national spelling,
@@ -75,7 +75,7 @@ def records() -> list[dict]:
 @pytest.fixture(scope="module")
 def russian_index(tmp_path_factory):
     from archive.store import Store
-    from index.search import SearchIndex
+    from index.searching.search import SearchIndex
 
     home = tmp_path_factory.mktemp("russian") / "home"
     source = write_jsonl(home.parent / "russian.jsonl", records())
@@ -144,7 +144,7 @@ def test_english_words_are_not_read_as_russian(russian_index):
     ],
 )
 def test_the_rule_writes_a_russian_lemma_the_ukrainian_way(lemma, place, ukrainian):
-    from index.russian import _known_nominative
+    from index.text.russian import _known_nominative
 
     candidates = ukrainian_candidates(lemma, place)
     ruled = next((c for c in candidates if _known_nominative(c, place)), candidates[0])
@@ -239,7 +239,7 @@ CORPUS_PAIRS = [
 @pytest.fixture(scope="module")
 def corpus_index(tmp_path_factory):
     from archive.store import Store
-    from index.search import SearchIndex
+    from index.searching.search import SearchIndex
 
     home = tmp_path_factory.mktemp("russian-corpus") / "home"
     result = run_arkhiv(home, "import", "--no-progress", *map(str, corpus_files()))

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from index.request import RequestError, request_from_mapping
+from index.searching.request import RequestError, request_from_mapping
 from tests.conftest import DEMO_FILES
 
 
@@ -258,8 +258,8 @@ def test_bad_parameters_are_named(params, param):
 def test_snippets_escape_markup(tmp_path):
     from archive.record import validate_record
     from archive.store import Store
-    from index import indexer
-    from index.search import SearchIndex
+    from index.searching.search import SearchIndex
+    from index.segments import indexer
 
     store = Store(tmp_path / "a.sqlite3")
     store.upsert(
@@ -288,9 +288,9 @@ def test_snippets_escape_markup(tmp_path):
 def test_readers_see_a_new_import_without_restart(tmp_path):
     from archive.record import validate_record
     from archive.store import Store
-    from index import indexer
-    from index.search import SearchIndex
-    from index.views import IndexUnavailable
+    from index.searching.search import SearchIndex
+    from index.searching.views import IndexUnavailable
+    from index.segments import indexer
 
     store = Store(tmp_path / "a.sqlite3")
     index = SearchIndex(tmp_path / "index", store)

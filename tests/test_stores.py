@@ -12,10 +12,11 @@ from datetime import UTC
 import pytest
 
 from archive.record import Article
-from archive.store import ADDED, TAKEN_DOWN, UNCHANGED, UPDATED, StoreError, open_store_at
+from archive.store import ADDED, TAKEN_DOWN, UNCHANGED, UPDATED, StoreError
+from archive.stores import open_store_at
 from archive.takedowns import DELETED, NOT_FOUND, PURGED, RESTORED, Takedowns
 from archive.tokens import TokenError, Tokens
-from index import indexer
+from index.segments import indexer
 from tests.conftest import article, run_arkhiv, write_jsonl
 
 pytestmark = pytest.mark.both_stores

@@ -14,7 +14,7 @@ import pytest
 from archive.record import validate_record
 from archive.store import MIGRATIONS, SCHEMA_VERSION, Store
 from archive.takedowns import Takedowns
-from index import indexer
+from index.segments import indexer
 from tests.conftest import article, home_store, run_arkhiv, write_jsonl
 from tests.web_fixtures import http, serve_archive, wait_until
 from webapp.app import create_app

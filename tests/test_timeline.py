@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from index.timeline import MAX_PERIODS, chosen_interval, periods
+from index.searching.timeline import MAX_PERIODS, chosen_interval, periods
 from tests.coverage_fixtures import import_coverage_archive
 from webapp.app import create_app
 
@@ -198,7 +198,7 @@ def test_period_numbers_agree_with_the_periods(interval):
     month, year and leap-day edges and near the ends of the calendar."""
     import numpy as np
 
-    from index.timeline import period_numbers
+    from index.searching.timeline import period_numbers
 
     for first, last in (
         (date(2019, 12, 29), date(2021, 3, 2)),

@@ -13,7 +13,7 @@ from datetime import datetime
 import feedparser
 import pytest
 
-from index.request import request_from_mapping
+from index.searching.request import request_from_mapping
 from tests.conftest import run_arkhiv, write_jsonl
 from tests.web_fixtures import XSS_PAGES, import_fixtures
 from webapp.app import create_app

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from index import significant_words
-from index.significant_words import jlh
+from index.searching import significant_words
+from index.searching.significant_words import jlh
 from tests.coverage_fixtures import NEUTRAL_EN, import_coverage_archive
 from webapp.app import create_app
 

@@ -3,7 +3,7 @@
 
 Bad parameters answer 400 with ``{"error": {"status", "code", "param", "message", "params"}}``;
 never a 500. ``message`` is English; ``code`` is the id a client translates by (the page
-translates the same ids, :mod:`index.messages`).
+translates the same ids, :mod:`index.searching.messages`).
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from flask import Blueprint, abort, jsonify, request
 from werkzeug.wrappers import Response
 
 from archive.takedowns import Takedowns
-from index.analysis import analyze
-from index.outlets import outlets_size
-from index.request import MAX_QUERY_LENGTH, RequestError, SearchRequest
-from index.significant_words import words_size
-from index.timeline import timeline_interval, timeline_queries, timeline_rows
+from index.searching.outlets import outlets_size
+from index.searching.request import MAX_QUERY_LENGTH, RequestError, SearchRequest
+from index.searching.significant_words import words_size
+from index.searching.timeline import timeline_interval, timeline_queries, timeline_rows
+from index.text.analysis import analyze
 from webapp.i18n import language_label, reader_script
 from webapp.reading_room import reading_room
 
@@ -120,7 +120,7 @@ TIMELINE_FORMATS = ("json", "csv")
 @bp.get("/timeline")
 def timeline() -> Response:
     """Articles and stories per period for 1 to 5 searches sharing the filters of ``/api/search``
-    (:mod:`index.timeline`); ``format=csv``: one row per period and search."""
+    (:mod:`index.searching.timeline`); ``format=csv``: one row per period and search."""
     queries = timeline_queries(request.args)
     interval = timeline_interval(request.args)
     answer_format = (request.args.get("format") or "json").strip()
@@ -166,7 +166,8 @@ def words() -> Response:
 @bp.get("/outlets")
 def outlets() -> Response:
     """Articles and stories per outlet for 1 to 5 searches sharing the filters of
-    ``/api/search``, and who published first the stories with copies (:mod:`index.outlets`)."""
+    ``/api/search``, and who published first the stories with copies
+    (:mod:`index.searching.outlets`)."""
     queries = timeline_queries(request.args)
     size = outlets_size(request.args)
     search_request = SearchRequest.from_args(request.args)

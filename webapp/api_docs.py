@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, jsonify, render_template, request
 from werkzeug.wrappers import Response
 
-from index.request import SearchRequest
+from index.searching.request import SearchRequest
 from webapp.openapi import description
 from webapp.search_view import search_href
 

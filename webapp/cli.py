@@ -16,8 +16,8 @@ from archive.importer import ImportBusy, Importer, import_lock
 from archive.reader import ReadError
 from archive.store import Store
 from archive.warc import describe_passed_over
-from index import indexer
-from index.import_indexing import import_and_index
+from index.segments import indexer
+from index.segments.import_indexing import import_and_index
 from webapp.cli_follow import follow
 from webapp.cli_newsroom import COMMANDS
 from webapp.cli_support import (
@@ -228,8 +228,8 @@ def check() -> None:
 def analyze(language: str | None, as_json: bool, text: str | None) -> None:
     """Show how TEXT (or standard input) is indexed: each token and its terms, and for a name
     its key, official spelling, Ukrainian form and spelling in each romanisation."""
-    from index.analysis import analyze as analyze_text
-    from index.name_variants import name_variants
+    from index.text.analysis import analyze as analyze_text
+    from index.text.name_variants import name_variants
 
     if text is None:
         text = sys.stdin.read()
@@ -272,9 +272,9 @@ def _name_lines(variants: dict) -> list[str]:
 )
 def export(q: str, language, source, author, tag, date_from, date_to, sort, fmt, output) -> None:
     """Write the articles a search finds (all of them, not one page) as JSON Lines or CSV."""
-    from index.export import export_lines
-    from index.search import SearchIndex
-    from index.views import IndexUnavailable
+    from index.searching.export import export_lines
+    from index.searching.search import SearchIndex
+    from index.searching.views import IndexUnavailable
 
     settings = settings_from_env()
     store = open_store(settings)
@@ -309,7 +309,7 @@ def serve(host: str, port: int, threads: int, debug: bool, no_follow: bool) -> N
     feeds followed (`arkhiv follow add`) as they fall due, unless --no-follow."""
     from archive.feed_follower import FeedFollowerProcess
     from archive.upload import remove_stale
-    from index.follower import FollowerProcess
+    from index.segments.follower import FollowerProcess
     from webapp.app import create_app
 
     settings = settings_from_env()

@@ -12,7 +12,7 @@ import click
 
 from archive.followed import DEFAULT_DELAY, FeedError, FollowedFeeds
 from archive.importer import import_lock
-from index import indexer
+from index.segments import indexer
 from webapp.cli_support import open_store, settings_from_env, writing
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ from archive.backup import BackupError, backup
 from archive.importer import import_lock
 from archive.takedowns import DELETED, NOT_FOUND, PURGED, RESTORED, UNBLOCKED, Takedowns
 from archive.tokens import TokenError, Tokens
-from index import indexer
+from index.segments import indexer
 from webapp.cli_support import (
     is_everything,
     open_store,
@@ -76,8 +76,8 @@ def token_revoke(name: str) -> None:
 
 
 def _matching_ids(settings, store, request) -> list[tuple[str, str]]:
-    from index.search import SearchIndex
-    from index.views import IndexUnavailable
+    from index.searching.search import SearchIndex
+    from index.searching.views import IndexUnavailable
 
     index = SearchIndex(settings.index_dir, store)
     try:

@@ -11,11 +11,12 @@ from typing import Any
 import click
 
 from archive.config import ConfigError, Settings, load_settings
-from archive.store import STORE_ERRORS, Store, StoreError
-from archive.store import open_store as open_configured_store
-from index import indexer
-from index.layout import IndexMissing
-from index.request import FACET_PARAMS, RequestError, SearchRequest, request_from_mapping
+from archive.store import Store, StoreError
+from archive.stores import STORE_ERRORS
+from archive.stores import open_store as open_configured_store
+from index.searching.request import FACET_PARAMS, RequestError, SearchRequest, request_from_mapping
+from index.segments import indexer
+from index.segments.layout import IndexMissing
 
 # Exit codes beyond click's own (0 done, 1 a difference or some records rejected, 2 usage or
 # nothing readable): the archive itself could not be written (a full disk, a damaged store).

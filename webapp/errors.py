@@ -7,8 +7,8 @@ from flask_babel import gettext
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 from werkzeug.wrappers import Response
 
-from index.request import SearchRequest
-from index.views import IndexUnavailable
+from index.searching.request import SearchRequest
+from index.searching.views import IndexUnavailable
 from webapp.api import error_response
 from webapp.search_view import search_href
 

@@ -5,8 +5,9 @@ behind each; the chart as an SVG file (``/explore/chart.svg``).
 The query string is the search page's (``q`` repeated, the filters shared by all searches) plus
 ``interval`` (as ``/api/timeline``) and ``measure``: ``articles``, ``stories`` (copies counted
 once) or ``share`` (of everything the archive holds in the period). The numbers come from the
-library (:mod:`index.timeline`, :mod:`index.significant_words`, :mod:`index.outlets`), as the
-JSON API's do; this module only lays them out and links them.
+library (:mod:`index.searching.timeline`, :mod:`index.searching.significant_words`,
+:mod:`index.searching.outlets`), as the JSON API's do; this module only lays them out and links
+them.
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext, lazy_gettext
 from werkzeug.wrappers import Response
 
-from index.messages import Message
-from index.request import MultiArgs, RequestError, SearchRequest
-from index.timeline import MAX_QUERIES, timeline_interval, timeline_queries
+from index.searching.messages import Message
+from index.searching.request import MultiArgs, RequestError, SearchRequest
+from index.searching.timeline import MAX_QUERIES, timeline_interval, timeline_queries
 from webapp import search_view
 from webapp.explore_chart import COLOURS, DASHES, NARROW, WIDE, Chart, build_chart
 from webapp.i18n import current_locale, format_count

@@ -1,6 +1,6 @@
 """The chart of ``/explore``, laid out on the server: a line per search over the periods of a
-timeline (:mod:`index.timeline`), with axes, ticks and a legend, as plain geometry that one SVG
-template draws inline in the page and as a file to download.
+timeline (:mod:`index.searching.timeline`), with axes, ticks and a legend, as plain geometry that
+one SVG template draws inline in the page and as a file to download.
 
 Drawn on the server, the chart needs no script and no library (the page's CSP allows neither
 inline script nor another origin); each point is a link to the search of its period, and holds

@@ -14,8 +14,8 @@ from flask_babel import gettext
 from werkzeug.exceptions import ServiceUnavailable
 
 from archive.record import Article
-from index.export import FORMATS, export_lines
-from index.request import RequestError, SearchRequest
+from index.searching.export import FORMATS, export_lines
+from index.searching.request import RequestError, SearchRequest
 from webapp.api import error_response, refusal
 from webapp.reading_room import reading_room
 from webapp.search_view import search_href

@@ -24,7 +24,7 @@ from flask_babel import Babel, get_locale, gettext
 from markupsafe import Markup, escape
 
 from archive.dates import Published, parse_published
-from index.messages import TEXTS, Message, render
+from index.searching.messages import TEXTS, Message, render
 
 LOCALES = ("uk", "en")
 DEFAULT_LOCALE = "uk"

@@ -25,8 +25,8 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from archive.followed import FollowedFeed, FollowedFeeds
 from archive.importer import ImportReport
-from archive.store import STORE_ERRORS
-from index.indexer import applied_seq
+from archive.stores import STORE_ERRORS
+from index.segments.indexer import applied_seq
 from webapp.reading_room import ReadingRoom, reading_room
 
 bp = Blueprint("monitoring", __name__)

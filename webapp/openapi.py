@@ -10,19 +10,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from index.export import FORMATS as EXPORT_FORMATS
-from index.outlets import DEFAULT_SIZE as OUTLETS_DEFAULT
-from index.outlets import MAX_SIZE as OUTLETS_MAX
-from index.request import (
+from index.searching.export import FORMATS as EXPORT_FORMATS
+from index.searching.outlets import DEFAULT_SIZE as OUTLETS_DEFAULT
+from index.searching.outlets import MAX_SIZE as OUTLETS_MAX
+from index.searching.request import (
     MAX_FILTER_VALUES,
     MAX_PAGE,
     MAX_PER_PAGE,
     MAX_QUERY_LENGTH,
     SORTS,
 )
-from index.significant_words import DEFAULT_SIZE as WORDS_DEFAULT
-from index.significant_words import MAX_SIZE as WORDS_MAX
-from index.timeline import INTERVALS, MAX_QUERIES
+from index.searching.significant_words import DEFAULT_SIZE as WORDS_DEFAULT
+from index.searching.significant_words import MAX_SIZE as WORDS_MAX
+from index.searching.timeline import INTERVALS, MAX_QUERIES
 
 VERSION = "1.0.0"
 JSON = "application/json"

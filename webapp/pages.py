@@ -10,8 +10,8 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from archive.takedowns import Takedowns
-from index.request import FACET_PARAMS, MAX_FILTER_VALUES, RequestError, SearchRequest
-from index.views import IndexUnavailable
+from index.searching.request import FACET_PARAMS, MAX_FILTER_VALUES, RequestError, SearchRequest
+from index.searching.views import IndexUnavailable
 from webapp import search_view
 from webapp.i18n import COOKIE, LOCALES, format_moment, reader_script
 from webapp.reading_room import reading_room

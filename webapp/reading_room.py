@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from flask import current_app
 
 from archive.config import Settings, load_settings
-from archive.store import Store, open_store
-from index.search import SearchIndex
+from archive.store import Store
+from archive.stores import open_store
+from index.searching.search import SearchIndex
 
 
 @dataclass

@@ -19,7 +19,7 @@ from babel.dates import format_date
 from flask import g, url_for
 from flask_babel import gettext, lazy_gettext
 
-from index.request import SearchRequest
+from index.searching.request import SearchRequest
 from webapp.i18n import current_locale, format_count, language_label
 
 FACETS = ("source", "author", "tag", "language")

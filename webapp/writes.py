@@ -5,7 +5,7 @@ Both write the store only, batch by batch (the store serialises their transactio
 of every other writer: SQLite's file lock, PostgreSQL's lock on the last number's row), and take
 no import lock: that lock is for writers of the index, and a POST waiting for the follower's
 catch-up to end would write at the speed of indexing. The index follows the store on its own
-(:mod:`index.follower`): what a POST stored is searchable a moment later.
+(:mod:`index.segments.follower`): what a POST stored is searchable a moment later.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, request
 
 from archive.bulk import take_bulk
 from archive.reader import ReadError
-from archive.store import STORE_ERRORS
+from archive.stores import STORE_ERRORS
 from archive.takedowns import DELETED, NOT_FOUND, Takedowns
 from archive.upload import BodyTooLarge, BodyUnreadable, NoRoom, is_gzipped, spooled_body
 from webapp.api import error_response

@@ -1,0 +1,238 @@
+"""Snippets: the best passage of a text with every matched form in ``<mark>``.
+
+A word matches when any of its index terms is a term the query asked for, so «України» is marked
+for a search of «Україна». Text is HTML-escaped piece by piece before marks are added, so nothing
+in an article can inject markup.
+
+Analysing every word of a hit (lemmas by pymorphy3) would make a search's cost follow the length
+of its hits and the coldness of the lemma cache. Instead each query's terms are turned once into
+what a matching word can look like (:class:`FormMatcher`): the inflected forms of each Ukrainian
+lemma from the morphology dictionary, the first letters of every term, and for Latin terms (name
+keys among them) the first letters of the name key of a capitalised word: a Cyrillic word's
+transliteration («Києві»: kievi, for the key ``kiv`` of «Київ»), a Latin word's own key (Kyiv for
+a search of Kiev). Only the few words of a text that look like that are analysed, so marks are
+exactly those of the index's analysis.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from functools import lru_cache
+from html import escape
+
+from index.text.analysis import (
+    APOSTROPHE,
+    APOSTROPHES,
+    WORD_RE,
+    analysed,
+    inflected_forms,
+    normalize_word,
+    tokenize,
+    word_terms,
+)
+from index.text.name_keys import latin_key, transliteration_key
+from index.text.transliteration import transliterate
+
+SNIPPET_WORDS = 36
+SNIPPETS_KEPT = 1024  # texts held by the snippet cache: a few megabytes
+OPENING_CHARS = 2500
+MARGIN_CHARS = 700
+PREFIX = 3  # letters a word shares with a term it can match, its lemma's first letters
+# Letters a capitalised Cyrillic word's key shares with the key of its lemma: inflection may
+# change the third (Київ kiv, Києві kievi).
+KEY_PREFIX = 2
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
+
+class FormMatcher:
+    """Whether a word as written matches one of ``terms``, analysing only words that can."""
+
+    def __init__(self, terms: frozenset[str | bytes]):
+        # Expanded prefixes arrive as the index's bytes.
+        terms = frozenset(t.decode("utf-8") if isinstance(t, bytes) else t for t in terms)
+        self.terms = terms
+        cyrillic = [term for term in terms if _CYRILLIC.search(term)]
+        latin = [term for term in terms if not _CYRILLIC.search(term)]
+        self.prefixes = tuple({term[:PREFIX] for term in terms})
+        self.transliterated = tuple({term[:KEY_PREFIX] for term in latin})
+        # Forms that do not share a lemma's first letters (люди for людина) come from the
+        # dictionary's paradigms.
+        self.forms: set[str] = set().union(*map(inflected_forms, cyrillic))
+        self.starts = _starts_pattern(self.prefixes, self.forms) if terms else None
+        # Words answered already (a name recurs in every hit of a search); a few thousand.
+        self._seen: dict[str, bool] = {}
+
+    def __call__(self, word: str) -> bool:
+        if not self.terms:
+            return False
+        known = analysed(word)
+        if known is not None:  # analysed before: as cheap to answer exactly
+            return not self.terms.isdisjoint(known)
+        return self._unknown(word)
+
+    def each(self, words: list[str]) -> list[bool]:
+        """``[self(word) for word in words]``, without a call per word where it can."""
+        if not self.terms:
+            return [False] * len(words)
+        disjoint, known, unknown = self.terms.isdisjoint, analysed, self._unknown
+        found = []
+        for word in words:
+            terms = known(word)
+            found.append(unknown(word) if terms is None else not disjoint(terms))
+        return found
+
+    def spans(self, text: str, words: list[tuple[int, int]]) -> list[bool]:
+        """``self(word)`` for each word of ``text`` (given by its span): only the words that
+        start as a term or a form can, or are capitalised (a name's transliteration), are looked
+        at one by one; the others are passed over by one regular expression over the text."""
+        if not self.terms or not words:
+            return [False] * len(words)
+        lowered = text.lower()
+        if len(lowered) != len(text) or self.starts is None:  # a letter lowercased to two
+            return self.each([text[start:end] for start, end in words])
+        starts = [start for start, _ in words]
+        found = [False] * len(words)
+        seen = self._seen
+        candidates = [match.start() for match in self.starts.finditer(lowered)]
+        if self.transliterated:
+            candidates += [match.start() for match in _CAPITALISED.finditer(text)]
+        for at in candidates:
+            i = bisect_left(starts, at)
+            if i < len(starts) and starts[i] == at and not found[i]:
+                word = text[at : words[i][1]]
+                hit = seen.get(word)
+                if hit is None:
+                    if len(seen) >= 4096:
+                        seen.clear()
+                    hit = seen[word] = self(word)
+                found[i] = hit
+        return found
+
+    def _unknown(self, word: str) -> bool:
+        normalized = normalize_word(word)
+        candidate = normalized.startswith(self.prefixes) or normalized in self.forms
+        if not candidate and self.transliterated and word[:1].isupper():
+            if "\u0400" <= normalized[:1] <= "\u04ff":
+                key = transliteration_key(transliterate(normalized))
+            else:
+                key = latin_key(normalized)
+            candidate = key.startswith(self.transliterated)
+        return candidate and not self.terms.isdisjoint(word_terms(word))
+
+
+# Each letter as a word may write it: with a Latin or Cyrillic look-alike in its place (the
+# analysis reads a word of mixed scripts in its main one), any apostrophe for the one of terms.
+_LOOK_ALIKES = {
+    **{a: b for a, b in zip("aceiopxyk", "асеіорхук", strict=True)},
+    **{b: a for a, b in zip("aceiopxyk", "асеіорхук", strict=True)},
+    "ї": "ï",
+    "ï": "ї",
+}
+_ANY_APOSTROPHE = "[" + re.escape(APOSTROPHES) + "]"
+# Where a capitalised word starts (a name, whose transliteration a Latin term may match).
+_CAPITALISED = re.compile(
+    "(?<![^\\W_])["
+    + "".join(
+        re.escape(c) for c in map(chr, [*range(0x41, 0x250), *range(0x400, 0x530)]) if c.isupper()
+    )
+    + "]"
+)
+
+
+def _letter(char: str) -> str:
+    if char == APOSTROPHE:
+        return _ANY_APOSTROPHE
+    other = _LOOK_ALIKES.get(char)
+    return f"[{re.escape(char)}{re.escape(other)}]" if other else re.escape(char)
+
+
+def _starts_pattern(prefixes: tuple[str, ...], forms: set[str]) -> re.Pattern:
+    """Where a word that may match starts, in lowercased text: its first letters are those of
+    a term (``PREFIX``) or of a form (up to an apostrophe), look-alikes and apostrophes as any
+    word may write them. (A word with a stress mark among its first letters is missed: the
+    marks, not the matches, are what this decides.)"""
+    starts = set(prefixes)
+    starts.update(form.split(APOSTROPHE)[0][:PREFIX] for form in forms)
+    alternatives = sorted(("".join(map(_letter, start)) for start in starts if start), key=len)
+    return re.compile("(?<![^\\W_])(?:" + "|".join(reversed(alternatives)) + ")")
+
+
+@lru_cache(maxsize=1024)
+def form_matcher(terms: frozenset[str]) -> FormMatcher:
+    return FormMatcher(terms)
+
+
+def mark(text: str, terms: set[str]) -> str:
+    """The whole text, escaped, with matched words marked (for titles)."""
+    matches = form_matcher(frozenset(terms))
+    return _render(text, [(s, e) for _, s, e, w in tokenize(text) if matches(w)], 0, len(text))
+
+
+def snippet(text: str, terms: set[str], words: int = SNIPPET_WORDS) -> str:
+    """The passage of about ``words`` words holding the most matches, escaped and marked.
+
+    Only the opening of a long text is read, unless the opening holds no match. The snippets
+    most recently made are kept (a search repeated, a page turned back, the same search from
+    the page, the API and the feed): keyed by the text itself, so a changed article is never
+    shown with the snippet of its former text."""
+    return _snippet(text, frozenset(terms), words)
+
+
+@lru_cache(maxsize=SNIPPETS_KEPT)
+def _snippet(text: str, terms: frozenset[str], words: int) -> str:
+    matches = form_matcher(terms)
+    tokens, whole = _opening_tokens(text)
+    matched = matches.spans(text, tokens)
+    if terms and not any(matched) and not whole:
+        tokens, whole = _spans(text), True
+        matched = matches.spans(text, tokens)
+    if not tokens:
+        return ""
+    best_start = 0
+    if any(matched):
+        window = best = sum(matched[:words])
+        for start in range(1, max(len(tokens) - words + 1, 1)):
+            window += matched[start + words - 1] - matched[start - 1]
+            if window > best:
+                best, best_start = window, start
+        # Start a few words before the window's first match, so it reads in context.
+        first = next(i for i in range(best_start, len(tokens)) if matched[i])
+        best_start = max(0, first - 4)
+    end = min(best_start + words, len(tokens))
+    at_end = whole and end == len(tokens)
+    start_char = 0 if best_start == 0 else tokens[best_start][0]
+    end_char = len(text) if at_end else tokens[end - 1][1]
+    marks = [
+        span
+        for span, hit in zip(tokens[best_start:end], matched[best_start:end], strict=True)
+        if hit
+    ]
+    html = _render(text, marks, start_char, end_char)
+    prefix = "… " if best_start > 0 else ""
+    suffix = "" if at_end else " …"
+    return f"{prefix}{html}{suffix}"
+
+
+def _spans(text: str) -> list[tuple[int, int]]:
+    """Where each word of ``text`` is (as :func:`index.text.analysis.tokenize` cuts words)."""
+    return [match.span() for match in WORD_RE.finditer(text)]
+
+
+def _opening_tokens(text: str) -> tuple[list[tuple[int, int]], bool]:
+    """The words of the text's opening (with room for a passage after it), as spans, and
+    whether that is all."""
+    if len(text) <= OPENING_CHARS + MARGIN_CHARS:
+        return _spans(text), True
+    return _spans(text[: OPENING_CHARS + MARGIN_CHARS]), False
+
+
+def _render(text: str, marks: list[tuple[int, int]], start: int, end: int) -> str:
+    pieces: list[str] = []
+    cursor = start
+    for mark_start, mark_end in marks:
+        pieces.append(escape(text[cursor:mark_start]))
+        pieces.append(f"<mark>{escape(text[mark_start:mark_end])}</mark>")
+        cursor = mark_end
+    pieces.append(escape(text[cursor:end]))
+    return " ".join("".join(pieces).split())

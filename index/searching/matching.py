@@ -1,0 +1,172 @@
+"""Evaluating a query over the whole index at once: a boolean mask of matches and BM25F scores.
+
+Terms, ORs, ANDs and NOTs are set operations on numpy arrays of postings, and BM25 is arithmetic
+on those arrays, so a query matching half the archive costs milliseconds, not a Python loop per
+document. Phrases need positions: Whoosh's own matchers decide those, and the phrase's terms
+contribute their scores.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from whoosh import query
+from whoosh.searching import Searcher
+
+from index.searching.messages import Message
+from index.segments.columns import Columns
+from index.segments.postings import read_postings
+from index.segments.schema import NAME_FIELDS, SUMMARY_BOOST, TITLE_BOOST
+
+K1 = 1.2
+B = 0.75
+# Positional work a phrase may cause: its words times the documents holding all of them. Past
+# it (a phrase of words common in most articles) the phrase is matched as its words, with a
+# notice, rather than reading the positions of hundreds of thousands of documents.
+PHRASE_WORK_LIMIT = 100_000
+FIELD_BOOSTS = {"title": TITLE_BOOST, "summary": SUMMARY_BOOST, "body": 1.0}
+
+
+class Matcher:
+    """Evaluates queries against one searcher and its columns."""
+
+    def __init__(self, searcher: Searcher, columns: Columns):
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.columns = columns
+        self.size = columns.size
+        self.live_count = max(int(columns.live.sum()), 1)
+
+    def evaluate(
+        self, q: query.Query, notices: list[Message] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``(mask, scores)`` over all document numbers; deleted documents never match. What
+        the user should know about how the query was matched goes to ``notices``."""
+        mask, scores = _Evaluation(self, notices if notices is not None else []).run(q)
+        mask &= self.columns.live
+        return mask, scores
+
+
+class _Evaluation:
+    """One query's evaluation over a matcher (which threads share): holds its notices."""
+
+    def __init__(self, matcher: Matcher, notices: list[Message]):
+        self.matcher = matcher
+        self.notices = notices
+        self.size = matcher.size
+        self.columns = matcher.columns
+
+    def run(self, q: query.Query) -> tuple[np.ndarray, np.ndarray]:
+        return self._evaluate(q)
+
+    def _empty(self) -> tuple[np.ndarray, np.ndarray]:
+        return np.zeros(self.size, dtype=bool), np.zeros(self.size, dtype=np.float32)
+
+    def _evaluate(self, q: query.Query) -> tuple[np.ndarray, np.ndarray]:
+        if isinstance(q, query.Term):
+            return self._term(q)
+        if isinstance(q, query.Or):
+            mask, scores = self._empty()
+            for child in q.subqueries:
+                if isinstance(child, query.Term):  # the common case: add in place
+                    self._add_term(child, mask, scores)
+                    continue
+                child_mask, child_scores = self._evaluate(child)
+                mask |= child_mask
+                scores += child_scores
+            if q.boost != 1.0:
+                scores *= q.boost
+            return mask, scores
+        if isinstance(q, query.And):
+            return self._and(q.subqueries, q.boost)
+        if isinstance(q, query.AndNot):
+            mask, scores = self._evaluate(q.a)
+            excluded, _ = self._evaluate(q.b)
+            mask &= ~excluded
+            return mask, scores
+        if isinstance(q, query.AndMaybe):
+            mask, scores = self._evaluate(q.a)
+            _, extra = self._evaluate(q.b)
+            return mask, scores + extra * mask
+        if isinstance(q, query.Not):
+            excluded, _ = self._evaluate(q.query)
+            return ~excluded & self.columns.live, np.zeros(self.size, dtype=np.float32)
+        if isinstance(q, query.qcore._NullQuery):  # noqa: SLF001
+            return self._empty()
+        if isinstance(q, query.Every):
+            return self.columns.live.copy(), np.zeros(self.size, dtype=np.float32)
+        return self._by_whoosh(q)
+
+    def _and(self, children: list[query.Query], boost: float) -> tuple[np.ndarray, np.ndarray]:
+        positive = [c for c in children if not isinstance(c, query.Not)]
+        negative = [c.query for c in children if isinstance(c, query.Not)]
+        if positive:
+            mask, scores = self._evaluate(positive[0])
+            for child in positive[1:]:
+                child_mask, child_scores = self._evaluate(child)
+                mask &= child_mask
+                scores += child_scores
+        else:
+            mask, scores = self.columns.live.copy(), np.zeros(self.size, dtype=np.float32)
+        for child in negative:
+            excluded, _ = self._evaluate(child)
+            mask &= ~excluded
+        return mask, scores * boost
+
+    def _term(self, q: query.Term) -> tuple[np.ndarray, np.ndarray]:
+        mask, scores = self._empty()
+        self._add_term(q, mask, scores)
+        return mask, scores
+
+    def _add_term(self, q: query.Term, mask: np.ndarray, scores: np.ndarray) -> None:
+        """Mark the term's documents in ``mask`` and add its BM25 scores to ``scores``."""
+        if q.fieldname in NAME_FIELDS and not self.columns.holds(q.fieldname, q.text):
+            return  # most query words are in no byline, tag or outlet
+        docs, weights = read_postings(self.matcher.reader, q.fieldname, q.text)
+        if not len(docs):
+            return
+        mask[docs] = True
+        boost = FIELD_BOOSTS.get(q.fieldname)
+        if boost is None:  # names, tags, sources: matching decides, scoring does not
+            scores[docs] += 0.5 * q.boost
+            return
+        frequency = weights / boost
+        df = len(docs)
+        idf = math.log(1.0 + (self.matcher.live_count - df + 0.5) / (df + 0.5))
+        lengths = self.columns.lengths[q.fieldname][docs]
+        norm = K1 * (1.0 - B + B * lengths / self.columns.average_length[q.fieldname])
+        scores[docs] += boost * q.boost * idf * frequency * (K1 + 1.0) / (frequency + norm)
+
+    def _by_whoosh(self, q: query.Query) -> tuple[np.ndarray, np.ndarray]:
+        """Phrases and anything else positional: Whoosh finds the documents, once the words
+        alone show the work is bounded. A phrase in a name (a byline, a tag, the outlet: a byline
+        typed as words, see index.query) scores flat, weighed by its boost."""
+        words = list(q.children()) if isinstance(q, query.Sequence | query.Phrase) else []
+        if isinstance(q, query.Phrase):
+            words = [query.Term(q.fieldname, w) for w in q.words]
+        in_text = any(fieldname in FIELD_BOOSTS for fieldname, _ in q.iter_all_terms())
+        if words:
+            candidates, word_scores = self._and(words, q.boost)
+            word_scores *= candidates  # an article with some of the words only is no match
+            found = int(np.count_nonzero(candidates & self.columns.live))
+            if not found:  # no article holds every word: none holds the phrase
+                return candidates, word_scores
+            if found * len(words) > PHRASE_WORK_LIMIT:
+                # A name is a few words of a short field: all of them in it is nearly the
+                # phrase, and the reader did not ask for it, so no notice.
+                if not in_text:
+                    return candidates, candidates * np.float32(q.boost)
+                self.notices.append(Message.of("query.phrase_as_words"))
+                return candidates, word_scores
+        mask, scores = self._empty()
+        docs = np.fromiter(self.matcher.searcher.docs_for_query(q), dtype=np.int64)
+        if len(docs):
+            mask[docs] = True
+        if not in_text:
+            return mask, mask * np.float32(q.boost)
+        for fieldname, text in q.iter_all_terms():
+            if fieldname in FIELD_BOOSTS:
+                _, term_scores = self._term(query.Term(fieldname, text))
+                scores += term_scores
+        return mask, scores * mask * q.boost

@@ -1,0 +1,406 @@
+"""Per-document columns as numpy arrays, built once per index generation.
+
+Facet counts, filters, date ranges, sorting and BM25 length normalisation all read these arrays
+instead of asking Whoosh one document at a time: counting a facet over 100k matches is one
+``bincount``. This is how Lucene's doc values and Elasticsearch's aggregations do it.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.columns import NumericColumn
+from whoosh.fields import NUMERIC
+from whoosh.reading import IndexReader
+from whoosh.util.numeric import byte_to_length
+
+from index.segments.postings import leaf_readers, read_postings, segment_id
+from index.segments.schema import NAME_FIELDS, TEXT_FIELDS
+from index.text.facet_groups import GROUPED_FACETS, ValueGroups
+
+# Facet name (as in the API) -> the exact-values field that holds it.
+FACET_FIELDS = {
+    "source": "source_value",
+    "author": "author_value",
+    "tag": "tag_value",
+    "language": "language",
+}
+
+
+@dataclass
+class ValueColumn:
+    """A multi-valued column: pairs (document, value id) in document order, ``values`` sorted.
+
+    ``starts[d] : starts[d + 1]`` are the pairs of document ``d``, so counting the values of a
+    few matches reads only theirs; counting many reads every pair once."""
+
+    values: list[str]
+    docs: np.ndarray  # int32, one entry per (document, value) pair, ascending
+    value_ids: np.ndarray  # int32, same length
+    starts: np.ndarray  # int64, one per document and one more
+    index_of: dict[str, int]
+
+    @classmethod
+    def read(cls, leaf: IndexReader, fieldname: str) -> ValueColumn:
+        """The column of one segment, from the field's terms (sorted in the lexicon)."""
+        values: list[str] = []
+        doc_parts: list[np.ndarray] = []
+        id_parts: list[np.ndarray] = []
+        for term in leaf.field_terms(fieldname):
+            docs, _ = read_postings(leaf, fieldname, term, cache=False)
+            if not len(docs):
+                continue
+            doc_parts.append(docs)
+            id_parts.append(np.full(len(docs), len(values), dtype=np.int32))
+            values.append(term)
+        docs = np.concatenate(doc_parts).astype(np.int32) if doc_parts else np.zeros(0, np.int32)
+        ids = np.concatenate(id_parts) if id_parts else np.zeros(0, np.int32)
+        order = np.argsort(docs, kind="stable")
+        docs, ids = docs[order], ids[order]
+        per_doc = np.bincount(docs, minlength=leaf.doc_count_all())
+        starts = np.concatenate(([0], np.cumsum(per_doc))).astype(np.int64)
+        return cls(values, docs, ids, starts, {value: i for i, value in enumerate(values)})
+
+    @classmethod
+    def combine(cls, parts: list[tuple[ValueColumn, int]]) -> ValueColumn:
+        """One column over several segments, each given with the number of its first document."""
+        values = sorted(set().union(*(part.values for part, _ in parts)))
+        index_of = {value: i for i, value in enumerate(values)}
+        docs = [part.docs + offset for part, offset in parts]
+        ids = [
+            np.array([index_of[v] for v in part.values], dtype=np.int32)[part.value_ids]
+            for part, _ in parts
+            if len(part.values)
+        ]
+        starts, pairs = [], 0
+        for part, _ in parts:
+            starts.append(part.starts[:-1] + pairs)
+            pairs += len(part.docs)
+        starts.append(np.array([pairs], dtype=np.int64))
+        return cls(
+            values,
+            np.concatenate(docs).astype(np.int32) if docs else np.zeros(0, np.int32),
+            np.concatenate(ids) if ids else np.zeros(0, np.int32),
+            np.concatenate(starts).astype(np.int64),
+            index_of,
+        )
+
+    @classmethod
+    def empty(cls, size: int) -> ValueColumn:
+        """A column of no values over ``size`` documents (a field the index does not have)."""
+        nothing = np.zeros(0, np.int32)
+        return cls([], nothing, nothing, np.zeros(size + 1, np.int64), {})
+
+    def value_ids_of(self, doc: int) -> list[int]:
+        """The value ids document ``doc`` holds."""
+        return self.value_ids[self.starts[doc] : self.starts[doc + 1]].tolist()
+
+    def mask_for(self, selected: tuple[str, ...], size: int) -> np.ndarray:
+        """Documents holding any of ``selected`` (several values of one facet combine with OR)."""
+        wanted = [self.index_of[value] for value in selected if value in self.index_of]
+        return self.mask_for_ids(wanted, size)
+
+    def mask_for_ids(self, wanted, size: int) -> np.ndarray:
+        """Documents holding any of the value ids ``wanted``."""
+        mask = np.zeros(size, dtype=bool)
+        if len(wanted):
+            mask[self.docs[np.isin(self.value_ids, wanted)]] = True
+        return mask
+
+    def counts(self, mask: np.ndarray, groups: ValueGroups | None = None) -> np.ndarray:
+        """How many documents of ``mask`` hold each value (each group of ``groups``: a
+        document holding two spellings of one name counts once)."""
+        ids = self.value_ids if groups is None else groups.pair_groups
+        size = len(self.values) if groups is None else groups.size
+        unique = None if groups is None else groups.unique_pairs
+        matched = np.flatnonzero(mask)
+        if len(matched) * 8 < len(self.docs):  # few matches: read only their pairs
+            first = self.starts[matched]
+            count = self.starts[matched + 1] - first
+            within = np.arange(int(count.sum()), dtype=np.int64)
+            pairs = np.repeat(first - (np.cumsum(count) - count), count) + within
+            if unique is not None:
+                pairs = pairs[unique[pairs]]
+            return np.bincount(ids[pairs], minlength=size)
+        chosen = mask[self.docs]
+        if unique is not None:
+            chosen &= unique
+        return np.bincount(ids[chosen], minlength=size)
+
+
+@dataclass
+class SegmentColumns:
+    """The columns of one segment: what does not change while the segment lives.
+
+    A segment's documents never change (only their deletion does), so these are read once and
+    kept across index generations: a commit costs reading the new segment's columns, not the
+    archive's (Lucene keeps doc values per segment the same way).
+    """
+
+    size: int
+    published: np.ndarray
+    day: np.ndarray
+    lengths: dict[str, np.ndarray]
+    facets: dict[str, ValueColumn]
+    cluster: ValueColumn  # the story of each article that has copies (see archive.copies)
+    # The terms of the analysed names (bylines, tags, outlet): every query word is looked for
+    # there too, and most are in none, so a look-up here spares reading the segment's lexicon.
+    name_terms: dict[str, frozenset[str]]
+
+    @classmethod
+    def read(cls, leaf: IndexReader) -> SegmentColumns:
+        size = leaf.doc_count_all()
+        return cls(
+            size,
+            _numeric_column(leaf, "published", size, np.int64),
+            _numeric_column(leaf, "day", size, np.int32),
+            {name: field_lengths(leaf, name) for name in TEXT_FIELDS},
+            {facet: ValueColumn.read(leaf, field) for facet, field in FACET_FIELDS.items()},
+            ValueColumn.read(leaf, "cluster")
+            if "cluster" in leaf.schema
+            else ValueColumn.empty(size),
+            {
+                name: frozenset(leaf.field_terms(name)) if name in leaf.schema else frozenset()
+                for name in NAME_FIELDS
+            },
+        )
+
+    @property
+    def nbytes(self) -> int:
+        arrays = [self.published, self.day, *self.lengths.values()]
+        arrays += [a for c in self.facets.values() for a in (c.docs, c.value_ids)]
+        arrays += [self.cluster.docs, self.cluster.value_ids]
+        return sum(a.nbytes for a in arrays)
+
+
+def live_docs(leaf: IndexReader) -> np.ndarray:
+    """True for each document of the segment that is not deleted."""
+    live = np.ones(leaf.doc_count_all(), dtype=bool)
+    if leaf.has_deletions():
+        deleted = np.fromiter(leaf.segment().deleted_docs(), dtype=np.int64)
+        live[deleted] = False
+    return live
+
+
+@dataclass
+class Columns:
+    """Everything per document that searches need, for one index generation."""
+
+    size: int
+    live: np.ndarray  # bool: not deleted
+    published: np.ndarray  # int64 seconds since the epoch; -1 when undated
+    day: np.ndarray  # int32 YYYYMMDD of the publication's local date; -1 when undated
+    lengths: dict[str, np.ndarray]  # float32 field length (terms) per document
+    average_length: dict[str, float]
+    facets: dict[str, ValueColumn]
+    stories: Stories
+    # The facets whose values are names: their spellings grouped (index.facet_groups).
+    groups: dict[str, ValueGroups]
+    # Per name field, the terms of each segment (see SegmentColumns.name_terms).
+    name_terms: dict[str, list[frozenset[str]]]
+
+    def holds(self, fieldname: str, term: str) -> bool:
+        """Whether any segment has ``term`` in the name field ``fieldname``."""
+        return any(term in terms for terms in self.name_terms[fieldname])
+
+    @classmethod
+    def build(cls, reader: IndexReader, cache: dict | None = None) -> Columns:
+        """The columns of ``reader``'s generation. ``cache`` (segment id -> SegmentColumns) keeps
+        the columns of segments already read; it is left holding this generation's segments."""
+        cache = {} if cache is None else cache
+        parts: list[tuple[SegmentColumns, np.ndarray, int]] = []
+        offset = 0
+        for leaf, leaf_offset in leaf_readers(reader):
+            key = segment_id(leaf)
+            part = cache.get(key) if key else None
+            if part is None:
+                part = SegmentColumns.read(leaf)
+            live = live_docs(leaf) if key else np.ones(part.size, dtype=bool)
+            parts.append((part, live, leaf_offset, key))
+            offset = leaf_offset + part.size
+        cache.clear()
+        cache.update({key: part for part, _, _, key in parts if key})
+        return cls.combine([(part, live, start) for part, live, start, _ in parts], offset)
+
+    @classmethod
+    def combine(cls, parts: list[tuple[SegmentColumns, np.ndarray, int]], size: int) -> Columns:
+        def joined(arrays: list[np.ndarray], dtype) -> np.ndarray:
+            if not arrays:
+                return np.zeros(0, dtype)
+            return np.concatenate(arrays).astype(dtype, copy=False)
+
+        live = joined([live for _, live, _ in parts], bool)
+        lengths = {
+            name: joined([part.lengths[name] for part, _, _ in parts], np.float32)
+            for name in TEXT_FIELDS
+        }
+        live_count = max(int(live.sum()), 1)
+        average = {
+            name: max(float(column[live].sum()) / live_count, 1.0)
+            for name, column in lengths.items()
+        }
+        facets = {
+            facet: ValueColumn.combine([(part.facets[facet], start) for part, _, start in parts])
+            for facet in FACET_FIELDS
+        }
+        cluster = ValueColumn.combine([(part.cluster, start) for part, _, start in parts])
+        published = joined([part.published for part, _, _ in parts], np.int64)
+        return cls(
+            size,
+            live,
+            published,
+            joined([part.day for part, _, _ in parts], np.int32),
+            lengths,
+            average,
+            facets,
+            Stories.build(cluster, live, size, published, facets["source"]),
+            {
+                facet: ValueGroups.build(column.values, column.docs, column.value_ids)
+                for facet, column in facets.items()
+                if facet in GROUPED_FACETS
+            },
+            {name: [part.name_terms[name] for part, _, _ in parts] for name in NAME_FIELDS},
+        )
+
+
+@dataclass
+class Stories:
+    """Which story each document belongs to, for the documents that have copies.
+
+    ``story[d]`` is the number of document ``d``'s story (an index into ``ids``, the stories'
+    keys), -1 for a document without copies (its own story). ``members`` lists the live documents
+    of the stories grouped by story (``starts[s] : starts[s + 1]``), so a hit's copies are read
+    without a scan. ``earliest[s]`` is story ``s``'s earliest-published live document (the
+    undated after the dated), whose id names the story to readers: a story's key is one of its
+    members, not always the earliest (see archive.copies).
+    """
+
+    ids: list[str]
+    story: np.ndarray  # int32 per document
+    members: np.ndarray  # int32 live documents, grouped by story
+    starts: np.ndarray  # int64 per story and one more
+    earliest: np.ndarray  # int32 per story: a document, -1 when none is live
+    # Each story's outlets: source value ids (ascending) and how many of its live copies each
+    # has, grouped by story (``outlet_starts[s] : outlet_starts[s + 1]``); and each document's
+    # outlet (-1: none). A hit names its other copies' outlets without reading every copy.
+    outlet_values: np.ndarray
+    outlet_counts: np.ndarray
+    outlet_starts: np.ndarray
+    outlet_of: np.ndarray
+
+    @classmethod
+    def build(
+        cls,
+        column: ValueColumn,
+        live: np.ndarray,
+        size: int,
+        published: np.ndarray,
+        sources: ValueColumn,
+    ) -> Stories:
+        story = np.full(size, -1, dtype=np.int32)
+        kept = live[column.docs] if len(column.docs) else np.zeros(0, bool)
+        docs, ids = column.docs[kept], column.value_ids[kept]
+        story[docs] = ids
+        order = np.argsort(ids, kind="stable")
+        counts = np.bincount(ids, minlength=len(column.values))
+        starts = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+        members = docs[order].astype(np.int32)
+        earliest = np.full(len(column.values), -1, dtype=np.int32)
+        if len(members):
+            when = published[members]
+            when = np.where(when < 0, np.iinfo(np.int64).max, when)
+            by_date = np.lexsort((when, ids[order]))  # by story, then by date
+            numbers = ids[order][by_date]
+            first = np.ones(len(by_date), dtype=bool)
+            first[1:] = numbers[1:] != numbers[:-1]
+            earliest[numbers[first]] = members[by_date[first]]
+        outlet_of = np.full(size, -1, dtype=np.int32)
+        held = sources.starts[:-1] < sources.starts[1:]
+        outlet_of[held] = sources.value_ids[sources.starts[:-1][held]]
+        kinds = np.int64(len(sources.values) + 1)
+        pairs = np.unique(
+            ids[order].astype(np.int64) * kinds + outlet_of[members] + 1, return_counts=True
+        )
+        outlet_values = (pairs[0] % kinds - 1).astype(np.int32)
+        outlet_starts = np.searchsorted(
+            pairs[0] // kinds, np.arange(len(column.values) + 1, dtype=np.int64)
+        ).astype(np.int64)
+        return cls(
+            column.values,
+            story,
+            members,
+            starts,
+            earliest,
+            outlet_values,
+            pairs[1].astype(np.int32),
+            outlet_starts,
+            outlet_of,
+        )
+
+    def other_outlets(self, number: int, docnum: int) -> list[int]:
+        """The outlets (source value ids) of story ``number``'s copies other than ``docnum``."""
+        at = slice(self.outlet_starts[number], self.outlet_starts[number + 1])
+        values, counts = self.outlet_values[at], self.outlet_counts[at]
+        own = self.outlet_of[docnum]
+        kept = (values >= 0) & ((values != own) | (counts > 1))
+        return values[kept].tolist()
+
+    def number_of(self, cluster: str) -> int | None:
+        """The number of the story keyed ``cluster``; None when no document has copies in it."""
+        at = bisect.bisect_left(self.ids, cluster)
+        return at if at < len(self.ids) and self.ids[at] == cluster else None
+
+    def of(self, number: int) -> np.ndarray:
+        """The live documents of story ``number``."""
+        return self.members[self.starts[number] : self.starts[number + 1]]
+
+
+# Whoosh stores a field's length per document as one byte; this table decodes all 256 at once.
+_BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
+
+
+def _fixed_values(column, count: int) -> np.ndarray | None:
+    """All values of a Whoosh ``NumericColumn`` reader as raw unsigned integers, read in one go
+    from the file (big-endian, fixed width); documents past the written ones take the default.
+    None when the reader is of another kind."""
+    if not isinstance(column, NumericColumn.Reader):
+        return None
+    dtype = np.dtype(">" + column._typecode.upper())  # noqa: SLF001 - the column's own layout
+    written = min(column._count, count)  # noqa: SLF001
+    raw = column._dbfile.get(column._basepos, written * dtype.itemsize)  # noqa: SLF001
+    values = np.full(count, column._default, dtype=dtype.newbyteorder("="))  # noqa: SLF001
+    values[:written] = np.frombuffer(raw, dtype=dtype)
+    return values
+
+
+def field_lengths(leaf: IndexReader, fieldname: str) -> np.ndarray:
+    """The length of the field in each document of the segment (decoded from its byte)."""
+    count = leaf.doc_count_all()
+    perdoc = getattr(leaf, "_perdoc", None)  # Whoosh has no public bulk access to lengths
+    if perdoc is None:  # an empty reader
+        return np.zeros(count, dtype=np.float32)
+    column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)  # noqa: SLF001
+    if column is None:
+        return np.zeros(count, dtype=np.float32)
+    raw = _fixed_values(column, count)
+    if raw is None:
+        raw = np.fromiter((int(b or 0) for b in column), dtype=np.uint8, count=count)
+    return _BYTE_TO_LENGTH[raw.astype(np.uint8)]
+
+
+def _numeric_column(reader: IndexReader, fieldname: str, size: int, dtype) -> np.ndarray:
+    if size == 0:  # an empty index has no columns at all
+        return np.zeros(0, dtype=dtype)
+    field = reader.schema[fieldname]
+    raw = _fixed_values(reader.column_reader(fieldname, translate=False), size)
+    if raw is not None and isinstance(field, NUMERIC) and field.numtype is int:
+        # Whoosh stores a signed integer shifted by half its range, so that bytes sort as numbers.
+        shift = 1 << (field.bits - 1) if field.signed else 0
+        values = raw.astype(np.uint64) - np.uint64(shift)
+        return values.view(np.int64).astype(dtype)
+    column = reader.column_reader(fieldname, translate=True)
+    values = np.fromiter((int(v) for v in column), dtype=np.int64, count=size)
+    return values.astype(dtype)
