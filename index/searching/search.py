@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -17,21 +17,20 @@ from typing import Any
 
 import numpy as np
 from whoosh import query
-from whoosh.searching import Searcher
 
 from archive.record import Article
 from archive.store import Store
 from index.searching import significant_words as significance
-from index.searching.facets import Filtered, apply_filters, as_date, date_facet, value_facets
-from index.searching.highlight import mark, snippet
+from index.searching.facets import Filtered, apply_filters, date_facet, value_facets
+from index.searching.hits import hit_fields, page_hits, story_of
 from index.searching.messages import Message
+from index.searching.ordering import collapse, page
 from index.searching.outlets import outlet_counts
 from index.searching.query import QueryTooLong, bound_prefixes, highlight_terms, parse_query
 from index.searching.query_help import FEW_RESULTS, Probe, Speller, documents_holding, help_with
 from index.searching.request import RequestError, SearchRequest
 from index.searching.timeline import SeriesMatch, count_over_time, story_count
 from index.searching.views import IndexUnavailable, IndexView, IndexViews
-from index.segments.columns import Columns
 from index.segments.schema import TEXT_FIELDS
 from index.text.analysis import ANALYSER_VERSION, tokenize, word_terms
 
@@ -166,18 +165,19 @@ class SearchIndex:
         total = int(filtered.final.sum())
         shown = filtered.final
         if request.collapse:
-            shown = self._collapse(shown, match.scores, columns, request.effective_sort)
+            shown = collapse(shown, match.scores, columns, request.effective_sort)
         stories = int(shown.sum())
         start = (request.page - 1) * request.per_page
-        docnums = self._page(
+        docnums = page(
             shown, match.scores, columns, request.effective_sort, start, request.per_page
         )
-        hits = self._hits(
+        hits = page_hits(
+            self.store,
             view.searcher,
             docnums,
             match.terms,
             match.scores,
-            lambda docnum: self._story(view.searcher, docnum, columns, request.collapse),
+            lambda docnum: story_of(view.searcher, docnum, columns, request.collapse),
         )
         facets, totals = value_facets(columns, filtered, request, script)
         facets["date"] = date_facet(columns, filtered, request)
@@ -213,7 +213,7 @@ class SearchIndex:
             final, scores = match.filtered.final, match.scores
 
             def best_text() -> str | None:
-                docnums = self._page(final, scores, view.columns, "relevance", 0, BEST_READ)
+                docnums = page(final, scores, view.columns, "relevance", 0, BEST_READ)
                 ids = [view.searcher.stored_fields(d)["id"] for d in docnums]
                 found = self.store.get_many(ids)
                 texts = [f"{found[i].title}\n{found[i].body}" for i in ids if i in found]
@@ -233,130 +233,6 @@ class SearchIndex:
 
         return Speller(view.vocabulary, documents)
 
-    @staticmethod
-    def _sort_keys(
-        candidates: np.ndarray, scores: np.ndarray | None, columns: Columns, sort: str
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """The primary and secondary keys of ``candidates`` in the order of ``sort`` (ascending
-        keys come first)."""
-        published = columns.published[candidates]
-        if sort == "relevance" and scores is not None:
-            # Best score first; equal scores newest first.
-            return -scores[candidates], -published
-        if sort == "oldest":
-            return np.where(published < 0, np.iinfo(np.int64).max, published), candidates
-        return -published, candidates
-
-    @classmethod
-    def _collapse(
-        cls, final: np.ndarray, scores: np.ndarray | None, columns: Columns, sort: str
-    ) -> np.ndarray:
-        """``final`` with one document per story: the first of its copies in the order of
-        ``sort``; documents without copies all stay. Only the matches that have copies are
-        sorted."""
-        story = columns.stories.story
-        grouped = np.flatnonzero(final & (story >= 0))
-        if not len(grouped):
-            return final
-        primary, secondary = cls._sort_keys(grouped, scores, columns, sort)
-        numbers = story[grouped]
-        order = np.lexsort((secondary, primary, numbers))
-        first = np.ones(len(order), dtype=bool)
-        first[1:] = numbers[order][1:] != numbers[order][:-1]
-        collapsed = final.copy()
-        collapsed[grouped] = False
-        collapsed[grouped[order[first]]] = True
-        return collapsed
-
-    @classmethod
-    def _page(
-        cls,
-        final: np.ndarray,
-        scores: np.ndarray | None,
-        columns: Columns,
-        sort: str,
-        start: int,
-        count: int,
-    ) -> list[int]:
-        candidates = np.flatnonzero(final)
-        if start >= len(candidates):
-            return []
-        primary, secondary = cls._sort_keys(candidates, scores, columns, sort)
-        wanted = start + count
-        if len(candidates) > 2 * wanted:
-            # Only what can reach the page is sorted: every candidate whose primary key is at
-            # most the wanted-th smallest (ties included), found in linear time.
-            threshold = np.partition(primary, wanted - 1)[wanted - 1]
-            near = primary <= threshold
-            candidates, primary, secondary = candidates[near], primary[near], secondary[near]
-        order = np.lexsort((secondary, primary))
-        return candidates[order[start : start + count]].tolist()
-
-    def _hits(
-        self,
-        searcher: Searcher,
-        docnums: list[int],
-        terms: set[str],
-        scores: np.ndarray | None,
-        story: Callable[[int], dict[str, Any]],
-    ) -> list[dict[str, Any]]:
-        ids = [searcher.stored_fields(docnum)["id"] for docnum in docnums]
-        articles = self.store.get_many(ids)
-        translations = self.store.translations_of(
-            a.translation_key for a in articles.values() if a.translation_key
-        )
-        hits = []
-        for docnum, article_id in zip(docnums, ids, strict=True):
-            article = articles.get(article_id)
-            if article is None:  # indexed but since gone from the store: the index catches up
-                continue
-            hit = hit_fields(article)
-            text = article.body or article.summary or ""
-            hit["snippet"] = snippet(text, terms)
-            hit["title_html"] = mark(article.title, terms)
-            hit["translations"] = [
-                other
-                for other in translations.get(article.translation_key or "", [])
-                if other["id"] != article.id
-            ]
-            if scores is not None:
-                hit["score"] = round(float(scores[docnum]), 4)
-            hit["cluster"], hit["copies"] = article.id, 0
-            hit.update(story(docnum))
-            hits.append(hit)
-        return hits
-
-    @staticmethod
-    def _story(
-        searcher: Searcher, docnum: int, columns: Columns, collapsed: bool
-    ) -> dict[str, Any]:
-        """A hit's story (named by its earliest-published copy) and how many other copies it
-        has, from the columns (no store query); a collapsed hit also names the outlets of its
-        other copies and who published the story first, and when. Empty for an article without
-        copies."""
-        stories = columns.stories
-        number = int(stories.story[docnum])
-        if number < 0:
-            return {}
-        members = stories.of(number)
-        earliest = int(stories.earliest[number])
-        name = searcher.stored_fields(earliest)["id"] if earliest >= 0 else stories.ids[number]
-        story: dict[str, Any] = {"cluster": name, "copies": len(members) - 1}
-        if not collapsed:
-            return story
-        # From what the columns hold per story (its outlets, its earliest copy): a story
-        # reprinted a hundred thousand times costs what one reprinted twice does.
-        sources = columns.facets["source"]
-        outlets = stories.other_outlets(number, docnum)
-        story["copy_sources"] = sorted(sources.values[v] for v in outlets)
-        if earliest >= 0 and columns.published[earliest] >= 0:
-            outlet = int(stories.outlet_of[earliest])
-            story["first_published"] = {
-                "source": sources.values[outlet] if outlet >= 0 else None,
-                "date": as_date(int(columns.day[earliest])).isoformat(),
-            }
-        return story
-
     def matching_articles(self, request: SearchRequest, batch: int = 200) -> Iterator[Article]:
         """Every article the search admits, in its order (for export and feeds), streamed; a
         query typed in the wrong keyboard layout is read as the page reads it.
@@ -369,7 +245,7 @@ class SearchIndex:
         try:
             with self._damage_named(view):
                 match, _, _ = self._helped_match(view, request, suggest=False)
-            docnums = self._page(
+            docnums = page(
                 match.filtered.final,
                 match.scores,
                 view.columns,
@@ -459,9 +335,9 @@ class SearchIndex:
             else:
                 other, _, _ = self._helped_match(view, replace(request, q=against), suggest=False)
                 background = other.filtered.final
-            collapsed = self._collapse(results, match.scores, columns, "relevance")
+            collapsed = collapse(results, match.scores, columns, "relevance")
             if match.scores is not None:
-                order = self._page(collapsed, match.scores, columns, "relevance", 0, sample)
+                order = page(collapsed, match.scores, columns, "relevance", 0, sample)
             else:  # no relevance: read evenly across the results
                 everyone = np.flatnonzero(collapsed)
                 wanted = min(len(everyone), sample)
@@ -534,20 +410,3 @@ class SearchIndex:
     def doc_count(self) -> int:
         with self.views.acquire() as view:
             return int(view.columns.live.sum())
-
-
-def hit_fields(article: Article) -> dict[str, Any]:
-    """The fields of an article that a hit shows (the API's shape)."""
-    return {
-        "id": article.id,
-        "title": article.title,
-        "url": article.url,
-        "published": article.published.text if article.published else None,
-        "precision": article.published.precision if article.published else None,
-        "language": article.language,
-        "authors": article.authors,
-        "tags": article.tags,
-        "source": article.source,
-        "summary": article.summary,
-        "translation_key": article.translation_key,
-    }

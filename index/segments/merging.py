@@ -35,8 +35,7 @@ from whoosh.reading import SegmentReader
 
 from index.segments.columns import field_lengths, live_docs
 from index.segments.posting_arrays import create_writer
-from index.segments.postings import posting_blocks
-from index.segments.segment_writer import (
+from index.segments.posting_blocks import (
     _FIELD_ID,
     _KV_LENGTHS,
     _POINTER,
@@ -44,6 +43,7 @@ from index.segments.segment_writer import (
     quantized_length,
     write_terms,
 )
+from index.segments.postings import posting_blocks
 
 MERGE_FACTOR = 10
 FLOOR_DOCS = 5_000
