@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 from openapi_spec_validator import validate
 
-from tests.conftest import run_arkhiv
-from tests.web_fixtures import http, import_fixtures, serve_archive
+from tests.web_fixtures import http, serve_with_token
 
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 # Checks run: every one Schemathesis has but the two that judge how strict the server is with
@@ -30,12 +29,7 @@ FOR_PEOPLE = re.compile(r"^/($|article/|explore|language/|static/|api/docs$|api/
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("described")
-    home = import_fixtures(folder / "home")
-    created = run_arkhiv(home, "token", "create", "schemathesis")
-    assert created.returncode == 0, created.stderr
-    server = serve_archive(home, folder / "serve.log")
-    server.secret = created.stdout.splitlines()[-1]
+    server = serve_with_token(tmp_path_factory.mktemp("described"), "schemathesis")
     yield server
     log = server.stop()
     assert "Traceback" not in log, log

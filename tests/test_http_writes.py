@@ -21,7 +21,7 @@ from archive.importer import import_lock
 from archive.store import Store
 from index.segments.follower import Follower
 from tests.conftest import article, run_arkhiv, write_jsonl
-from tests.web_fixtures import http, import_fixtures, serve_archive, wait_until
+from tests.web_fixtures import http, import_fixtures, serve_archive, serve_with_token, wait_until
 
 NDJSON = {"Content-Type": "application/x-ndjson"}
 _GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # then no valid deflate data
@@ -33,12 +33,7 @@ def jsonl(records) -> bytes:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("writes")
-    home = import_fixtures(folder / "home")
-    created = run_arkhiv(home, "token", "create", "scraper")
-    assert created.returncode == 0, created.stderr
-    server = serve_archive(home, folder / "serve.log")
-    server.secret = created.stdout.splitlines()[-1]
+    server = serve_with_token(tmp_path_factory.mktemp("writes"), "scraper")
     yield server
     log = server.stop()
     assert server.secret not in log

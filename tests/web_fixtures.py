@@ -160,3 +160,20 @@ def wait_until(predicate, timeout: float = 30.0, every: float = 0.1) -> float:
         assert time.monotonic() - started < timeout, "not within the time allowed"
         time.sleep(every)
     return time.monotonic() - started
+
+
+def serve_with_token(folder: Path, token_name: str) -> ServedArchive:
+    """The fixtures served by ``arkhiv serve`` in ``folder``, with a token made for
+    ``token_name`` whose secret is the server's ``secret``."""
+    home = import_fixtures(folder / "home")
+    created = subprocess.run(
+        [str(ARKHIV), "token", "create", token_name],
+        env={**os.environ, "ARKHIV_HOME": str(home)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert created.returncode == 0, created.stderr
+    server = serve_archive(home, folder / "serve.log")
+    server.secret = created.stdout.splitlines()[-1]
+    return server

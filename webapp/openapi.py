@@ -157,6 +157,23 @@ NOTICE = obj(
     "query read in the other keyboard layout...).",
 )
 
+NOTICES = {"type": "array", "items": ref("Notice")}
+# What every series of a timeline or of outlets begins with: the query, as sent and as searched,
+# and what it found.
+SERIES = {
+    "q": {"type": "string"},
+    "searched": {"type": "string"},
+    "total": {"type": "integer", "description": "Articles found."},
+    "stories": {"type": "integer", "description": "Stories they make."},
+}
+PERIOD = {
+    "period": {"type": "string"},
+    "from": {"type": "string", "format": "date"},
+    "to": {"type": "string", "format": "date"},
+    "articles": {"type": "integer"},
+    "stories": {"type": "integer"},
+}
+
 SCHEMAS: dict[str, Schema] = {
     "Error": obj(
         {
@@ -259,7 +276,7 @@ SCHEMAS: dict[str, Schema] = {
             },
             "date_granularity": {"type": "string", "enum": ["year", "month", "day"]},
             "undated": {"type": "integer"},
-            "notices": {"type": "array", "items": ref("Notice")},
+            "notices": NOTICES,
             "took_ms": {"type": "number"},
         }
     ),
@@ -353,21 +370,14 @@ SCHEMAS: dict[str, Schema] = {
                 "type": "array",
                 "items": obj(
                     {
-                        "q": {"type": "string"},
-                        "searched": {"type": "string"},
-                        "total": {"type": "integer"},
-                        "stories": {"type": "integer"},
+                        **SERIES,
                         "undated": {"type": "integer"},
-                        "notices": {"type": "array", "items": ref("Notice")},
+                        "notices": NOTICES,
                         "points": {
                             "type": "array",
                             "items": obj(
                                 {
-                                    "period": {"type": "string"},
-                                    "from": {"type": "string", "format": "date"},
-                                    "to": {"type": "string", "format": "date"},
-                                    "articles": {"type": "integer"},
-                                    "stories": {"type": "integer"},
+                                    **PERIOD,
                                     "share": {
                                         "type": "number",
                                         "description": "Of all articles in the period.",
@@ -380,15 +390,7 @@ SCHEMAS: dict[str, Schema] = {
             },
             "all": {
                 "type": "array",
-                "items": obj(
-                    {
-                        "period": {"type": "string"},
-                        "from": {"type": "string", "format": "date"},
-                        "to": {"type": "string", "format": "date"},
-                        "articles": {"type": "integer"},
-                        "stories": {"type": "integer"},
-                    }
-                ),
+                "items": obj(PERIOD),
                 "description": "Everything the filters admit, per period: the denominator.",
             },
             "took_ms": {"type": "number"},
@@ -412,7 +414,7 @@ SCHEMAS: dict[str, Schema] = {
                 ),
             },
             "searched": {"type": "string"},
-            "notices": {"type": "array", "items": ref("Notice")},
+            "notices": NOTICES,
             "took_ms": {"type": "number"},
         },
         required=["results", "background", "words", "searched", "notices"],
@@ -423,10 +425,7 @@ SCHEMAS: dict[str, Schema] = {
                 "type": "array",
                 "items": obj(
                     {
-                        "q": {"type": "string"},
-                        "searched": {"type": "string"},
-                        "total": {"type": "integer"},
-                        "stories": {"type": "integer"},
+                        **SERIES,
                         "outlets_total": {"type": "integer"},
                         "stories_with_copies": {"type": "integer"},
                         "median_lag_seconds": nullable("integer"),
@@ -446,7 +445,7 @@ SCHEMAS: dict[str, Schema] = {
                                 }
                             ),
                         },
-                        "notices": {"type": "array", "items": ref("Notice")},
+                        "notices": NOTICES,
                     }
                 ),
             },
