@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export ARKHIV_HOME ?= $(CURDIR)/arkhiv-data
 
-.PHONY: run test fuzz fuzz-api lint bench install browser-deps postgres-deps clean
+.PHONY: run test fuzz fuzz-api lint bench bench-scale install browser-deps postgres-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,12 @@ fuzz-api: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+
+# The curve of each cost at 100k, 1M and 3M articles, each imported from empty and served (hours,
+# and about 40 GB in BENCH_DATA, where the articles and the archives are kept to measure again).
+BENCH_DATA ?= $(CURDIR)/bench-data
+bench-scale: $(STAMP)
+	$(BIN)/python -m bench.scale --data $(BENCH_DATA) --homes $(BENCH_DATA)/scale
 
 clean:
 	rm -rf $(VENV) arkhiv-data build *.egg-info
