@@ -288,6 +288,7 @@ AXE_PAGES = {
     "results": "/?q=Україна&source=Українська+правда",
     "empty": "/?q=nothing-matches-this",
     "article": f"/article/{SEED_ID}",
+    "api-docs": "/api/docs",
     **TOLD_PAGES,
 }
 
@@ -303,6 +304,21 @@ def test_axe_finds_no_serious_violation(browser, server, name, locale):
     serious = serious_violations(page)
     context.close()
     assert not serious, serious
+
+
+def test_the_api_docs_lead_from_an_operation_to_the_shape_it_answers(browser, server):
+    from playwright.sync_api import expect
+
+    context = open_context(browser)
+    page = context.new_page()
+    page.goto(server.url + "/")
+    page.get_by_role("link", name="JSON API").click()
+    page.get_by_role("link", name="GET /api/search").click()
+    operation = page.locator("#search")
+    expect(operation).to_be_in_viewport()
+    operation.get_by_role("link", name="SearchResult").first.click()
+    expect(page.locator("#schema-SearchResult")).to_be_in_viewport()
+    context.close()
 
 
 SCREENSHOT_PAGES = {
