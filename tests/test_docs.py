@@ -138,6 +138,19 @@ def test_repository_paths_exist(document: Path) -> None:
     assert not missing, "named but not in the repository:\n" + "\n".join(missing)
 
 
+def test_architecture_names_every_module() -> None:
+    """docs/architecture.md says what each module of the three packages is for."""
+    text = (ROOT / "docs" / "architecture.md").read_text()
+    modules = [
+        relative(module)
+        for package in ("archive", "index", "webapp")
+        for module in sorted((ROOT / package).rglob("*.py"))
+        if module.name != "__init__.py"
+    ]
+    unnamed = [module for module in modules if f"`{module}`" not in text]
+    assert not unnamed, f"modules docs/architecture.md does not name: {unnamed}"
+
+
 # -- the console examples ---------------------------------------------------------------------
 
 
