@@ -5,25 +5,29 @@ A console example is a fenced block of ``console`` whose commands start with ``$
 in a backslash goes on to the next); the lines between commands are their output, shown for the
 reader. The examples of one document run in order, in one shell, in a working folder holding
 ``fixtures/``, with ``$ARKHIV_HOME`` an archive of the demo fixtures that ``arkhiv serve`` serves;
-``http://localhost:5000`` is that server. Each command must exit 0; each ``curl`` must answer 2xx,
-or exactly the status its shown output starts with (``HTTP/1.1 400 Bad Request``).
+``http://localhost:5000`` (or ``127.0.0.1``) is that server. Each command must exit 0; each
+``curl`` must answer 2xx, or exactly the status its shown output starts with
+(``HTTP/1.1 400 BAD REQUEST``).
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
-from tests.web_fixtures import ARKHIV, ROOT, import_fixtures, serve_archive
+from tests.web_fixtures import ARKHIV, ROOT, http, import_fixtures, serve_archive
 
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-DOCUMENTED_URL = "http://localhost:5000"
+# The server the documents name (`make run` serves on 127.0.0.1:5000; localhost reaches it).
+DOCUMENTED_URLS = ("http://localhost:5000", "http://127.0.0.1:5000")
 
 FENCE = re.compile(r"^(```|~~~)")
 LINK = re.compile(r"!?\[(?:[^\[\]]|\[[^\]]*\])*\]\(([^()\s]+)(?:\s+\"[^\"]*\")?\)")
@@ -197,6 +201,34 @@ def test_there_are_examples_to_run() -> None:
     assert sum(len(console_commands(doc)) for doc in EXAMPLES) >= 30
 
 
+SERVED_LINK = re.compile(r"<?(https?://(?:localhost|127\.0\.0\.1):5000[^\s<>)`\"']*)")
+
+
+def served_links() -> list[tuple[str, int, str]]:
+    """Links to the documented server in the documents' prose: (document, line, URL)."""
+    return [
+        (relative(document), number, url)
+        for document in DOCUMENTS
+        for number, line in prose_lines(document)
+        for url in SERVED_LINK.findall(line)
+    ]
+
+
+def test_links_to_the_server_answer(demo) -> None:
+    """The pages a document sends its reader to (the README's "try ...") answer 200 from the
+    demo archive."""
+    links = served_links()
+    assert links, "no document links to the served archive"
+    failed = []
+    for name, number, url in links:
+        path = url.split(":5000", 1)[1] or "/"
+        answer = http("GET", demo.url + quote(path, safe="/?=&%:+"))
+        if answer.status != 200:
+            failed.append(f"{name}:{number}: {url} answered {answer.status}")
+    assert not failed, "\n".join(failed)
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="the examples call curl, not installed")
 @pytest.mark.parametrize("document", EXAMPLES, ids=relative)
 def test_console_examples_run(document: Path, demo, tmp_path: Path) -> None:
     commands = console_commands(document)
@@ -209,7 +241,10 @@ def test_console_examples_run(document: Path, demo, tmp_path: Path) -> None:
     ]
     for index, command in enumerate(commands):
         script.append(f"echo '::command {index}' >&2")
-        script.append(command.text.replace(DOCUMENTED_URL, demo.url))
+        text = command.text
+        for documented in DOCUMENTED_URLS:
+            text = text.replace(documented, demo.url)
+        script.append(text)
     env = {
         **os.environ,
         "ARKHIV_HOME": str(demo.home),
