@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export ARKHIV_HOME ?= $(CURDIR)/arkhiv-data
 
-.PHONY: run test fuzz fuzz-api lint bench bench-scale install browser-deps postgres-deps clean
+.PHONY: run test fuzz fuzz-api lint bench bench-scale docs-images install browser-deps postgres-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,11 @@ bench: $(STAMP)
 BENCH_DATA ?= $(CURDIR)/bench-data
 bench-scale: $(STAMP)
 	$(BIN)/python -m bench.scale --data $(BENCH_DATA) --homes $(BENCH_DATA)/scale
+
+# The README's screenshots: the demo archive served by `arkhiv serve` in a temporary home,
+# photographed in Debian's chromium (docs/screenshots.py) into docs/images/.
+docs-images: $(STAMP) browser-deps
+	$(BIN)/python docs/screenshots.py
 
 clean:
 	rm -rf $(VENV) arkhiv-data build *.egg-info

@@ -324,7 +324,7 @@ SCHEMAS: dict[str, Schema] = {
             "translation_key": {"type": "string"},
         },
         required=["id", "title", "body"],
-        description="One article as `arkhiv import` takes it (README: the record).",
+        description="One article as `arkhiv import` takes it (docs/importing.md: the record).",
     ),
     "BulkAnswer": obj(
         {
