@@ -1,5 +1,5 @@
 """``arkhiv backup``: a consistent copy of the store taken while an import writes and searches
-read, and a restore from it as the README says (copy the file, reindex)."""
+read, and a restore from it as docs/running.md says (copy the file, reindex)."""
 
 from __future__ import annotations
 
@@ -94,7 +94,7 @@ def test_restoring_a_backup_as_the_readme_says(tmp_path):
     again = run_arkhiv(home, "backup", str(copy))
     assert again.returncode == 1 and "exists" in again.stderr
 
-    # The README's restore: stop serving, put the copy in place of the store, reindex.
+    # The restore in docs/running.md: stop serving, put the copy in place of the store, reindex.
     restored = tmp_path / "restored"
     restored.mkdir()
     shutil.copy(copy, restored / "archive.sqlite3")
