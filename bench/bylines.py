@@ -7,7 +7,7 @@ so a name that is also a word (Мельник, "miller") shows whether their own
 
     python -m bench.bylines --home /tmp/corpus-home [--corpus uk-bruk-press.jsonl] [--top 10]
 
-The home holds the corpus imported (``arkhiv import /work/shared/corpus/*.jsonl``). It uses only
+The home holds the corpus imported (``arkhiv import ../shared/corpus/*.jsonl``). It uses only
 the search library's public entry points, so it runs on the code before a change too.
 """
 

@@ -6,7 +6,7 @@ pairs) is drawn from skewed pools so facets look like a real newsroom's: a few b
 outlets, a long tail, more articles in recent years. Deterministic for a given seed; streams, so
 a million articles need no more memory than ten.
 
-    python -m bench.corpus 30000 /work/bench-data/30k.jsonl [--seed 0] [--corpus DIR]
+    python -m bench.corpus 30000 $ARKHIV_BENCH_DATA/30k.jsonl [--seed 0] [--corpus DIR]
 """
 
 from __future__ import annotations

@@ -11,13 +11,13 @@ numbers.
 
 - English: the Article Extraction Benchmark's 181 pages of real news sites with their article
   text labelled by people (its ``html/`` and ``ground-truth.json``), copied outside the repository:
-  ``--english DIR`` (default ``/work/bench-data/pages/article-extraction-benchmark``). Skipped,
+  ``--english DIR`` (default ``$ARKHIV_BENCH_DATA/pages/article-extraction-benchmark``). Skipped,
   saying so, when it is absent.
 - Ukrainian: pages built for this bench from the real Ukrainian articles of the corpus
   (``../shared/corpus``: BRUK's press section and «Наші гроші»), each rendered into one of five page
   templates with the furniture of real news sites (:mod:`bench.news_pages`); the label is the
   article's text as the corpus has it. Written once to ``--ukrainian DIR`` (default
-  ``/work/bench-data/pages/uk-pages``), in the benchmark's layout, so anyone can read them.
+  ``$ARKHIV_BENCH_DATA/pages/uk-pages``), in the benchmark's layout, so anyone can read them.
 
     python -m bench.extraction [--english DIR] [--ukrainian DIR] [--pages 300] [--json]
 """
@@ -41,8 +41,9 @@ import trafilatura
 from archive.extraction import NotAnArticle, extract_article
 from bench.corpus import default_corpus_dir
 from bench.news_pages import TEMPLATES, Other, render
+from bench.run import BENCH_DATA
 
-DATA = Path("/work/bench-data/pages")
+DATA = BENCH_DATA / "pages"
 ENGLISH = DATA / "article-extraction-benchmark"
 UKRAINIAN = DATA / "uk-pages"
 _TOKEN = re.compile(r"\w+", re.UNICODE)

@@ -6,8 +6,8 @@ took 3.9 s, the API 0.06 s). Serves the app on waitress in this process over ``$
 and times one GET of each (the median of ``--rounds``) with N values of ``--facet``: the
 archive's own values first, then made-up ones (a chosen value is listed even when it counts 0).
 
-    ARKHIV_HOME=/tmp/webcorpus .venv/bin/arkhiv import /work/shared/corpus/*.jsonl
-    ARKHIV_HOME=/tmp/webcorpus .venv/bin/python -m bench.filter_values [--counts 250,1000,2000]
+    ARKHIV_HOME=corpus-home .venv/bin/arkhiv import ../shared/corpus/*.jsonl
+    ARKHIV_HOME=corpus-home .venv/bin/python -m bench.filter_values [--counts 250,1000,2000]
 
 ``--lift-cap`` raises the cap on values per facet (``index.searching.request.MAX_FILTER_VALUES``) in
 this process, to see how the page grows past it; without it, counts past the cap must answer 400.

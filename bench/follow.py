@@ -18,7 +18,7 @@ recombines its paragraphs), both languages.
    fetching by then); p50 and p95 of each phase, the pages fetched while measuring, and the
    medians over the rounds.
 
-    benchrun .venv/bin/python -m bench.follow --data /work/bench-data/feeds
+    benchrun .venv/bin/python -m bench.follow --data $ARKHIV_BENCH_DATA/feeds
 
 Nothing is asserted; figures go to ``bench/results/follow-*.json``.
 """
@@ -39,7 +39,7 @@ from pathlib import Path
 from bench.corpus import generate
 from bench.http_load import _Client, in_threads, percentile
 from bench.queries import api_path, query_stream
-from bench.run import ARKHIV, ROOT, ArkhivServer, save_results
+from bench.run import ARKHIV, BENCH_DATA, ROOT, ArkhivServer, save_results
 from tests.feed_server import Route, Site, news_page, rss
 
 PRIVATE = "127.0.0.0/8"  # the sites' loopback addresses, and nothing else
@@ -254,7 +254,7 @@ def search_while_following(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=Path("/work/bench-data/feeds"))
+    parser.add_argument("--data", type=Path, default=BENCH_DATA / "feeds")
     parser.add_argument("--feeds", type=int, default=20)
     parser.add_argument("--items", type=int, default=10, help="items per feed, first run")
     parser.add_argument("--delay", type=float, default=0.05, help="follow add --delay")

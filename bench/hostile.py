@@ -1,7 +1,7 @@
 """The hostile requests of the web-hardening issue against ``arkhiv serve``: what each gets, how
 long it takes, and whether searches go on meanwhile.
 
-    python -m bench.hostile --home /work/bench-data/arkhiv-100000
+    python -m bench.hostile --home $ARKHIV_BENCH_DATA/arkhiv-100000
 
 Each row sends the request as a visitor would (raw sockets where headers or silence matter) and
 prints the status and the seconds. Nothing is asserted: the tests do that

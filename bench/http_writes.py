@@ -16,7 +16,7 @@ Four parts, each on a fresh ``ARKHIV_HOME`` under ``--data``:
   until every batch is searchable (``catching_up``): errors, p50/p95, and each batch's lag from
   its POST's answer until the server finds all of it.
 
-    python -m bench.http_writes --data /work/bench-http [--only walk,throughput,memory,live]
+    python -m bench.http_writes --data $ARKHIV_BENCH_DATA/http [--only walk,throughput,memory,live]
 
 Nothing is asserted: it prints the figures and writes them to ``bench/results/http-writes-*``.
 """

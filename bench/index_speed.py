@@ -8,7 +8,7 @@ summary; ``--compare`` builds both and checks that their postings are the same (
 positions, weights, field lengths). The end-to-end figure is the import command itself::
 
     rm -rf /tmp/speed && time ARKHIV_HOME=/tmp/speed .venv/bin/arkhiv import --no-progress \\
-        /work/bench-data/30k.jsonl
+        $ARKHIV_BENCH_DATA/30k.jsonl
 
     .venv/bin/python -m bench.index_speed --store /tmp/speed/archive.sqlite3 --limit 3000 \\
         --mode fast --repeat 3 --profile

@@ -2,7 +2,7 @@
 
 Usage::
 
-    .venv/bin/python bench/lemmas.py /work/bruk-pairs.tsv [--misses N]
+    .venv/bin/python bench/lemmas.py $ARKHIV_BENCH_DATA/bruk-pairs.tsv [--misses N]
 
 The input is a TSV of ``form<TAB>lemma`` lines (``#`` lines are comments). A pair is found when
 ``set(word_terms(form)) & set(word_terms(lemma))`` is not empty: a query with either word then
@@ -10,16 +10,16 @@ finds a text with the other. The script prints the share of pairs found and the 
 The issue asks for at least 99%.
 
 The pairs are data we did not write and stay outside the repository. How the sample in
-/work/bruk-pairs.tsv was gathered: BRUK, the Brown corpus of Ukrainian (github.com/brown-uk/corpus,
-CC BY-NC-SA 4.0), keeps its hand-disambiguated texts in ``data/disambig/*.xml``, one
-``<token value="розкрила" lemma="розкрити" tags="verb:perf:past:f" />`` per word (the files in
-``data/good/`` are plain text, not tagged). Each file was read through a stored copy of the
-repository, 16,000 characters (about 200 tokens) a page, and the value/lemma of every token on the
-page was copied as the XML gives it (``&apos;``, ``&quot;``, ``&amp;`` unescaped); nothing was
-corrected. A pair is kept when the value differs from the lemma ignoring case and both are Cyrillic
-words (letters, apostrophe, hyphen: no punctuation, numbers such as ``2006-му``, abbreviations with
-dots or Latin-script tokens), and only the first occurrence of each (form, lemma) pair, compared in
-lower case, is kept.
+$ARKHIV_BENCH_DATA/bruk-pairs.tsv was gathered: BRUK, the Brown corpus of Ukrainian
+(github.com/brown-uk/corpus, CC BY-NC-SA 4.0), keeps its hand-disambiguated texts in
+``data/disambig/*.xml``, one ``<token value="розкрила" lemma="розкрити" tags="verb:perf:past:f" />``
+per word (the files in ``data/good/`` are plain text, not tagged). Each file was read through a
+stored copy of the repository, 16,000 characters (about 200 tokens) a page, and the value/lemma of
+every token on the page was copied as the XML gives it (``&apos;``, ``&quot;``, ``&amp;``
+unescaped); nothing was corrected. A pair is kept when the value differs from the lemma ignoring
+case and both are Cyrillic words (letters, apostrophe, hyphen: no punctuation, numbers such as
+``2006-му``, abbreviations with dots or Latin-script tokens), and only the first occurrence of each
+(form, lemma) pair, compared in lower case, is kept.
 
 The sample has 2,530 pairs, gathered on 2026-11-27 in two rounds:
 
@@ -41,9 +41,9 @@ read the share with and without these 35 pairs.
 
 Only the files whose names start with A could be listed from the stored copy, so the second round
 is press only; other genres are represented only by the three G texts of the first round. The
-per-page list is in the scratch file /work/bruk-pairs-new.txt (``@ file offset`` lines). BRUK gives
-one lemma per token, so there is no "first lemma only" variant to report. The analyser was not
-tuned on these pairs.
+per-page list is in the scratch file $ARKHIV_BENCH_DATA/bruk-pairs-new.txt (``@ file offset``
+lines). BRUK gives one lemma per token, so there is no "first lemma only" variant to report. The
+analyser was not tuned on these pairs.
 """
 
 from __future__ import annotations

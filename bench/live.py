@@ -12,8 +12,8 @@ would), or one large file (``--bulk FILE``). Searchable-after-commit:
 * bulk: from each index commit (its ``state.json`` written) until the server counts every
   article that commit holds.
 
-    python -m bench.live --home /work/bench-1m/home --small-imports 150
-    python -m bench.live --home /work/bench-1m/home --bulk /work/bench-data/live-50k.jsonl
+    python -m bench.live --home $ARKHIV_BENCH_DATA/1m/home --small-imports 150
+    python -m bench.live --home $ARKHIV_BENCH_DATA/1m/home --bulk $ARKHIV_BENCH_DATA/live-50k.jsonl
 
 Nothing is asserted: it prints and writes the figures (``bench/results/live-*.json``).
 """

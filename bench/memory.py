@@ -5,7 +5,7 @@ process costs the machine; the index's memory-mapped files (``RssFile``) are pag
 kernel can drop, so they are reported apart. Samples every ``--every`` seconds; prints the peak of
 each process, the peak of all of them together, and how the total grew over the run.
 
-    python -m bench.memory -- arkhiv import --no-progress /work/bench-data/1000k.jsonl
+    python -m bench.memory -- arkhiv import --no-progress $ARKHIV_BENCH_DATA/1000k.jsonl
     python -m bench.memory --pid 1234 --seconds 60      # a process already running
 """
 

@@ -1,4 +1,4 @@
-"""What name keys cost and what they merge, on the real corpus (/work/shared/corpus).
+"""What name keys cost and what they merge, on the real corpus (../shared/corpus).
 
     python -m bench.name_keys terms        # tokens, terms per token (runs on older code too)
     python -m bench.name_keys collisions   # words the key merges, with and without more folding

@@ -1,7 +1,7 @@
 """How many articles each spelling of a name finds, and whether every spelling of one name finds
 as many as its official spelling.
 
-Run it on an archive home (the real corpus, /work/shared/corpus, imported there), once with the
+Run it on an archive home (the real corpus, ../shared/corpus, imported there), once with the
 code before a change and once after; ``--before`` puts the earlier figures beside the new ones:
 
     python -m bench.name_variants --home /tmp/corpus-home --out before.json

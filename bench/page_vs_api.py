@@ -3,8 +3,8 @@
 The page renders HTML on top of the same search, so its p95 TTFB should be at most 20 ms above the
 API's. Serves the app on waitress in this process over ``$ARKHIV_HOME`` (import the corpus first):
 
-    ARKHIV_HOME=/tmp/webcorpus .venv/bin/arkhiv import /work/shared/corpus/*.jsonl
-    ARKHIV_HOME=/tmp/webcorpus .venv/bin/python -m bench.page_vs_api [--rounds 20]
+    ARKHIV_HOME=corpus-home .venv/bin/arkhiv import ../shared/corpus/*.jsonl
+    ARKHIV_HOME=corpus-home .venv/bin/python -m bench.page_vs_api [--rounds 20]
 """
 
 from __future__ import annotations

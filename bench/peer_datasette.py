@@ -1,6 +1,6 @@
 """The peer: the same articles in Datasette (sqlite-utils + FTS5), asked for the same five facets.
 
-    python -m bench.peer_datasette /work/bench-data/30k.jsonl [--db PATH] [--rounds 5]
+    python -m bench.peer_datasette $ARKHIV_BENCH_DATA/30k.jsonl [--db PATH] [--rounds 5]
 
 builds the database (measuring the load rate), serves it with `datasette serve`, checks that a
 search answers with rows and all five facets, and measures search latency over HTTP.

@@ -36,6 +36,8 @@ from bench.http_load import measure
 from bench.peer_datasette import EN_QUERIES, UK_QUERIES, DatasettePeer, build
 
 ROOT = Path(__file__).resolve().parents[1]
+# Where benchmarks keep what they build (articles, archives, pages): never the repository.
+BENCH_DATA = Path(os.environ.get("ARKHIV_BENCH_DATA", "/tmp/arkhiv-bench"))
 ARKHIV = Path(sys.executable).parent / "arkhiv"
 
 
@@ -196,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--data",
         type=Path,
-        default=Path(os.environ.get("ARKHIV_BENCH_DATA", "/tmp/arkhiv-bench")),
+        default=BENCH_DATA,
         help="where generated data goes",
     )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")

@@ -11,7 +11,7 @@ stream of ``bench/queries.py``: never the same query twice), and every ``--peer-
 is also sent to Datasette (sqlite-utils + FTS5, five facets, 20 rows) on ``--peer-db``: at a
 million articles it takes seconds a query.
 
-    python -m bench.serving --home /work/bench-1m/home --peer-db /work/bench-1m/peer-1000k.db
+    python -m bench.serving --home $ARKHIV_BENCH_DATA/1m --peer-db $ARKHIV_BENCH_DATA/peer-1m.db
 
 Nothing is asserted; figures go to ``bench/results/serving-*.json``.
 """

@@ -33,8 +33,9 @@ from warcio.warcwriter import WARCWriter
 
 from bench.corpus import generate
 from bench.news_pages import TEMPLATES, Other, render
+from bench.run import BENCH_DATA
 
-DATA = Path("/work/bench-data/pages")
+DATA = BENCH_DATA / "pages"
 _SUMMARY = re.compile(
     r"(\d+) added, (\d+) updated, (\d+) unchanged, (\d+) rejected.* in ([\d.]+) s"
 )
