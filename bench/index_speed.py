@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import os
 import pstats
 import shutil
 import statistics
@@ -53,6 +52,12 @@ class LimitedStore:
     def changed_since(self, seq: int):
         return (row for row in self.rows if row.seq > seq)
 
+    def ids_changed(self, after: int, upto: int):
+        return (row.article.id for row in self.rows if after < row.seq <= upto)
+
+    def removed_since(self, seq: int) -> list[str]:
+        return []  # the sample is of stored articles: none taken down
+
 
 def build_plain(store: LimitedStore, directory: Path) -> None:
     """Whoosh's own writer, one commit: the reference the fast path is compared with."""
@@ -67,8 +72,9 @@ def build_plain(store: LimitedStore, directory: Path) -> None:
 def build_fast(store: LimitedStore, directory: Path) -> None:
     # In this process (a sample store cannot be read by worker processes): one segment, like
     # build_plain, so term statistics compare too. Worker speed: time ``arkhiv import``.
-    os.environ["ARKHIV_INDEX_PROCS"] = "1"
-    indexer.catch_up(store, directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    indexer.create_index(directory)
+    indexer.catch_up_build(store, directory, workers=1)
 
 
 BUILDERS = {"plain": build_plain, "fast": build_fast}
