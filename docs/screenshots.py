@@ -13,18 +13,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.web_fixtures import import_fixtures, serve_archive  # noqa: E402
+from tests.web_fixtures import CHROMIUM, CHROMIUM_ARGS, import_fixtures, serve_archive  # noqa: E402
 
 IMAGES = ROOT / "docs" / "images"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # Small enough for a README, wide enough for the search page's facet column beside its results.
 VIEWPORT = {"width": 1024, "height": 700}
 
@@ -48,7 +39,9 @@ def take(out: Path = IMAGES) -> list[Path]:
         served = serve_archive(home, Path(tmp) / "serve.log", ARKHIV_FOLLOW="0")
         try:
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                browser = playwright.chromium.launch(
+                    executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+                )
                 page = browser.new_page(viewport=VIEWPORT, locale="en-GB")
                 for name, path, part in SHOTS:
                     page.goto(served.url + path, wait_until="networkidle")

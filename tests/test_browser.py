@@ -6,22 +6,19 @@ Run with ``pytest -m browser``; skipped only when /usr/bin/chromium is absent.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 
-from tests.web_fixtures import ROOT, XSS_PAGES, import_fixtures, start_server
+from tests.web_fixtures import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    ROOT,
+    XSS_PAGES,
+    import_fixtures,
+    start_server,
+)
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "test-artifacts"
 SEED_ID = "up-2025-08-27-isw-kremlin-guarantees"

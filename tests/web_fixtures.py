@@ -14,6 +14,17 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+# Debian's chromium, as every browser test and the screenshots launch it (Playwright cannot
+# download browsers here).
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 DEMO_FILES = ("seed.json", "articles.jsonl")
