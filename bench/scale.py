@@ -7,7 +7,8 @@ into ``--homes/<size>`` with ``arkhiv import`` under :mod:`bench.memory` (wall t
 peak anonymous memory over all processes), reads the disk the store and the index take and the
 index's segments, and serves the archive with :mod:`bench.serving` (ready, p50/p95/p99 of 1,000
 distinct searches right after start, anonymous memory with 8 threads and with 1). The homes are
-kept: ``--reuse`` measures an archive already built again without importing it.
+kept: ``--reuse`` measures an archive already built again without importing it (its import's
+figures are read from what :mod:`bench.memory` wrote when it was built).
 
     python -m bench.scale --data $BENCH_DATA --homes $BENCH_DATA/scale  # 100k, 1M and 3M
 
@@ -53,6 +54,11 @@ def import_archive(articles: Path, home: Path, size: int) -> dict:
     command = [PYTHON, "-m", "bench.memory", "--out", str(report), "--",
                str(ARKHIV), "import", "--no-progress", str(articles)]  # fmt: skip
     subprocess.run(command, env=env, cwd=ROOT, check=True, stderr=subprocess.DEVNULL)
+    return import_figures(report, size)
+
+
+def import_figures(report: Path, size: int) -> dict:
+    """The import's figures from what :mod:`bench.memory` wrote of it."""
     memory = json.loads(report.read_text())
     return {
         "seconds": memory["seconds"],
@@ -130,8 +136,11 @@ def main(argv: list[str] | None = None) -> int:
     for size in (int(s) for s in args.sizes.split(",")):
         home = args.homes / f"{size // 1000}k"
         entry: dict = {}
+        report = home.parent / f"{home.name}-import-memory.json"
         if not (args.reuse and (home / "index").exists()):
             entry["import"] = import_archive(dataset(size, args.data), home, size)
+        elif report.exists():  # the figures of the import that built it
+            entry["import"] = import_figures(report, size)
         entry["disk"] = {
             "store_mb": disk_mb(home / "archive.sqlite3"),
             "index_mb": disk_mb(home / "index"),
