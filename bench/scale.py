@@ -40,9 +40,11 @@ def disk_mb(path: Path) -> int:
 
 
 def index_segments(home: Path) -> int:
-    """Segments in the index's current build (each is one ``.seg`` file)."""
+    """Segments the index's current build has committed (each one ``.seg`` file, checksummed in
+    its state; a merge still being written is not one of them)."""
     current = json.loads((home / "index" / "CURRENT").read_text())["build"]
-    return len(list((home / "index" / current).glob("*.seg")))
+    state = json.loads((home / "index" / current / "state.json").read_text())
+    return sum(1 for name in state["checksums"] if name.endswith(".seg"))
 
 
 def import_archive(articles: Path, home: Path, size: int) -> dict:
