@@ -22,6 +22,7 @@ from whoosh.index import FileIndex
 
 from archive.config import Settings
 from archive.importer import Importer, import_lock
+from archive.store import Store
 from index.searching.request import request_from_mapping
 from index.searching.search import SearchIndex
 from index.segments import indexer, layout
@@ -471,3 +472,27 @@ def test_commits_and_state_are_flushed_to_disk(store, settings, tmp_path, monkey
     segment_at = max(i for i, n in enumerate(names) if n.endswith(".seg"))
     toc_at = max(i for i, n in enumerate(names) if ".toc" in n)
     assert segment_at < toc_at
+
+
+def test_an_index_whose_schema_names_modules_since_moved_is_searched_checked_and_written(
+    indexed_home, tmp_path
+):
+    """Whoosh pickles the schema into each table of contents, naming classes by module; an index
+    written before ``index/`` had sub-packages names ``index.schema``. The schema is the code's,
+    so it is never read back: such an index is searched, checked and written as any other."""
+    build = layout.current_build(indexed_home / "index")
+    (toc,) = build.glob("_MAIN_*.toc")
+    written = toc.read_bytes()
+    assert b"index.segments.schema" in written and b"index.text.analysis" in written
+    # The same lengths, so the file stays well formed: modules that do not exist.
+    moved = written.replace(b"index.segments.schema", b"index.gone_away.schem")
+    toc.write_bytes(moved.replace(b"index.text.analysis", b"index.gone.analysis"))
+    index = SearchIndex(indexed_home / "index", Store(indexed_home / "archive.sqlite3"))
+    assert search(index, q="budget")["total"] == 200
+    check = run_arkhiv(indexed_home, "check")
+    assert check.returncode == 0, check.stderr
+    more = write_jsonl(tmp_path / "more.jsonl", [article(700)])
+    assert run_arkhiv(indexed_home, "import", "--no-progress", str(more)).returncode == 0
+    assert run_arkhiv(indexed_home, "check").returncode == 0
+    assert search(index, q="budget")["total"] == 201
+    index.close()

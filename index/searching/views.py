@@ -38,7 +38,7 @@ from index.segments.postings import (
     read_postings,
     segment_id,
 )
-from index.segments.schema import TEXT_FIELDS
+from index.segments.schema import TEXT_FIELDS, read_toc
 from index.segments.storage import INDEX_NAME, ArchiveStorage
 from index.segments.vocabulary import Vocabularies, Vocabulary
 from index.text.analysis import ANALYSER_VERSION
@@ -108,7 +108,7 @@ def open_view(
     generation = _generation(storage)
     if generation < 0:
         raise FileNotFoundError(f"no index in {build}")
-    toc = TOC.read(storage, INDEX_NAME, generation)
+    toc = read_toc(storage, generation)
     index = _PinnedIndex(storage, toc, INDEX_NAME)
     searcher = index.searcher()
     try:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from whoosh.index import TOC
 
+from index.segments.schema import read_toc
 from index.segments.storage import INDEX_NAME, ArchiveStorage
 
 _READ = 1 << 20
@@ -26,7 +27,7 @@ def _committed_prefixes(build: Path) -> tuple[str, ...]:
     generation = TOC._latest_generation(storage, INDEX_NAME)  # noqa: SLF001
     if generation < 0:
         return ()
-    toc = TOC.read(storage, INDEX_NAME, generation)
+    toc = read_toc(storage, generation)
     return tuple(f"{segment.segment_id()}." for segment in toc.segments)
 
 

@@ -38,7 +38,7 @@ from index.segments.merge_scheduler import MergeScheduler
 from index.segments.merging import rewrite_deleted
 from index.segments.posting_arrays import ID_FIELD, id_hash, posting_arrays
 from index.segments.postings import leaf_readers
-from index.segments.schema import build_schema
+from index.segments.schema import build_schema, read_toc
 from index.segments.segment_writer import FastSegmentWriter
 from index.segments.storage import INDEX_NAME, ArchiveStorage, fsync_directory
 from index.text.analysis import ANALYSER_VERSION
@@ -144,7 +144,7 @@ class IndexState:
 
 def open_index(build: Path) -> FileIndex:
     """The Whoosh index in ``build``, read through memory maps and written durably."""
-    return FileIndex(ArchiveStorage(build), indexname=INDEX_NAME)
+    return FileIndex(ArchiveStorage(build), schema=build_schema(), indexname=INDEX_NAME)
 
 
 def create_index(build: Path) -> FileIndex:
@@ -177,7 +177,7 @@ def remove_partial_files(build: Path) -> list[str]:
     generation = TOC._latest_generation(storage, INDEX_NAME)  # noqa: SLF001
     if generation < 0:
         return []
-    toc = TOC.read(storage, INDEX_NAME, generation)
+    toc = read_toc(storage, generation)
     merging_prefixes, markers = merge_scheduler.protected_prefixes(build)
     keep_prefixes = tuple(f"{segment.segment_id()}." for segment in toc.segments)
     keep_prefixes += merging_prefixes
@@ -653,7 +653,8 @@ def compare(store: Store, root: Path, sample_limit: int = 10) -> Comparison:
             "searches may miss articles until you run `arkhiv reindex`"
         )
     try:
-        reader = FileIndex(ArchiveStorage(build, readonly=True), indexname=INDEX_NAME).reader()
+        storage = ArchiveStorage(build, readonly=True)
+        reader = FileIndex(storage, schema=build_schema(), indexname=INDEX_NAME).reader()
         try:
             Columns.build(reader)  # a damaged column is a difference too
             index_ids = Counter(fields["id"] for fields in reader.all_stored_fields())

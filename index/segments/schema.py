@@ -15,7 +15,10 @@ from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 from whoosh import fields, formats, query
+from whoosh.filedb.filestore import Storage
+from whoosh.index import TOC
 
+from index.segments.storage import INDEX_NAME
 from index.text.analysis import arkhiv_analyzer, query_terms, tokenize, word_terms
 
 # Field names, used across the package.
@@ -117,3 +120,13 @@ def build_schema() -> fields.Schema:
         published=fields.NUMERIC(int, bits=64, signed=True, sortable=True),
         day=fields.NUMERIC(int, bits=32, signed=True, sortable=True),
     )
+
+
+def read_toc(storage: Storage, generation: int) -> TOC:
+    """The table of contents of one commit of the index in ``storage``, with this code's schema.
+
+    Whoosh pickles the schema into every table of contents, naming its classes by their modules,
+    and would unpickle it on reading: an index written before a module moved (``index.schema``
+    before ``index/`` had sub-packages) could not be opened. The schema is the code's anyway, so
+    it is given, never read back."""
+    return TOC.read(storage, INDEX_NAME, generation, schema=build_schema())
