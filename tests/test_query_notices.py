@@ -52,7 +52,7 @@ def extracted() -> set[str]:
     for _, _, message, _, _ in extract_from_dir(ROOT / "webapp", method_map, keywords=KEYWORDS):
         texts.add(message if isinstance(message, str) else message[0])
     for _, message, _, _ in extract_from_file(
-        "python", ROOT / "index" / "messages.py", keywords=KEYWORDS
+        "python", ROOT / "index" / "searching" / "messages.py", keywords=KEYWORDS
     ):
         texts.add(message)
     return texts
