@@ -143,7 +143,7 @@ def test_the_whole_name_ranks_her_articles_above_one_about_a_miller(miller_index
 def test_a_name_matched_as_words_says_nothing_and_still_ranks(miller_index, monkeypatch):
     # Past the limit of positional work a phrase is matched as its words: for a quoted phrase
     # the reader is told; the byline's own phrase was never asked for, so it says nothing.
-    monkeypatch.setattr("index.matching.PHRASE_WORK_LIMIT", 0)
+    monkeypatch.setattr("index.searching.matching.PHRASE_WORK_LIMIT", 0)
     named = search(miller_index, q="Галина Мельник")
     assert set(ids(named)[:2]) == {"by-her", "by-her-en"}
     assert not [n for n in named["notices"] if n.code == "query.phrase_as_words"]
