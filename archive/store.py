@@ -18,12 +18,9 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from archive.record import Article, content_hash
-
-if TYPE_CHECKING:
-    pass
 
 ADDED, UPDATED, UNCHANGED = "added", "updated", "unchanged"
 # An article whose id was taken down (see archive.takedowns): not stored until it is undeleted.

@@ -25,6 +25,9 @@ def page_hits(
     scores: np.ndarray | None,
     story: Callable[[int], dict[str, Any]],
 ) -> list[dict[str, Any]]:
+    """The hits of ``docnums`` in their order, each with its snippet and title marked for
+    ``terms``, its score (``scores``: none when browsing) and ``story(docnum)``; the articles
+    are read from ``store`` in one query, their translations in another."""
     ids = [searcher.stored_fields(docnum)["id"] for docnum in docnums]
     articles = store.get_many(ids)
     translations = store.translations_of(

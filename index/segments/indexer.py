@@ -142,9 +142,11 @@ class IndexState:
         fsync_directory(directory)
 
 
-def open_index(build: Path) -> FileIndex:
-    """The Whoosh index in ``build``, read through memory maps and written durably."""
-    return FileIndex(ArchiveStorage(build), schema=build_schema(), indexname=INDEX_NAME)
+def open_index(build: Path, readonly: bool = False) -> FileIndex:
+    """The Whoosh index in ``build``, read through memory maps and written durably; with this
+    code's schema (see :func:`~index.segments.schema.read_toc`)."""
+    storage = ArchiveStorage(build, readonly=readonly)
+    return FileIndex(storage, schema=build_schema(), indexname=INDEX_NAME)
 
 
 def create_index(build: Path) -> FileIndex:
@@ -653,8 +655,7 @@ def compare(store: Store, root: Path, sample_limit: int = 10) -> Comparison:
             "searches may miss articles until you run `arkhiv reindex`"
         )
     try:
-        storage = ArchiveStorage(build, readonly=True)
-        reader = FileIndex(storage, schema=build_schema(), indexname=INDEX_NAME).reader()
+        reader = open_index(build, readonly=True).reader()
         try:
             Columns.build(reader)  # a damaged column is a difference too
             index_ids = Counter(fields["id"] for fields in reader.all_stored_fields())
