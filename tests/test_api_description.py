@@ -91,6 +91,8 @@ def test_the_docs_page_shows_every_operation_with_no_script_of_its_own(served, d
             assert f"<code>{method.upper()} {path}</code>" in page
     for name in document["components"]["schemas"]:
         assert f'id="schema-{name}"' in page
+    # The description's `code` spans are shown as code, not as backticks.
+    assert "<code>uk</code>" in page and "`" not in page
     assert "<script>" not in page and "http://" not in page.replace(served.url, "")
     policy = answer.headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("style-src")[0]

@@ -3,9 +3,11 @@ page the app renders from the same document: no script, nothing fetched from els
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Blueprint, jsonify, render_template, request
+from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
 from index.searching.request import SearchRequest
@@ -14,6 +16,7 @@ from webapp.search_view import search_href
 
 bp = Blueprint("api_docs", __name__, url_prefix="/api")
 METHODS = ("get", "post", "put", "delete")
+_CODE = re.compile(r"`([^`]+)`")
 
 
 @bp.get("/openapi.json")
@@ -37,6 +40,7 @@ def docs() -> str:
         schemas=document["components"]["schemas"],
         shared=document["components"]["responses"],
         kind=schema_kind,
+        prose=prose,
         search=SearchRequest(),
         href=search_href,
     )
@@ -63,3 +67,8 @@ def schema_kind(schema: dict[str, Any] | None) -> str:
     if "default" in schema:
         words += f" (default {schema['default']})"
     return words
+
+
+def prose(text: str | None) -> Markup:
+    """A description as HTML: escaped, its `code` spans (CommonMark's backticks) in ``<code>``."""
+    return Markup(_CODE.sub(r"<code>\1</code>", str(escape(text or ""))))
