@@ -1,8 +1,9 @@
-"""Columns read in bulk (per segment, kept across generations) equal what Whoosh says document by
-document, deletions included."""
+"""Columns read in bulk (per segment; a segment kept by the next generation cut out of the last
+one's) equal what Whoosh says document by document, deletions included."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -11,8 +12,15 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from archive.importer import Importer
 from index.searching.views import open_view
 from index.segments import indexer, layout
-from index.segments.columns import _BYTE_TO_LENGTH, FACET_FIELDS, Columns
-from index.segments.postings import leaf_readers
+from index.segments.columns import (
+    _BYTE_TO_LENGTH,
+    FACET_FIELDS,
+    ColumnReuse,
+    Columns,
+    SegmentColumns,
+    ValueColumn,
+)
+from index.segments.postings import leaf_readers, segment_id
 from index.segments.schema import TEXT_FIELDS
 
 
@@ -91,23 +99,88 @@ def test_columns_over_segments_with_deletions_equal_whoosh(store, settings, tmp_
     assert_same(view.columns, whoosh_columns(view.reader))
 
 
-def test_columns_of_unchanged_segments_are_kept_across_generations(
+def story(start: int, stop: int) -> list[dict]:
+    """Copies of one story (the same long text), one per outlet."""
+    text = " ".join(f"word{n}" for n in range(120))
+    return [
+        {
+            "id": f"s-{i}",
+            "title": "The story",
+            "body": text,
+            "language": "en",
+            "published": f"2020-01-{10 + i:02d}",
+            "source": f"Reprinter {i}",
+        }
+        for i in range(start, stop)
+    ]
+
+
+def assert_equal_columns(found, expected, where: str = "columns") -> None:
+    """Every array, list and number of two columns (or of their parts) equal."""
+    if dataclasses.is_dataclass(found):
+        assert type(found) is type(expected), where
+        for field in dataclasses.fields(found):
+            assert_equal_columns(
+                getattr(found, field.name), getattr(expected, field.name), f"{where}.{field.name}"
+            )
+    elif isinstance(found, dict):
+        assert found.keys() == expected.keys(), where
+        for key in found:
+            assert_equal_columns(found[key], expected[key], f"{where}[{key!r}]")
+    elif isinstance(found, np.ndarray):
+        assert np.array_equal(found, expected), where
+    elif isinstance(found, list) and found and isinstance(found[0], np.ndarray):
+        assert len(found) == len(expected), where
+        for number, (a, b) in enumerate(zip(found, expected, strict=True)):
+            assert_equal_columns(a, b, f"{where}[{number}]")
+    else:
+        assert found == expected, where
+
+
+def test_columns_of_kept_segments_are_cut_from_the_last_generation_not_read_again(
     store, settings, tmp_path, monkeypatch
 ):
     monkeypatch.setenv("ARKHIV_INDEX_PROCS", "1")
-    import_records(store, settings, tmp_path, "a", records(0, 100))
-    cache: dict = {}
+    import_records(store, settings, tmp_path, "a", records(0, 100) + story(0, 3))
+    reuse = ColumnReuse()
     build = layout.current_build(settings.index_dir)
-    first = open_view(build, cache)
-    kept = dict(cache)
-    import_records(store, settings, tmp_path, "b", records(100, 130))
-    import_records(store, settings, tmp_path, "c", records(10, 20, tag="corrected"))
-    second = open_view(build, cache)
-    assert set(kept) < set(cache)
-    for key, part in kept.items():
-        assert cache[key] is part  # the same arrays, not read again
+    first = open_view(build, reuse)
+    assert len(first.columns.stories.ids) == 1 and len(first.columns.stories.of(0)) == 3
+    import_records(store, settings, tmp_path, "b", records(100, 130) + story(3, 5))
+    # Deletions in the first segment: some articles corrected, one copy taken out of the story.
+    corrected = records(10, 20, tag="corrected") + [{**story(1, 2)[0], "body": "now alone"}]
+    import_records(store, settings, tmp_path, "c", corrected)
+    read: list[str | None] = []
+    reading = SegmentColumns.read.__func__
+
+    def counted(cls, leaf):
+        read.append(segment_id(leaf))
+        return reading(cls, leaf)
+
+    monkeypatch.setattr(SegmentColumns, "read", classmethod(counted))
+    second = open_view(build, reuse)
+    before = {segment_id(leaf) for leaf, _ in leaf_readers(first.reader)}
+    after = {segment_id(leaf) for leaf, _ in leaf_readers(second.reader)}
+    assert before & after, "no segment was kept: nothing to reuse"
+    assert set(read) == after - before  # only the new segments were read
+    assert_equal_columns(second.columns, Columns.build(second.reader))  # read from scratch
     assert_same(second.columns, whoosh_columns(second.reader))
-    assert int(first.columns.live.sum()) == 100 and int(second.columns.live.sum()) == 130
+    assert int(first.columns.live.sum()) == 103 and int(second.columns.live.sum()) == 135
+    assert len(second.columns.stories.of(0)) == 4  # five copies, one no longer a copy
+
+
+def test_a_value_no_segment_holds_any_more_is_no_longer_listed():
+    column = ValueColumn(
+        ["gone", "kept"],
+        np.array([0, 1], np.int32),
+        np.array([1, 1], np.int32),
+        np.array([0, 1, 2], np.int64),
+        {"gone": 0, "kept": 1},
+    )
+    combined = ValueColumn.combine([(column.part(0, 1), 0), (column.part(1, 2), 1)])
+    assert combined.values == ["kept"] and combined.index_of == {"kept": 0}
+    assert combined.value_ids.tolist() == [0, 0] and combined.docs.tolist() == [0, 1]
+    assert combined.starts.tolist() == [0, 1, 2]
 
 
 def test_facet_counts_of_few_and_of_many_matches_equal_brute_force(store, settings, tmp_path):

@@ -29,7 +29,7 @@ from whoosh.index import TOC, FileIndex
 from whoosh.searching import Searcher
 
 from index.searching.matching import Matcher
-from index.segments.columns import Columns
+from index.segments.columns import ColumnReuse, Columns
 from index.segments.layout import POINTER, IndexMissing, analyser_version, current_build
 from index.segments.postings import (
     CACHE_FROM_POSTINGS,
@@ -101,9 +101,10 @@ def _generation(storage: ArchiveStorage) -> int:
 
 
 def open_view(
-    build: Path, column_cache: dict | None = None, vocabularies: Vocabularies | None = None
+    build: Path, reuse: ColumnReuse | None = None, vocabularies: Vocabularies | None = None
 ) -> IndexView:
-    """Open the latest commit of the index in ``build``."""
+    """Open the latest commit of the index in ``build`` (its columns taken from ``reuse``'s
+    generation where it has the segment)."""
     storage = ArchiveStorage(build, readonly=True)
     generation = _generation(storage)
     if generation < 0:
@@ -112,7 +113,7 @@ def open_view(
     index = _PinnedIndex(storage, toc, INDEX_NAME)
     searcher = index.searcher()
     try:
-        columns = Columns.build(searcher.reader(), column_cache)
+        columns = Columns.build(searcher.reader(), reuse)
     except BaseException:
         searcher.close()
         raise
@@ -201,7 +202,7 @@ class IndexViews:
         self._current: IndexView | None = None
         self._lock = threading.Lock()  # guards _current
         self._refreshing = threading.Lock()  # one thread opens a new generation at a time
-        self._column_cache: dict = {}
+        self._columns = ColumnReuse()
         self._vocabularies = Vocabularies()
         self._storages: dict[Path, ArchiveStorage] = {}
         self._retry_after = 0.0
@@ -287,7 +288,7 @@ class IndexViews:
             try:
                 if latest is None:
                     raise IndexMissing(self.root)
-                view = open_view(Path(latest[0]), self._column_cache, self._vocabularies)
+                view = open_view(Path(latest[0]), self._columns, self._vocabularies)
             except Exception as exc:  # noqa: BLE001 - whatever it was, keep the last good view
                 self.last_error = f"{type(exc).__name__}: {exc}"
                 self._retry_after = time.monotonic() + RETRY_SECONDS

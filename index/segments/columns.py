@@ -40,7 +40,7 @@ class ValueColumn:
     values: list[str]
     docs: np.ndarray  # int32, one entry per (document, value) pair, ascending
     value_ids: np.ndarray  # int32, same length
-    starts: np.ndarray  # int64, one per document and one more
+    starts: np.ndarray  # one per document and one more (int32 while the pairs fit: see _positions)
     index_of: dict[str, int]
 
     @classmethod
@@ -61,12 +61,14 @@ class ValueColumn:
         order = np.argsort(docs, kind="stable")
         docs, ids = docs[order], ids[order]
         per_doc = np.bincount(docs, minlength=leaf.doc_count_all())
-        starts = np.concatenate(([0], np.cumsum(per_doc))).astype(np.int64)
+        starts = _positions(np.concatenate(([0], np.cumsum(per_doc))))
         return cls(values, docs, ids, starts, {value: i for i, value in enumerate(values)})
 
     @classmethod
     def combine(cls, parts: list[tuple[ValueColumn, int]]) -> ValueColumn:
-        """One column over several segments, each given with the number of its first document."""
+        """One column over several segments, each given with the number of its first document.
+        Its values are those some pair holds (a part cut from a former generation's column
+        lists all of that column's values, some of them held only by segments since merged)."""
         values = sorted(set().union(*(part.values for part, _ in parts)))
         index_of = {value: i for i, value in enumerate(values)}
         docs = [part.docs + offset for part, offset in parts]
@@ -77,22 +79,41 @@ class ValueColumn:
         ]
         starts, pairs = [], 0
         for part, _ in parts:
-            starts.append(part.starts[:-1] + pairs)
+            starts.append(part.starts[:-1].astype(np.int64) + pairs)
             pairs += len(part.docs)
         starts.append(np.array([pairs], dtype=np.int64))
+        value_ids = np.concatenate(ids) if ids else np.zeros(0, np.int32)
+        held = np.bincount(value_ids, minlength=len(values)) > 0
+        if not held.all():
+            renumbered = np.cumsum(held, dtype=np.int32) - 1
+            value_ids = renumbered[value_ids]
+            values = [value for value, kept in zip(values, held, strict=True) if kept]
+            index_of = {value: i for i, value in enumerate(values)}
         return cls(
             values,
             np.concatenate(docs).astype(np.int32) if docs else np.zeros(0, np.int32),
-            np.concatenate(ids) if ids else np.zeros(0, np.int32),
-            np.concatenate(starts).astype(np.int64),
+            value_ids,
+            _positions(np.concatenate(starts)),
             index_of,
+        )
+
+    def part(self, start: int, end: int) -> ValueColumn:
+        """The column of documents ``start:end`` only (numbered from 0), as it was read from
+        their segment but for its values: all of this column's (see :meth:`combine`)."""
+        first, last = int(self.starts[start]), int(self.starts[end])
+        return ValueColumn(
+            self.values,
+            self.docs[first:last] - start,
+            self.value_ids[first:last],
+            self.starts[start : end + 1] - first,
+            self.index_of,
         )
 
     @classmethod
     def empty(cls, size: int) -> ValueColumn:
         """A column of no values over ``size`` documents (a field the index does not have)."""
         nothing = np.zeros(0, np.int32)
-        return cls([], nothing, nothing, np.zeros(size + 1, np.int64), {})
+        return cls([], nothing, nothing, np.zeros(size + 1, np.int32), {})
 
     def value_ids_of(self, doc: int) -> list[int]:
         """The value ids document ``doc`` holds."""
@@ -185,6 +206,27 @@ def live_docs(leaf: IndexReader) -> np.ndarray:
     return live
 
 
+class ColumnReuse:
+    """What the next generation takes over from the last: its columns, and where each of its
+    segments lies in them. A segment never changes (only its deletions do), so one kept by the
+    next generation is cut out of these, not read again; and it is not held twice, once per
+    segment and once combined (at a million articles that was 110 MB of a server's memory)."""
+
+    def __init__(self) -> None:
+        self._columns: Columns | None = None
+        # segment id -> (its first document, its number among the segments, its size)
+        self._placed: dict[str, tuple[int, int, int]] = {}
+
+    def segment(self, key: str) -> SegmentColumns | None:
+        """The columns of segment ``key`` when the last generation had it."""
+        if self._columns is None or key not in self._placed:
+            return None
+        return self._columns.segment(*self._placed[key])
+
+    def keep(self, columns: Columns, placed: dict[str, tuple[int, int, int]]) -> None:
+        self._columns, self._placed = columns, placed
+
+
 @dataclass
 class Columns:
     """Everything per document that searches need, for one index generation."""
@@ -207,23 +249,41 @@ class Columns:
         return any(term in terms for terms in self.name_terms[fieldname])
 
     @classmethod
-    def build(cls, reader: IndexReader, cache: dict | None = None) -> Columns:
-        """The columns of ``reader``'s generation. ``cache`` (segment id -> SegmentColumns) keeps
-        the columns of segments already read; it is left holding this generation's segments."""
-        cache = {} if cache is None else cache
+    def build(cls, reader: IndexReader, reuse: ColumnReuse | None = None) -> Columns:
+        """The columns of ``reader``'s generation. With ``reuse``, a segment of the generation
+        built before is cut out of its columns, not read again; ``reuse`` is left holding this
+        generation's."""
         parts: list[tuple[SegmentColumns, np.ndarray, int]] = []
         offset = 0
-        for leaf, leaf_offset in leaf_readers(reader):
+        placed: dict[str, tuple[int, int, int]] = {}
+        for number, (leaf, leaf_offset) in enumerate(leaf_readers(reader)):
             key = segment_id(leaf)
-            part = cache.get(key) if key else None
+            part = reuse.segment(key) if reuse is not None and key else None
             if part is None:
                 part = SegmentColumns.read(leaf)
             live = live_docs(leaf) if key else np.ones(part.size, dtype=bool)
-            parts.append((part, live, leaf_offset, key))
+            parts.append((part, live, leaf_offset))
+            if key:
+                placed[key] = (leaf_offset, number, part.size)
             offset = leaf_offset + part.size
-        cache.clear()
-        cache.update({key: part for part, _, _, key in parts if key})
-        return cls.combine([(part, live, start) for part, live, start, _ in parts], offset)
+        columns = cls.combine(parts, offset)
+        if reuse is not None:
+            reuse.keep(columns, placed)
+        return columns
+
+    def segment(self, start: int, number: int, size: int) -> SegmentColumns:
+        """The columns of the ``number``-th segment, whose ``size`` documents begin at
+        ``start``: cut out of these (views where they can be), as if read from the segment."""
+        end = start + size
+        return SegmentColumns(
+            size,
+            self.published[start:end],
+            self.day[start:end],
+            {name: column[start:end] for name, column in self.lengths.items()},
+            {facet: column.part(start, end) for facet, column in self.facets.items()},
+            self.stories.column(start, end),
+            {name: terms[number] for name, terms in self.name_terms.items()},
+        )
 
     @classmethod
     def combine(cls, parts: list[tuple[SegmentColumns, np.ndarray, int]], size: int) -> Columns:
@@ -340,6 +400,15 @@ class Stories:
             outlet_of,
         )
 
+    def column(self, start: int, end: int) -> ValueColumn:
+        """The story column of documents ``start:end`` (numbered from 0), as read from their
+        segment but for the deleted documents, which have none (they stay deleted)."""
+        story = self.story[start:end]
+        held = story >= 0
+        docs = np.flatnonzero(held).astype(np.int32)
+        starts = _positions(np.concatenate(([0], np.cumsum(held, dtype=np.int64))))
+        return ValueColumn(self.ids, docs, story[docs], starts, {})
+
     def other_outlets(self, number: int, docnum: int) -> list[int]:
         """The outlets (source value ids) of story ``number``'s copies other than ``docnum``."""
         at = slice(self.outlet_starts[number], self.outlet_starts[number + 1])
@@ -356,6 +425,13 @@ class Stories:
     def of(self, number: int) -> np.ndarray:
         """The live documents of story ``number``."""
         return self.members[self.starts[number] : self.starts[number + 1]]
+
+
+def _positions(starts: np.ndarray) -> np.ndarray:
+    """Where each document's pairs start, as int32 while they fit (half the memory: at a
+    million articles a column's starts are 4 MB, not 8), else int64."""
+    fits = not len(starts) or int(starts[-1]) <= np.iinfo(np.int32).max
+    return starts.astype(np.int32 if fits else np.int64)
 
 
 # Whoosh stores a field's length per document as one byte; this table decodes all 256 at once.
