@@ -13,9 +13,9 @@ from whoosh.qparser import QueryParser
 from whoosh.query import Term
 
 from archive.importer import Importer
-from index.searching.views import open_view
+from index.searching.views import open_view, unwarmed
 from index.segments import indexer, layout, merging, posting_arrays, vocabulary
-from index.segments.postings import _read_mapped, leaf_readers, read_postings
+from index.segments.postings import _read_mapped, leaf_readers, read_postings, segment_id
 
 
 def records(start: int, stop: int, tag: str = "") -> list[dict]:
@@ -177,3 +177,16 @@ def test_each_segment_holds_the_hashes_of_its_ids_and_corrections_replace(
     assert sorted(live_ids) == sorted(f"p-{i}" for i in range(90))
     hits = view.searcher.search(QueryParser("title", view.schema).parse("corrected"), limit=None)
     assert len(hits) == 50
+
+
+def test_only_segments_without_arrays_are_warmed(store, settings, tmp_path, monkeypatch):
+    monkeypatch.setenv("ARKHIV_INDEX_PROCS", "1")
+    import_records(store, settings, tmp_path, "a", records(0, 60))
+    import_records(store, settings, tmp_path, "b", records(60, 90))
+    build = layout.current_build(settings.index_dir)
+    assert unwarmed(open_view(build), set()) == []  # arrays are read in place: nothing to decode
+    monkeypatch.setattr(posting_arrays, "_open", lambda leaf: None)
+    stock = open_view(build)
+    segments = [segment_id(leaf) for leaf, _ in leaf_readers(stock.reader)]
+    assert [key for _, key in unwarmed(stock, set())] == segments and len(segments) == 2
+    assert [key for _, key in unwarmed(stock, {segments[0]})] == segments[1:]

@@ -26,11 +26,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh.index import TOC, FileIndex
+from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from index.searching.matching import Matcher
 from index.segments.columns import ColumnReuse, Columns
 from index.segments.layout import POINTER, IndexMissing, analyser_version, current_build
+from index.segments.posting_arrays import posting_arrays
 from index.segments.postings import (
     CACHE_FROM_POSTINGS,
     POSTINGS_CACHE,
@@ -153,15 +155,26 @@ WARM_TERMS = 200
 WARM_SHARE = 0.5
 
 
-def warm(view: IndexView, words: dict[str, list[str]], warmed: set[str]) -> None:
-    """Decode the postings of the most frequent words in every segment not warmed yet, most
-    frequent first, into the shared postings cache (Lucene's segment warmers do this for new
-    segments): the first searches for common words then cost what later ones do."""
-    leaves = [
+def unwarmed(view: IndexView, warmed: set[str]) -> list[tuple[IndexReader, str]]:
+    """The segments of ``view`` that warming helps and that are not warmed yet: those without
+    posting arrays (:mod:`index.segments.posting_arrays`), whose frequent postings are decoded
+    from blocks. A segment with arrays reads them in place: nothing to decode, nothing to warm,
+    and no interpreter time taken from the first searches after a start."""
+    return [
         (leaf, key)
         for leaf, _ in leaf_readers(view.reader)
-        if (key := segment_id(leaf)) is not None and key not in warmed
+        if (key := segment_id(leaf)) is not None
+        and key not in warmed
+        and posting_arrays(leaf) is None
     ]
+
+
+def warm(view: IndexView, words: dict[str, list[str]], warmed: set[str]) -> None:
+    """Decode the postings of the most frequent words in every segment that needs it (see
+    :func:`unwarmed`), most frequent first, into the shared postings cache (Lucene's segment
+    warmers do this for new segments): the first searches for common words then cost what
+    later ones do."""
+    leaves = unwarmed(view, warmed)
     for rank in range(WARM_TERMS):
         if POSTINGS_CACHE.size >= POSTINGS_CACHE.limit * WARM_SHARE:
             break
@@ -318,8 +331,9 @@ class IndexViews:
         return self._vocabularies.ready()
 
     def _start_warming(self, view: IndexView) -> None:
-        """Warm the new view's segments in the background, one warmer at a time."""
-        if not self._warming.acquire(blocking=False):
+        """Warm the new view's segments in the background, one warmer at a time (none when no
+        segment needs it)."""
+        if not unwarmed(view, self._warmed) or not self._warming.acquire(blocking=False):
             return
         view._acquire()  # noqa: SLF001 - held until warmed
 

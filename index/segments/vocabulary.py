@@ -34,6 +34,7 @@ from index.text.words import FIELDS, MIN_DOCUMENTS, SCRIPTS, is_word, script_of,
 MAX_EDITS = 2
 PREFIX_LENGTH = 5
 WORDS_PER_SCRIPT = 30_000
+YIELD_EVERY = 64  # dictionary entries between two offers of the interpreter to searches
 
 
 def term_table_words(leaf: IndexReader) -> dict[str, int]:
@@ -93,8 +94,12 @@ class Vocabulary:
                 ),
             )
             speller = SymSpell(max_dictionary_edit_distance=MAX_EDITS, prefix_length=PREFIX_LENGTH)
-            for documents, term in ranked:
+            for number, (documents, term) in enumerate(ranked):
                 speller.create_dictionary_entry(term, documents)
+                if number % YIELD_EVERY == 0:
+                    # Built beside searches (a server's first seconds): hand them the
+                    # interpreter now, rather than make one wait out the switch interval.
+                    time.sleep(0)
             self.spellers[script] = speller
             self.words[script] = len(ranked)
         self.build_seconds = time.perf_counter() - started
@@ -182,6 +187,7 @@ class Vocabularies:
                     words = self._segments.get(key) or term_table_words(leaf)
                     kept[key] = words
                 parts.append(words)
+                time.sleep(0)  # searches first (see Vocabulary)
             built = Vocabulary(parts)
             with self._lock:
                 # Merged-away segments are not read again: keep only the current ones.
