@@ -18,6 +18,7 @@ from index.segments.columns import Columns, ValueColumn
 from index.text.facet_groups import ValueGroups, in_script
 
 YEARS_ABOVE_DAYS = 3 * 366
+_ORDINAL_OF_EPOCH = date(1970, 1, 1).toordinal()
 MONTHS_ABOVE_DAYS = 62
 
 
@@ -149,22 +150,38 @@ def _name_facet(
 
 
 def date_facet(columns: Columns, filtered: Filtered, request: SearchRequest) -> dict[str, Any]:
-    """A histogram of the matches by year, month or day, whichever the span calls for."""
-    days = columns.day[filtered.final & (columns.day >= 0)]
+    """A histogram of the matches by year, month or day, whichever the span calls for.
+
+    The matches are counted per day in one pass over the archive (each document's day offset,
+    paired with whether it matches, counted by ``bincount``), then the days that have any are
+    grouped by period: no sort, and no copy of the matches' dates."""
+    offsets, earliest = columns.day_offsets
+    pairs = (offsets + 1) << 1  # 0: undated; 1 + its offset: a day
+    pairs |= filtered.final
+    per_day = np.bincount(pairs, minlength=2)[1::2]
+    undated, per_day = int(per_day[0]), per_day[1:]
+    days = np.flatnonzero(per_day)
     if not len(days):
-        return {"granularity": "year", "buckets": [], "undated": int(filtered.final.sum())}
-    first = request.date_from or as_date(int(days.min()))
-    last = request.date_to or as_date(int(days.max()))
+        return {"granularity": "year", "buckets": [], "undated": undated}
+    first = request.date_from or date.fromordinal(earliest + int(days[0]))
+    last = request.date_to or date.fromordinal(earliest + int(days[-1]))
+    dates = (days + (earliest - _ORDINAL_OF_EPOCH)).astype("datetime64[D]")
+    years = dates.astype("datetime64[Y]").astype(np.int64) + 1970
     span = (last - first).days
     if span > YEARS_ABOVE_DAYS:
-        granularity, keys = "year", days // 10000
-    elif span > MONTHS_ABOVE_DAYS:
-        granularity, keys = "month", days // 100
+        granularity, keys = "year", years
     else:
-        granularity, keys = "day", days
-    values, counts = np.unique(keys, return_counts=True)
+        months = dates.astype("datetime64[M]").astype(np.int64) % 12 + 1
+        if span > MONTHS_ABOVE_DAYS:
+            granularity, keys = "month", years * 100 + months
+        else:
+            of_month = (dates - dates.astype("datetime64[M]")).astype(np.int64) + 1
+            granularity, keys = "day", years * 10000 + months * 100 + of_month
+    # Days are ascending, and so are their periods: each period's days are a run.
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    counts = np.add.reduceat(per_day[days], starts)
     buckets = []
-    for key, count in zip(values.tolist(), counts.tolist(), strict=True):
+    for key, count in zip(keys[starts].tolist(), counts.tolist(), strict=True):
         value, start, end = _bucket(granularity, key)
         buckets.append(
             {
@@ -175,7 +192,6 @@ def date_facet(columns: Columns, filtered: Filtered, request: SearchRequest) -> 
                 "selected": request.date_from == start and request.date_to == end,
             }
         )
-    undated = int(filtered.final.sum()) - len(days)
     return {"granularity": granularity, "buckets": buckets, "undated": undated}
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
@@ -137,8 +139,8 @@ class ValueColumn:
         ids = self.value_ids if groups is None else groups.pair_groups
         size = len(self.values) if groups is None else groups.size
         unique = None if groups is None else groups.unique_pairs
-        matched = np.flatnonzero(mask)
-        if len(matched) * 8 < len(self.docs):  # few matches: read only their pairs
+        if np.count_nonzero(mask) * 8 < len(self.docs):  # few matches: read only their pairs
+            matched = np.flatnonzero(mask)
             first = self.starts[matched]
             count = self.starts[matched + 1] - first
             within = np.arange(int(count.sum()), dtype=np.int64)
@@ -146,10 +148,14 @@ class ValueColumn:
             if unique is not None:
                 pairs = pairs[unique[pairs]]
             return np.bincount(ids[pairs], minlength=size)
-        chosen = mask[self.docs]
+        chosen = np.take(mask, self.docs)
         if unique is not None:
             chosen &= unique
-        return np.bincount(ids[chosen], minlength=size)
+        # Counted as (value, chosen) pairs and the chosen half kept: picking out the chosen
+        # pairs first (half of them, at random) cost twice as much as counting them all.
+        pairs = ids << 1
+        pairs |= chosen
+        return np.bincount(pairs, minlength=2 * size)[1::2]
 
 
 @dataclass
@@ -243,6 +249,14 @@ class Columns:
     groups: dict[str, ValueGroups]
     # Per name field, the terms of each segment (see SegmentColumns.name_terms).
     name_terms: dict[str, list[frozenset[str]]]
+
+    @cached_property
+    def day_offsets(self) -> tuple[np.ndarray, int]:
+        """Each document's day as the number of days after the earliest day any document has
+        (int32; -1 when undated), and that earliest day's proleptic ordinal: a date histogram
+        counts these in one pass over the archive (computed at its first use, once per
+        generation)."""
+        return day_offsets(self.day)
 
     def holds(self, fieldname: str, term: str) -> bool:
         """Whether any segment has ``term`` in the name field ``fieldname``."""
@@ -425,6 +439,22 @@ class Stories:
     def of(self, number: int) -> np.ndarray:
         """The live documents of story ``number``."""
         return self.members[self.starts[number] : self.starts[number + 1]]
+
+
+_ORDINAL_OF_EPOCH = date(1970, 1, 1).toordinal()
+
+
+def day_offsets(day: np.ndarray) -> tuple[np.ndarray, int]:
+    """See :attr:`Columns.day_offsets`: from ``day`` (yyyymmdd, -1 when undated)."""
+    dated = day >= 0
+    if not dated.any():
+        return np.full(len(day), -1, dtype=np.int32), _ORDINAL_OF_EPOCH
+    year, month, of_month = day // 10000, day // 100 % 100, day % 100
+    months = ((year - 1970) * 12 + month - 1).astype("datetime64[M]")
+    since_epoch = (months.astype("datetime64[D]") + (of_month - 1)).astype(np.int64)
+    earliest = int(since_epoch[dated].min())
+    offsets = np.where(dated, since_epoch - earliest, -1).astype(np.int32)
+    return offsets, earliest + _ORDINAL_OF_EPOCH
 
 
 def _positions(starts: np.ndarray) -> np.ndarray:
