@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import time
 
 import pytest
 
@@ -304,3 +306,51 @@ def test_readers_see_a_new_import_without_restart(tmp_path):
     assert index.search(request_from_mapping({"q": "budget"}))["total"] == 1
     indexer.rebuild(store, tmp_path / "index")
     assert index.search(request_from_mapping({"q": "budget"}))["total"] == 1
+    opened: list[int] = []
+    index.views.opened = lambda: opened.append(1)
+    store.upsert([validate_record({"id": "2", "title": "Budget", "body": "", "language": "en"})])
+    indexer.catch_up(store, tmp_path / "index")
+    assert index.search(request_from_mapping({"q": "budget"}))["total"] == 2
+    assert index.search(request_from_mapping({"q": "budget"}))["total"] == 2
+    assert opened == [1]  # once per generation opened, not per search
+
+
+def test_searches_beyond_the_cores_wait_their_turn(demo_archive, monkeypatch):
+    from archive.store import Store
+    from index.searching import search as searching
+
+    monkeypatch.setattr(searching, "SEARCHES_AT_ONCE", 2)
+    index = searching.SearchIndex(demo_archive / "index", Store(demo_archive / "archive.sqlite3"))
+    inside, most, lock = [0], [0], threading.Lock()
+    release = threading.Event()
+    evaluating = index._search
+
+    def held(*args):
+        with lock:
+            inside[0] += 1
+            most[0] = max(most[0], inside[0])
+        release.wait(5)
+        try:
+            return evaluating(*args)
+        finally:
+            with lock:
+                inside[0] -= 1
+
+    monkeypatch.setattr(index, "_search", held)
+    results: list[int] = []
+    threads = [
+        threading.Thread(
+            target=lambda: results.append(
+                index.search(request_from_mapping({"q": "Kyiv"}))["total"]
+            )
+        )
+        for _ in range(6)
+    ]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.3)
+    assert inside[0] == 2  # two evaluate, four wait
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    assert most[0] == 2 and len(results) == 6 and len(set(results)) == 1 and results[0] > 0

@@ -7,6 +7,8 @@ generation (:mod:`index.searching.views`); a search holds its view from start to
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -34,6 +36,10 @@ from index.searching.views import IndexUnavailable, IndexView, IndexViews
 from index.segments.schema import TEXT_FIELDS
 from index.text.analysis import ANALYSER_VERSION, tokenize, word_terms
 
+# Searches evaluated at once; more wait their turn. A search is numpy over the whole archive
+# (megabytes of arrays each at a million articles) under one interpreter lock: beyond a few at
+# once, more in flight only hold more memory, as they take turns on the same cores.
+SEARCHES_AT_ONCE = max(2, os.cpu_count() or 2)
 MORE_LIKE_THIS_TERMS = 16
 # Articles of a corrected query whose words write its stems back as words ("Did you mean").
 BEST_READ = 3
@@ -55,6 +61,7 @@ class SearchIndex:
         self.store = store
         self.views = IndexViews(self.directory)
         self._damage: dict[tuple[str, int], list[str]] = {}  # view key -> what is damaged
+        self._searching = threading.BoundedSemaphore(SEARCHES_AT_ONCE)
 
     def close(self) -> None:
         self.views.close()
@@ -131,7 +138,7 @@ class SearchIndex:
     def search(self, request: SearchRequest, script: str | None = None) -> dict[str, Any]:
         """The result of ``request``; facet values that are names are labelled in ``script``
         (``Cyrl`` or ``Latn``: the reader's; else their most used spelling)."""
-        with self.views.acquire() as view, self._damage_named(view):
+        with self._searching, self.views.acquire() as view, self._damage_named(view):
             return self._search(view, request, script)
 
     @contextmanager

@@ -20,7 +20,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -216,6 +216,9 @@ class IndexViews:
         self._lock = threading.Lock()  # guards _current
         self._refreshing = threading.Lock()  # one thread opens a new generation at a time
         self._columns = ColumnReuse()
+        # Called after each new generation is opened, by the thread that opened it: a server
+        # gives back the memory that reading it freed (webapp.server).
+        self.opened: Callable[[], None] | None = None
         self._vocabularies = Vocabularies()
         self._storages: dict[Path, ArchiveStorage] = {}
         self._retry_after = 0.0
@@ -317,6 +320,8 @@ class IndexViews:
                 view._acquire()  # noqa: SLF001 - for being current
             if previous is not None:
                 previous._release()  # noqa: SLF001 - no longer current
+            if self.opened is not None:
+                self.opened()
             if self._warm_segments:
                 self._start_warming(view)
             self._vocabularies.get(view)  # built in the background from now on
