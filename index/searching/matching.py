@@ -134,9 +134,18 @@ class _Evaluation:
         frequency = weights / boost
         df = len(docs)
         idf = math.log(1.0 + (self.matcher.live_count - df + 0.5) / (df + 0.5))
-        lengths = self.columns.lengths[q.fieldname][docs]
-        norm = K1 * (1.0 - B + B * lengths / self.columns.average_length[q.fieldname])
-        scores[docs] += boost * q.boost * idf * frequency * (K1 + 1.0) / (frequency + norm)
+        # BM25, computed in place over the term's postings (half a million for a common word):
+        # (boost * idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + B * length / average length)).
+        norm = self.columns.lengths[q.fieldname][docs]
+        norm *= B
+        norm /= self.columns.average_length[q.fieldname]
+        norm += 1.0 - B
+        norm *= K1
+        norm += frequency
+        score = frequency * (boost * q.boost * idf)
+        score *= K1 + 1.0
+        score /= norm
+        scores[docs] += score
 
     def _by_whoosh(self, q: query.Query) -> tuple[np.ndarray, np.ndarray]:
         """Phrases and anything else positional: Whoosh finds the documents, once the words

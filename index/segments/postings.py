@@ -111,7 +111,7 @@ def read_postings(
             key = (segment, fieldname, text)
             found = POSTINGS_CACHE.get(key) if segment else None
         if found is not None:
-            doc_parts.append(found[0].astype(np.int64) + offset)
+            doc_parts.append(np.add(found[0], offset, dtype=np.int64))
             weight_parts.append(found[1])
             continue
         try:
