@@ -209,7 +209,9 @@ def test_the_vocabulary_is_bounded_per_script(monkeypatch):
     assert built.candidates("однн") == []  # in one article only
 
 
-def test_a_new_generation_of_the_vocabulary_reads_no_segment_again(home, monkeypatch):
+def test_a_new_generation_of_the_vocabulary_reads_no_segment_again_and_waits_its_time(
+    home, monkeypatch
+):
     from index.searching.views import IndexViews
     from index.segments import vocabulary
     from index.segments.posting_arrays import PostingArrays
@@ -230,6 +232,11 @@ def test_a_new_generation_of_the_vocabulary_reads_no_segment_again(home, monkeyp
             segments = len(read)
             assert first is not None and segments >= 1
             view.key = (view.key[0], view.key[1] + 1)  # a later generation of the same segments
+            # Built moments ago: the newer generation's waits (an import commits every few
+            # seconds), and the older one serves.
+            assert vocabularies.get(view) is first
+            assert vocabularies._building is None
+            monkeypatch.setattr(vocabulary, "REBUILD_SECONDS", 0.0)
             vocabularies.get(view)  # the older one serves while the new one is built
             deadline = time.monotonic() + 10
             while vocabularies.get(view) is first and time.monotonic() < deadline:

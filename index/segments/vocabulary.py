@@ -34,6 +34,8 @@ from index.text.words import FIELDS, MIN_DOCUMENTS, SCRIPTS, is_word, script_of,
 MAX_EDITS = 2
 PREFIX_LENGTH = 5
 WORDS_PER_SCRIPT = 30_000
+# A newer generation's vocabulary is built at most this often (see Vocabularies.get).
+REBUILD_SECONDS = 30.0
 YIELD_EVERY = 64  # dictionary entries between two offers of the interpreter to searches
 
 
@@ -143,16 +145,21 @@ class Vocabularies:
         self._latest: Vocabulary | None = None
         self._latest_key: object = None
         self._building: threading.Thread | None = None
+        self._built_at = 0.0  # time.monotonic() when the latest was built
         self.last_error: str | None = None
 
     def get(self, view: IndexViewLike, wait: float = 0.0) -> Vocabulary | None:
         """The vocabulary of ``view``'s generation, or the newest built before it; None when
         none is built yet (after ``wait`` seconds: a test, or a tool, may wait for it). Starts
-        the build of ``view``'s when it is not built nor being built."""
+        the build of ``view``'s when it is not built nor being built, and the newest was built
+        at least ``REBUILD_SECONDS`` ago (an import commits every few seconds: its words reach
+        the suggestions a little later, and a server that is searched meanwhile does not spend
+        two seconds of a core on each commit)."""
         with self._lock:
             if self._latest_key == view.key:
                 return self._latest
-            if self._building is None:
+            due = self._latest is None or time.monotonic() - self._built_at >= REBUILD_SECONDS
+            if self._building is None and due:
                 view._acquire()  # noqa: SLF001 - the build reads it: keep it open until done
                 self._building = threading.Thread(
                     target=self._build, args=(view,), name="arkhiv-vocabulary", daemon=True
@@ -193,6 +200,7 @@ class Vocabularies:
                 # Merged-away segments are not read again: keep only the current ones.
                 self._segments = kept
                 self._latest, self._latest_key = built, view.key
+                self._built_at = time.monotonic()
             self.last_error = None
         except Exception as exc:  # noqa: BLE001 - suggestions are a help; searches go on
             self.last_error = f"{type(exc).__name__}: {exc}"
