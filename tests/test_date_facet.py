@@ -14,9 +14,9 @@ from index.searching.facets import (
     MONTHS_ABOVE_DAYS,
     YEARS_ABOVE_DAYS,
     Filtered,
-    _bucket,
     as_date,
     date_facet,
+    histogram,
 )
 from index.searching.request import SearchRequest
 from index.segments.columns import day_offsets
@@ -26,7 +26,7 @@ def by_sorting(day: np.ndarray, final: np.ndarray, request: SearchRequest) -> di
     """The plain way: the matches' dates sorted and counted (``np.unique``)."""
     days = day[final & (day >= 0)]
     if not len(days):
-        return {"granularity": "year", "buckets": [], "undated": int(final.sum())}
+        return histogram("year", [], [], int(final.sum()), request)
     first = request.date_from or as_date(int(days.min()))
     last = request.date_to or as_date(int(days.max()))
     span = (last - first).days
@@ -37,19 +37,8 @@ def by_sorting(day: np.ndarray, final: np.ndarray, request: SearchRequest) -> di
     else:
         granularity, keys = "day", days
     values, counts = np.unique(keys, return_counts=True)
-    buckets = []
-    for key, count in zip(values.tolist(), counts.tolist(), strict=True):
-        value, start, end = _bucket(granularity, key)
-        buckets.append(
-            {
-                "value": value,
-                "count": count,
-                "from": start.isoformat(),
-                "to": end.isoformat(),
-                "selected": request.date_from == start and request.date_to == end,
-            }
-        )
-    return {"granularity": granularity, "buckets": buckets, "undated": int(final.sum()) - len(days)}
+    undated = int(final.sum()) - len(days)
+    return histogram(granularity, values.tolist(), counts.tolist(), undated, request)
 
 
 def yyyymmdd(value: date) -> int:

@@ -18,7 +18,6 @@ from index.segments.columns import Columns, ValueColumn
 from index.text.facet_groups import ValueGroups, in_script
 
 YEARS_ABOVE_DAYS = 3 * 366
-_ORDINAL_OF_EPOCH = date(1970, 1, 1).toordinal()
 MONTHS_ABOVE_DAYS = 62
 
 
@@ -162,10 +161,10 @@ def date_facet(columns: Columns, filtered: Filtered, request: SearchRequest) -> 
     undated, per_day = int(per_day[0]), per_day[1:]
     days = np.flatnonzero(per_day)
     if not len(days):
-        return {"granularity": "year", "buckets": [], "undated": undated}
-    first = request.date_from or date.fromordinal(earliest + int(days[0]))
-    last = request.date_to or date.fromordinal(earliest + int(days[-1]))
-    dates = (days + (earliest - _ORDINAL_OF_EPOCH)).astype("datetime64[D]")
+        return histogram("year", [], [], undated, request)
+    dates = (days + earliest).astype("datetime64[D]")
+    first = request.date_from or dates[0].item()
+    last = request.date_to or dates[-1].item()
     years = dates.astype("datetime64[Y]").astype(np.int64) + 1970
     span = (last - first).days
     if span > YEARS_ABOVE_DAYS:
@@ -180,8 +179,16 @@ def date_facet(columns: Columns, filtered: Filtered, request: SearchRequest) -> 
     # Days are ascending, and so are their periods: each period's days are a run.
     starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
     counts = np.add.reduceat(per_day[days], starts)
+    return histogram(granularity, keys[starts].tolist(), counts.tolist(), undated, request)
+
+
+def histogram(
+    granularity: str, keys: list[int], counts: list[int], undated: int, request: SearchRequest
+) -> dict[str, Any]:
+    """The date facet of periods ``keys`` (years, yyyymm or yyyymmdd, ascending) holding
+    ``counts`` matches each, as the API shows it."""
     buckets = []
-    for key, count in zip(keys[starts].tolist(), counts.tolist(), strict=True):
+    for key, count in zip(keys, counts, strict=True):
         value, start, end = _bucket(granularity, key)
         buckets.append(
             {

@@ -169,12 +169,13 @@ def unwarmed(view: IndexView, warmed: set[str]) -> list[tuple[IndexReader, str]]
     ]
 
 
-def warm(view: IndexView, words: dict[str, list[str]], warmed: set[str]) -> None:
-    """Decode the postings of the most frequent words in every segment that needs it (see
+def warm(
+    leaves: list[tuple[IndexReader, str]], words: dict[str, list[str]], warmed: set[str]
+) -> None:
+    """Decode the postings of the most frequent words in the segments ``leaves`` (see
     :func:`unwarmed`), most frequent first, into the shared postings cache (Lucene's segment
     warmers do this for new segments): the first searches for common words then cost what
     later ones do."""
-    leaves = unwarmed(view, warmed)
     for rank in range(WARM_TERMS):
         if POSTINGS_CACHE.size >= POSTINGS_CACHE.limit * WARM_SHARE:
             break
@@ -338,7 +339,11 @@ class IndexViews:
     def _start_warming(self, view: IndexView) -> None:
         """Warm the new view's segments in the background, one warmer at a time (none when no
         segment needs it)."""
-        if not unwarmed(view, self._warmed) or not self._warming.acquire(blocking=False):
+        if not self._warming.acquire(blocking=False):
+            return
+        leaves = unwarmed(view, self._warmed)
+        if not leaves:
+            self._warming.release()
             return
         view._acquire()  # noqa: SLF001 - held until warmed
 
@@ -346,7 +351,7 @@ class IndexViews:
             try:
                 if self._warm_words is None:
                     self._warm_words = frequent_words(view)
-                warm(view, self._warm_words, self._warmed)
+                warm(leaves, self._warm_words, self._warmed)
             except Exception:  # noqa: BLE001 - warming is an optimisation; searches go on
                 log.exception("warming index view %s", view.key)
             finally:

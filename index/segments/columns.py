@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass
-from datetime import date
 from functools import cached_property
 
 import numpy as np
@@ -253,7 +252,7 @@ class Columns:
     @cached_property
     def day_offsets(self) -> tuple[np.ndarray, int]:
         """Each document's day as the number of days after the earliest day any document has
-        (int32; -1 when undated), and that earliest day's proleptic ordinal: a date histogram
+        (int32; -1 when undated), and that earliest day in days since 1970-01-01: a date histogram
         counts these in one pass over the archive (computed at its first use, once per
         generation)."""
         return day_offsets(self.day)
@@ -441,20 +440,17 @@ class Stories:
         return self.members[self.starts[number] : self.starts[number + 1]]
 
 
-_ORDINAL_OF_EPOCH = date(1970, 1, 1).toordinal()
-
-
 def day_offsets(day: np.ndarray) -> tuple[np.ndarray, int]:
     """See :attr:`Columns.day_offsets`: from ``day`` (yyyymmdd, -1 when undated)."""
     dated = day >= 0
     if not dated.any():
-        return np.full(len(day), -1, dtype=np.int32), _ORDINAL_OF_EPOCH
+        return np.full(len(day), -1, dtype=np.int32), 0
     year, month, of_month = day // 10000, day // 100 % 100, day % 100
     months = ((year - 1970) * 12 + month - 1).astype("datetime64[M]")
     since_epoch = (months.astype("datetime64[D]") + (of_month - 1)).astype(np.int64)
     earliest = int(since_epoch[dated].min())
     offsets = np.where(dated, since_epoch - earliest, -1).astype(np.int32)
-    return offsets, earliest + _ORDINAL_OF_EPOCH
+    return offsets, earliest
 
 
 def _positions(starts: np.ndarray) -> np.ndarray:
