@@ -290,11 +290,7 @@ class Clusters:
         bands = sorted(
             (key, rowid) for rowid, ks in keys.items() for key in ks if key not in crowded
         )
-        if bands:
-            self.db.executemany(
-                "INSERT INTO copy_bands (band, article) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                bands,
-            )
+        self.change.add_bands(bands)
         if not candidates:
             return
         matches = self._verified(signed, candidates)
@@ -529,8 +525,7 @@ class Clusters:
             for rowid, found in signatures.items()
             for key in band_keys(found.values).tolist()
         ]
-        if stale:
-            self.db.executemany("DELETE FROM copy_bands WHERE band = ? AND article = ?", stale)
+        self.change.forget_bands(stale)
 
     def remove(self, rowid: int, cluster: str | None) -> None:
         """Before an article leaves ``articles`` (a takedown): its bands go, and the rest of its

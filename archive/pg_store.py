@@ -146,6 +146,10 @@ PG_MIGRATIONS: tuple[str, ...] = (
         WHERE cluster IS NOT NULL;
     DROP INDEX articles_by_cluster;
     """,
+    # SQLite's copy bands in two levels (archive.copy_bands): PostgreSQL keeps one table. Its
+    # dirty pages are written at checkpoints, not at each commit, so a batch of keys spread
+    # over the whole B-tree does not write it again at every commit; nothing changes here.
+    "",
 )
 assert len(PG_MIGRATIONS) == SCHEMA_VERSION, "a migration for each of SQLite's"
 
@@ -254,6 +258,17 @@ class _PgChange(Change):
                 if holders:
                     held[key] = list(holders)
         return held
+
+    def add_bands(self, rows: list[tuple[int, int]]) -> None:
+        if rows:
+            self.db.executemany(
+                "INSERT INTO copy_bands (band, article) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                rows,
+            )
+
+    def forget_bands(self, rows: list[tuple[int, int]]) -> None:
+        if rows:
+            self.db.executemany("DELETE FROM copy_bands WHERE band = ? AND article = ?", rows)
 
 
 def redact(url: str) -> str:

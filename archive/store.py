@@ -20,6 +20,7 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
+from archive import copy_bands
 from archive.record import Article, content_hash
 
 ADDED, UPDATED, UNCHANGED = "added", "updated", "unchanged"
@@ -151,6 +152,17 @@ MIGRATIONS: tuple[str, ...] = (
         WHERE cluster IS NOT NULL;
     DROP INDEX articles_by_cluster;
     """,
+    # Copy bands in two levels (archive.copy_bands): new rows go to a small table merged into
+    # the settled one now and then; the rows of each are counted as they are written.
+    """
+    CREATE TABLE copy_bands_recent (
+        band INTEGER NOT NULL,
+        article INTEGER NOT NULL,
+        PRIMARY KEY (band, article)
+    ) WITHOUT ROWID;
+    INSERT INTO store_state (key, value) VALUES ('recent_bands', 0);
+    INSERT INTO store_state (key, value) SELECT 'settled_bands', count(*) FROM copy_bands;
+    """,
 )
 # The columns of an article's row besides ``id`` and ``seq``: what a takedown keeps to restore.
 ARTICLE_COLUMNS = (
@@ -197,19 +209,17 @@ class Change:
 
     def band_holders(self, keys: list[int], limit: int) -> dict[int, list[int]]:
         """Up to ``limit`` articles holding each of the copy-band ``keys`` (see
-        :mod:`archive.copies`): one statement; a key held by a hundred thousand articles costs
-        what one held by ``limit`` does."""
-        held: dict[int, list[int]] = {}
-        for start in range(0, len(keys), 20_000):
-            for key, holders in self.db.execute(
-                """SELECT key.value, (SELECT group_concat(article) FROM
-                       (SELECT article FROM copy_bands WHERE band = key.value LIMIT ?))
-                   FROM json_each(?) AS key""",
-                (limit, json.dumps(keys[start : start + 20_000])),
-            ):
-                if holders:
-                    held[key] = [int(holder) for holder in holders.split(",")]
-        return held
+        :mod:`archive.copies`); a key held by a hundred thousand articles costs what one held
+        by ``limit`` does."""
+        return copy_bands.holders(self.db, keys, limit)
+
+    def add_bands(self, rows: list[tuple[int, int]]) -> None:
+        """Write copy-band ``(band, article)`` rows, sorted by band (:mod:`archive.copy_bands`)."""
+        copy_bands.add(self.db, rows)
+
+    def forget_bands(self, rows: list[tuple[int, int]]) -> None:
+        """Delete copy-band ``(band, article)`` rows."""
+        copy_bands.forget(self.db, rows)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ times, alternating; store only (``--no-index``), since that is where detection h
 Makes ``NEW.jsonl`` (1,000 articles, a seed of its own) when it does not exist. Prints seconds per
 1,000 articles, medians. For an archive of a million (whose copy per run would cost more than what
 is measured), ``--in-place N`` copies each archive's store once and stores N new articles a run
-into it, a new set each pair of runs:
+into it, a new set each pair of runs, and adds what merging the copy bands' two tables costs
+per 1,000 articles at that size (:func:`merge_cost`):
 
     python -m bench.copies_cost X --archive H100K --archive H1M --in-place 5000 --runs 3
 """
@@ -84,7 +85,42 @@ def measure_in_place(archive: Path, count: int, runs: int, seed: int) -> dict[st
                 with new.open("w", encoding="utf-8") as out:
                     write_jsonl(({**a, "id": f"cost-{mode}-{a['id']}"} for a in articles), out)
                 times[mode].append(_store(new, home, mode == "with"))
-    return {mode: statistics.median(found) * 1000 / count for mode, found in times.items()}
+        figures = {mode: statistics.median(found) * 1000 / count for mode, found in times.items()}
+        figures["merge"], figures["merged_rows"] = merge_cost(home / "archive.sqlite3")
+    return figures
+
+
+def merge_cost(store_path: Path) -> tuple[float, int]:
+    """What merging the copy bands' recent table into the settled one (see
+    :mod:`archive.copy_bands`) adds per 1,000 new articles, at this store's size: the recent
+    table is filled up to where a merge is due (random keys, as band keys are hashes), the merge
+    is timed, and its time spread over the articles whose 32 rows fill it. Returns seconds per
+    1,000 and how many rows the merge moved."""
+    import random
+
+    from archive import copies, copy_bands
+
+    with closing(sqlite3.connect(store_path, isolation_level=None)) as db:
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
+        state = dict(db.execute("SELECT key, value FROM store_state").fetchall())
+        due = max(copy_bands.SETTLE_FROM, copy_bands.RECENT_SHARE * state["settled_bands"])
+        missing = int(due) - int(state["recent_bands"])
+        first = db.execute("SELECT max(rowid) FROM articles").fetchone()[0] + 1_000_000
+        rng = random.Random(1)
+        rows = sorted(
+            (rng.getrandbits(64) - 2**63, first + n // copies.BANDS) for n in range(max(0, missing))
+        )
+        db.execute("BEGIN")
+        db.executemany(f"INSERT INTO {copy_bands.RECENT} VALUES (?, ?)", rows)
+        db.execute("COMMIT")
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        started = time.perf_counter()
+        db.execute("BEGIN IMMEDIATE")
+        moved = copy_bands.settle(db)
+        db.execute("COMMIT")
+        seconds = time.perf_counter() - started
+    return seconds * 1000 / (moved / copies.BANDS), moved
 
 
 def main() -> None:
@@ -101,13 +137,21 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.in_place:
-        print("archive\tarticles\twith detection s/1k\twithout s/1k\tdetection's own s/1k")
+        print(
+            "archive\tarticles\twith detection s/1k\twithout s/1k\tdetection's own s/1k"
+            "\tband merges s/1k (rows merged)\tdetection's own with merges s/1k"
+        )
         for archive in args.archive:
             with closing(sqlite3.connect(archive / "archive.sqlite3")) as db:
                 size = db.execute("SELECT count(*) FROM articles").fetchone()[0]
             figures = measure_in_place(archive, args.in_place, args.runs, args.seed)
             own = figures["with"] - figures["without"]
-            print(f"{archive}\t{size}\t{figures['with']:.2f}\t{figures['without']:.2f}\t{own:.2f}")
+            print(
+                f"{archive}\t{size}\t{figures['with']:.2f}\t{figures['without']:.2f}\t{own:.2f}"
+                f"\t{figures['merge']:.2f} ({figures['merged_rows']:,})"
+                f"\t{own + figures['merge']:.2f}",
+                flush=True,
+            )
         return
     if not args.new.exists():
         with args.new.open("w", encoding="utf-8") as out:
