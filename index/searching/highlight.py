@@ -36,6 +36,10 @@ from index.text.transliteration import transliterate
 
 SNIPPET_WORDS = 36
 SNIPPETS_KEPT = 1024  # texts held by the snippet cache: a few megabytes
+# Form matchers kept (one per set of query terms: the hits of one search share it, a search
+# repeated or a page turned finds it). Each holds its forms, an expression and the words it has
+# answered, about 16 KB: 1,024 of them held 16 MB after a thousand distinct searches at 1M.
+MATCHERS_KEPT = 128
 OPENING_CHARS = 2500
 MARGIN_CHARS = 700
 PREFIX = 3  # letters a word shares with a term it can match, its lemma's first letters
@@ -158,7 +162,7 @@ def _starts_pattern(prefixes: tuple[str, ...], forms: set[str]) -> re.Pattern:
     return re.compile("(?<![^\\W_])(?:" + "|".join(reversed(alternatives)) + ")")
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=MATCHERS_KEPT)
 def form_matcher(terms: frozenset[str]) -> FormMatcher:
     return FormMatcher(terms)
 
