@@ -152,12 +152,16 @@ def date_facet(columns: Columns, filtered: Filtered, request: SearchRequest) -> 
     """A histogram of the matches by year, month or day, whichever the span calls for.
 
     The matches are counted per day in one pass over the archive (each document's day offset,
-    paired with whether it matches, counted by ``bincount``), then the days that have any are
-    grouped by period: no sort, and no copy of the matches' dates."""
+    paired with whether it matches, counted by ``bincount``; when they are few, only their
+    offsets), then the days that have any are grouped by period: no sort."""
     offsets, earliest = columns.day_offsets
-    pairs = (offsets + 1) << 1  # 0: undated; 1 + its offset: a day
-    pairs |= filtered.final
-    per_day = np.bincount(pairs, minlength=2)[1::2]
+    final = filtered.final
+    if np.count_nonzero(final) * 8 < len(final):  # few matches: count only theirs
+        per_day = np.bincount(offsets[final] + 1, minlength=1)  # 0: undated; 1 + offset: a day
+    else:
+        pairs = (offsets + 1) << 1
+        pairs |= final
+        per_day = np.bincount(pairs, minlength=2)[1::2]
     undated, per_day = int(per_day[0]), per_day[1:]
     days = np.flatnonzero(per_day)
     if not len(days):
