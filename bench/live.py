@@ -24,6 +24,7 @@ import argparse
 import itertools
 import json
 import os
+import re
 import sqlite3
 import statistics
 import subprocess
@@ -202,6 +203,22 @@ def bulk_import(home: Path, server: ArkhivServer, path: Path) -> list[float]:
     return lags
 
 
+def _opening_times(log: Path) -> dict:
+    """The seconds each generation took to open, from the server's log."""
+    seconds = [
+        float(match.group(1))
+        for match in re.finditer(r"opened generation \d+ of \S+ in ([\d.]+) s", log.read_text())
+    ]
+    if not seconds:
+        return {"generations": 0}
+    return {
+        "generations": len(seconds),
+        "median": round(statistics.median(seconds), 2),
+        "max": round(max(seconds), 2),
+        "each": seconds,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--home", type=Path, required=True, help="an imported ARKHIV_HOME")
@@ -214,8 +231,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     args = parser.parse_args(argv)
     queries = query_stream(20_000, seed=7)
+    args.out.mkdir(parents=True, exist_ok=True)
+    server_log = args.out / f"live-server-{time.strftime('%Y%m%d-%H%M%S')}.log"
     with (
-        ArkhivServer(args.home, threads=args.threads) as server,
+        ArkhivServer(args.home, threads=args.threads, log=server_log) as server,
         Load(server, args.clients, queries) as load,
     ):
         time.sleep(args.quiet_seconds)
@@ -240,7 +259,11 @@ def main(argv: list[str] | None = None) -> int:
             "never": len(lags) - len(finite),
             "median": round(statistics.median(finite), 2) if finite else None,
             "max": round(finite[-1], 2) if finite else None,
+            "each": [round(lag, 2) for lag in lags],
         },
+        # How long the server took to open each new generation (its log, at INFO).
+        "generation_opened_s": _opening_times(server_log),
+        "server_log": str(server_log),
         "p95_writing_over_quiet": (
             round(phases["writing"]["p95_ms"] / phases["quiet"]["p95_ms"], 2)
             if "p95_ms" in phases.get("writing", {}) and "p95_ms" in phases.get("quiet", {})

@@ -85,8 +85,11 @@ def arkhiv_import(path: Path, home: Path) -> dict:
 class ArkhivServer:
     """``arkhiv serve`` on a free port; ``ready_s`` is how long it took to answer a search."""
 
-    def __init__(self, home: Path, threads: int = 8, start_timeout: float = 600):
+    def __init__(
+        self, home: Path, threads: int = 8, start_timeout: float = 600, log: Path | None = None
+    ):
         self.home = home
+        self.log = log  # where the server's log goes (at INFO), if anywhere
         self.threads = threads
         self.start_timeout = start_timeout
         self.port = free_port()
@@ -95,13 +98,19 @@ class ArkhivServer:
 
     def __enter__(self) -> ArkhivServer:
         env = {**os.environ, "ARKHIV_HOME": str(self.home)}
+        log = subprocess.DEVNULL
+        if self.log is not None:
+            env["ARKHIV_LOG_LEVEL"] = "INFO"
+            log = self.log.open("ab")
         started = time.monotonic()
         self.process = subprocess.Popen(
             [str(ARKHIV), "serve", "--port", str(self.port), "--threads", str(self.threads)],
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=log,
         )
+        if self.log is not None:
+            log.close()  # the server holds its own
         deadline = started + self.start_timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

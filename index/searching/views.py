@@ -305,7 +305,14 @@ class IndexViews:
             try:
                 if latest is None:
                     raise IndexMissing(self.root)
+                opening = time.perf_counter()
                 view = open_view(Path(latest[0]), self._columns, self._vocabularies)
+                log.info(
+                    "opened generation %d of %s in %.2f s",
+                    latest[1],
+                    Path(latest[0]).name,
+                    time.perf_counter() - opening,
+                )
             except Exception as exc:  # noqa: BLE001 - whatever it was, keep the last good view
                 self.last_error = f"{type(exc).__name__}: {exc}"
                 self._retry_after = time.monotonic() + RETRY_SECONDS
