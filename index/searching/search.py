@@ -12,7 +12,6 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -34,7 +33,6 @@ from index.searching.query_help import FEW_RESULTS, Probe, Speller, documents_ho
 from index.searching.request import RequestError, SearchRequest
 from index.searching.timeline import SeriesMatch, count_over_time, story_count
 from index.searching.views import IndexUnavailable, IndexView, IndexViews
-from index.segments.columns import Columns
 from index.segments.schema import TEXT_FIELDS
 from index.text.analysis import ANALYSER_VERSION, tokenize, word_terms
 
@@ -45,20 +43,6 @@ SEARCHES_AT_ONCE = max(2, os.cpu_count() or 2)
 MORE_LIKE_THIS_TERMS = 16
 # Articles of a corrected query whose words write its stems back as words ("Did you mean").
 BEST_READ = 3
-
-
-# Threads that count facets while searches make their hits (see SearchIndex._search).
-_FACET_COUNTERS = ThreadPoolExecutor(SEARCHES_AT_ONCE, thread_name_prefix="arkhiv-facets")
-
-
-def _facets(
-    columns: Columns, filtered: Filtered, request: SearchRequest, script: str | None
-) -> tuple[dict[str, Any], dict[str, int]]:
-    """The facets of a search's matches: each value facet's top values and the date histogram,
-    and how many values each value facet has in all."""
-    facets, totals = value_facets(columns, filtered, request, script)
-    facets["date"] = date_facet(columns, filtered, request)
-    return facets, totals
 
 
 @dataclass
@@ -187,32 +171,25 @@ class SearchIndex:
         columns = view.columns
         match, searched, suggestion = self._helped_match(view, request, suggest=True)
         filtered = match.filtered
-        # The facets are numpy over the whole archive, which lets go of the interpreter lock:
-        # they are counted on a second core while this thread makes the page's hits (snippets,
-        # store reads: Python). A search alone on the machine then takes the longer of the two,
-        # not their sum.
-        facets_counted = _FACET_COUNTERS.submit(_facets, columns, filtered, request, script)
-        try:
-            total = int(filtered.final.sum())
-            shown = filtered.final
-            if request.collapse:
-                shown = collapse(shown, match.scores, columns, request.effective_sort)
-            stories = int(shown.sum())
-            start = (request.page - 1) * request.per_page
-            docnums = page(
-                shown, match.scores, columns, request.effective_sort, start, request.per_page
-            )
-            hits = page_hits(
-                self.store,
-                view.searcher,
-                docnums,
-                match.terms,
-                match.scores,
-                lambda docnum: story_of(view.searcher, docnum, columns, request.collapse),
-            )
-        finally:
-            wait([facets_counted])  # never leaves the view while its columns are counted
-        facets, totals = facets_counted.result()
+        total = int(filtered.final.sum())
+        shown = filtered.final
+        if request.collapse:
+            shown = collapse(shown, match.scores, columns, request.effective_sort)
+        stories = int(shown.sum())
+        start = (request.page - 1) * request.per_page
+        docnums = page(
+            shown, match.scores, columns, request.effective_sort, start, request.per_page
+        )
+        hits = page_hits(
+            self.store,
+            view.searcher,
+            docnums,
+            match.terms,
+            match.scores,
+            lambda docnum: story_of(view.searcher, docnum, columns, request.collapse),
+        )
+        facets, totals = value_facets(columns, filtered, request, script)
+        facets["date"] = date_facet(columns, filtered, request)
         return {
             "query": request.q,
             "searched": searched,
