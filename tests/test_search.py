@@ -348,9 +348,65 @@ def test_searches_beyond_the_cores_wait_their_turn(demo_archive, monkeypatch):
     ]
     for thread in threads:
         thread.start()
+    assert wait_until(lambda: inside[0] == 2)
     time.sleep(0.3)
     assert inside[0] == 2  # two evaluate, four wait
     release.set()
     for thread in threads:
         thread.join(10)
     assert most[0] == 2 and len(results) == 6 and len(set(results)) == 1 and results[0] > 0
+
+
+def test_turns_are_taken_in_the_order_searches_came():
+    from index.searching.search import Turns
+
+    turns = Turns(1)
+    order: list[int] = []
+
+    def search(number: int, hold: threading.Event | None = None) -> None:
+        with turns:
+            order.append(number)
+            if hold is not None:
+                hold.wait(5)
+
+    first_hold = threading.Event()
+    first = threading.Thread(target=search, args=(0, first_hold))
+    first.start()
+    assert wait_until(lambda: order == [0])
+    waiting = []
+    for number in range(1, 6):  # each queued before the next comes
+        waiting.append(threading.Thread(target=search, args=(number,)))
+        waiting[-1].start()
+        assert wait_until(lambda n=number: len(turns._waiting) == n)
+    first_hold.set()
+    for thread in [first, *waiting]:
+        thread.join(5)
+    assert order == [0, 1, 2, 3, 4, 5]
+    # A slot that ends goes to the one waiting, not to one that arrives just then.
+    order.clear()
+    held, second_hold = threading.Event(), threading.Event()
+    holder = threading.Thread(target=search, args=(1, held))
+    holder.start()
+    assert wait_until(lambda: order == [1])
+    queued = threading.Thread(target=search, args=(2, second_hold))
+    queued.start()
+    assert wait_until(lambda: len(turns._waiting) == 1)
+    held.set()
+    assert wait_until(lambda: order == [1, 2])  # handed over: 2 holds the slot now
+    late = threading.Thread(target=search, args=(3,))
+    late.start()
+    time.sleep(0.2)
+    assert order == [1, 2]  # 3 waits for 2, though it came as 1 left
+    second_hold.set()
+    for thread in (holder, queued, late):
+        thread.join(5)
+    assert order == [1, 2, 3]
+
+
+def wait_until(condition, timeout: float = 5.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.01)
+    return False

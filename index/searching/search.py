@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -45,6 +45,36 @@ MORE_LIKE_THIS_TERMS = 16
 BEST_READ = 3
 
 
+class Turns:
+    """At most ``slots`` holders at once; the others wait, and are let in in the order they
+    came. A semaphore lets in whichever waiting thread wakes first, and a thread that arrives
+    as a turn ends can take it before those that waited: with eight clients searching back to
+    back, one search waited 8 s while others went by (a commit's first search among them).
+    Here a slot that ends is handed to the longest waiting."""
+
+    def __init__(self, slots: int):
+        self._lock = threading.Lock()
+        self._free = slots
+        self._waiting: deque[threading.Event] = deque()
+
+    def __enter__(self) -> Turns:
+        with self._lock:
+            if self._free and not self._waiting:
+                self._free -= 1
+                return self
+            turn = threading.Event()
+            self._waiting.append(turn)
+        turn.wait()  # set by the holder whose slot this takes over
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            if self._waiting:
+                self._waiting.popleft().set()
+            else:
+                self._free += 1
+
+
 @dataclass
 class _Match:
     filtered: Filtered
@@ -61,7 +91,7 @@ class SearchIndex:
         self.store = store
         self.views = IndexViews(self.directory)
         self._damage: dict[tuple[str, int], list[str]] = {}  # view key -> what is damaged
-        self._searching = threading.BoundedSemaphore(SEARCHES_AT_ONCE)
+        self._searching = Turns(SEARCHES_AT_ONCE)
 
     def close(self) -> None:
         self.views.close()
