@@ -48,9 +48,10 @@ BEST_READ = 3
 class Turns:
     """At most ``slots`` holders at once; the others wait, and are let in in the order they
     came. A semaphore lets in whichever waiting thread wakes first, and a thread that arrives
-    as a turn ends can take it before those that waited: with eight clients searching back to
-    back, one search waited 8 s while others went by (a commit's first search among them).
-    Here a slot that ends is handed to the longest waiting."""
+    as a turn ends can take it before those that waited, so with eight clients searching back
+    to back a search could wait while later ones went by (in one run a commit became searchable
+    only after 8.7 s; whether this was why is not proven). Here a slot that ends is handed to
+    the longest waiting."""
 
     def __init__(self, slots: int):
         self._lock = threading.Lock()
