@@ -2,8 +2,16 @@
 
 Anonymous resident memory (``RssAnon``: the heap, numpy arrays, Python objects) is what a
 process costs the machine; the index's memory-mapped files (``RssFile``) are page cache the
-kernel can drop, so they are reported apart. Samples every ``--every`` seconds; prints the peak of
-each process, the peak of all of them together, and how the total grew over the run.
+kernel can drop, so they are reported apart. A process forked from another shares its pages
+until either writes them, and each counts the shared pages in its ``RssAnon``: the sum over
+processes counts such a page once per process. ``Pss_Anon`` (``/proc/PID/smaps_rollup``) counts a
+page shared by n processes as 1/n in each, so its sum is what the processes together cost the
+machine; both sums are reported. Reading it walks a process's page tables (17 ms for 500 MB,
+against 0.05 ms for ``RssAnon``), so it is read every ``--pss-every`` seconds only, not at every
+sample: its peak is the highest of those samples. Samples every ``--every`` seconds; prints
+the peak of each process, the peak of all of them together, and how the total grew over the run.
+CPU seconds (user and system) are reported for each process as last sampled, and for the whole
+command as the kernel counted them for it and every process it waited for.
 
     python -m bench.memory -- arkhiv import --no-progress $ARKHIV_BENCH_DATA/1000k.jsonl
     python -m bench.memory --pid 1234 --seconds 60      # a process already running
@@ -13,6 +21,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import subprocess
 import sys
 import time
@@ -27,6 +37,24 @@ def _status(pid: int) -> dict[str, int]:
             if name in ("RssAnon", "RssFile", "VmRSS"):
                 fields[name] = int(value.split()[0]) // 1024  # MB
     return fields
+
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _pss_anon(pid: int) -> int:
+    """Anonymous memory of ``pid`` with each page shared by n processes counted 1/n (MB)."""
+    with open(f"/proc/{pid}/smaps_rollup") as rollup:
+        for line in rollup:
+            if line.startswith("Pss_Anon:"):
+                return int(line.split()[1]) // 1024
+    return 0
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds ``pid`` has used so far (``/proc/PID/stat``, fields 14, 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _TICKS
 
 
 def _tree(root: int) -> list[int]:
@@ -48,34 +76,56 @@ def _tree(root: int) -> list[int]:
 
 
 class Sampler:
-    def __init__(self, root: int):
+    def __init__(self, root: int, pss_every: float = 5.0):
         self.root = root
+        self.pss_every = pss_every
+        self._pss_at = float("-inf")
         self.peaks: dict[int, dict] = {}
         self.timeline: list[tuple[float, int]] = []  # (seconds, total RssAnon MB)
+        self.pss_totals: list[int] = []  # total Pss_Anon MB, sample by sample
         self.started = time.monotonic()
 
     def sample(self) -> None:
-        total = 0
+        total = pss_total = 0
+        now = time.monotonic()
+        with_pss = self.pss_every > 0 and now - self._pss_at >= self.pss_every
+        if with_pss:
+            self._pss_at = now
         for pid in _tree(self.root):
             try:
                 fields = _status(pid)
+                pss = _pss_anon(pid) if with_pss else 0
+                cpu = _cpu_seconds(pid)
                 command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
             except OSError:
                 continue
             anon = fields.get("RssAnon", 0)
             total += anon
+            pss_total += pss
             peak = self.peaks.setdefault(
-                pid, {"command": command.decode(errors="replace")[:80], "anon_mb": 0, "file_mb": 0}
+                pid,
+                {
+                    "command": command.decode(errors="replace")[:80],
+                    "anon_mb": 0,
+                    "file_mb": 0,
+                    "pss_anon_mb": 0,
+                    "cpu_s": 0.0,
+                },
             )
+            peak["pss_anon_mb"] = max(peak["pss_anon_mb"], pss)
+            peak["cpu_s"] = max(peak["cpu_s"], round(cpu, 1))
             peak["anon_mb"] = max(peak["anon_mb"], anon)
             peak["file_mb"] = max(peak["file_mb"], fields.get("RssFile", 0))
         self.timeline.append((round(time.monotonic() - self.started, 1), total))
+        if with_pss:
+            self.pss_totals.append(pss_total)
 
     def report(self) -> dict:
         totals = [total for _, total in self.timeline] or [0]
         step = max(1, len(self.timeline) // 10)
         return {
             "peak_total_anon_mb": max(totals),
+            "peak_total_pss_anon_mb": max(self.pss_totals or [0]),
             "processes": sorted(self.peaks.values(), key=lambda p: -p["anon_mb"]),
             "total_anon_mb_over_time": self.timeline[::step],
         }
@@ -84,6 +134,9 @@ class Sampler:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--every", type=float, default=0.5)
+    parser.add_argument(
+        "--pss-every", type=float, default=5.0, help="seconds between Pss_Anon readings (0: none)"
+    )
     parser.add_argument("--pid", type=int, help="watch this running process instead")
     parser.add_argument("--seconds", type=float, default=60, help="with --pid: how long")
     parser.add_argument("--out", type=Path, help="also write the report here (JSON)")
@@ -91,19 +144,23 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     started = time.monotonic()
     if args.pid:
-        sampler = Sampler(args.pid)
+        sampler = Sampler(args.pid, args.pss_every)
         while time.monotonic() - started < args.seconds:
             sampler.sample()
             time.sleep(args.every)
         code = 0
     else:
         process = subprocess.Popen(args.command)
-        sampler = Sampler(process.pid)
+        sampler = Sampler(process.pid, args.pss_every)
         while process.poll() is None:
             sampler.sample()
             time.sleep(args.every)
         code = process.returncode
-    report = {"seconds": round(time.monotonic() - started, 1), "exit": code, **sampler.report()}
+    report = {"seconds": round(time.monotonic() - started, 1), "exit": code}
+    if not args.pid:
+        used = resource.getrusage(resource.RUSAGE_CHILDREN)
+        report["cpu_seconds"] = round(used.ru_utime + used.ru_stime, 1)
+    report.update(sampler.report())
     text = json.dumps(report, indent=2)
     print(text, file=sys.stderr)
     if args.out:
