@@ -1,6 +1,7 @@
 """Merges in the background: commits go on while a merge runs, the merged segment is swapped in
 by a later commit with the deletions made meanwhile carried over, and the postings end up exactly
-what Whoosh's own writer makes of the final store. Real SQLite, Whoosh on disk, forked processes."""
+what Whoosh's own writer makes of the final store. Real SQLite, Whoosh on disk, real merging
+processes (forked from the test where the test holds the merge until it says so)."""
 
 from __future__ import annotations
 
@@ -49,6 +50,8 @@ def small_merges(monkeypatch, tmp_path, store) -> Gate:
         return merge(*args, **kwargs)
 
     monkeypatch.setattr(merging, "merge_segments", held_merge)
+    # A merge process forked from this one runs the held merge above.
+    monkeypatch.setattr(merge_scheduler, "START_METHOD", "fork")
     return gate
 
 
@@ -129,6 +132,29 @@ def test_a_merge_whose_sources_another_writer_merged_is_dropped(
     assert not any(entry.name.startswith(target) for entry in build.iterdir())
     assert indexer.compare(store, index_dir).agree
     assert len(search_ids(index_dir, query.Term("body", "спільне"))) == 60
+
+
+def test_a_merge_runs_in_a_process_started_apart_from_the_committer(
+    store, settings, tmp_path, monkeypatch
+):
+    """Not a fork of the committing process, whose pages the merge would come to hold as that
+    process writes them (see merge_scheduler): forked from multiprocessing's fork server."""
+    store.detect_copies = False
+    monkeypatch.setenv("ARKHIV_INDEX_PROCS", "1")
+    monkeypatch.setattr(indexer, "SEGMENT_ARTICLES", 20)
+    monkeypatch.setattr(merging, "FLOOR_DOCS", 20)
+    monkeypatch.setattr(merging, "MERGE_FACTOR", 3)
+    monkeypatch.setattr(merge_scheduler, "BACKGROUND_FROM", 1)
+    build, merges, running = a_merge_running(store, settings, tmp_path, 60)
+    assert running.process._start_method == "forkserver"  # noqa: SLF001
+    target = running.target.segment_id()
+    running.wait()
+    assert running.outcome[0] == "done", running.outcome
+    indexer.catch_up(store, settings.index_dir, finish_merges=True)
+    assert merges.applied == 1 and merges.dropped == 0
+    assert target in segment_ids(build)
+    assert len(search_ids(settings.index_dir, query.Term("body", "спільне"))) == 60
+    assert indexer.compare(store, settings.index_dir).agree
 
 
 def test_the_files_of_a_merge_whose_owner_died_are_removed(store, settings, tmp_path):
