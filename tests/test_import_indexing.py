@@ -35,26 +35,3 @@ def test_a_small_import_stores_then_indexes(store, settings, tmp_path):
         report = import_and_index(Importer(store, settings), [path], store, settings)
     assert report.added == 40
     assert indexer.compare(store, settings.index_dir).agree
-
-
-def test_following_an_import_indexes_a_bounded_round_at_each_look(
-    store, settings, tmp_path, monkeypatch
-):
-    """Each look takes at most a few segments' worth of what the import stored, so that the
-    rest, once the import is done, goes to every worker rather than to one look on one core."""
-    from index.segments import follower as following
-
-    monkeypatch.setattr(indexer, "SEGMENT_ARTICLES", 20)
-    monkeypatch.setattr(following, "IMPORT_ROUND_SEGMENTS", 2)
-    path = write_jsonl(tmp_path / "many.jsonl", map(article, range(100)))
-    Importer(store, settings).run([path])
-    follower = following.Follower(store, settings, for_import=True)
-    seqs = sorted(seq for _, seq in store.id_seqs())
-    looks = []
-    for _ in range(4):
-        looks.append(follower.follow_once())
-        applied = indexer.applied_seq(settings.index_dir)
-        assert applied == seqs[sum(looks) - 1]  # no further than what it indexed
-    assert looks == [40, 40, 20, 0] and not follower.behind()
-    comparison = indexer.compare(store, settings.index_dir)
-    assert comparison.agree and comparison.index_documents == 100

@@ -27,17 +27,10 @@ from archive.config import Settings, load_settings
 from archive.importer import ImportBusy, import_lock
 from archive.store import Store
 from archive.stores import open_store
-from index.segments import indexer
 from index.segments.indexer import applied_seq, catch_up, merges_waiting
 
 log = logging.getLogger(__name__)
 INTERVAL_SECONDS = 1.0
-# Following an import, one look indexes at most this many segments' worth of changes, so that
-# when the import has stored everything, the follower stops within a round and what is left
-# is indexed by every worker: one look that took all that was pending (it falls behind an
-# import) went on alone on one core. In a 200k import, 163 of its 395 seconds came after the
-# store was done.
-IMPORT_ROUND_SEGMENTS = 4
 
 
 class Follower:
@@ -72,13 +65,7 @@ class Follower:
         if not self.behind() and not merges_waiting(self.settings.index_dir):
             return 0
         if self.for_import:
-            applied = catch_up(
-                self.store,
-                self.settings.index_dir,
-                workers=1,
-                finish_merges=False,
-                limit=IMPORT_ROUND_SEGMENTS * indexer.SEGMENT_ARTICLES,
-            )
+            applied = catch_up(self.store, self.settings.index_dir, workers=1, finish_merges=False)
             self.applied += applied
             return applied
         try:

@@ -212,13 +212,10 @@ def catch_up(
     progress: Progress | None = None,
     workers: int | None = None,
     finish_merges: bool = True,
-    limit: int | None = None,
 ) -> int:
     """Apply every store change after the index's last applied one (articles added, changed or
     taken down); returns how many. ``workers``: processes for a large catch-up (default
-    :func:`worker_count`; 1 indexes in this process, as a threaded server must). ``limit``
-    (with one worker): stop at the first commit at or past that many changes, the rest left for
-    the next call.
+    :func:`worker_count`; 1 indexes in this process, as a threaded server must).
 
     Large merges run in the background (:mod:`index.segments.merge_scheduler`) while changes are
     committed. ``finish_merges``: wait for them and commit them before returning (an import);
@@ -226,7 +223,7 @@ def catch_up(
 
     The caller holds the import lock. Raises :class:`IndexWriteError` when the index cannot be
     written; what was committed before stays, and nothing half-written is left."""
-    return catch_up_build(store, ensure_index(root), progress, workers, finish_merges, limit)
+    return catch_up_build(store, ensure_index(root), progress, workers, finish_merges)
 
 
 def merges_waiting(root: Path) -> bool:
@@ -250,7 +247,6 @@ def catch_up_build(
     progress: Progress | None = None,
     workers: int | None = None,
     finish_merges: bool = True,
-    limit: int | None = None,
 ) -> int:
     merges = merge_scheduler.for_build(build)
     try:
@@ -271,13 +267,12 @@ def catch_up_build(
         if procs > 1 and pending >= PARALLEL_FROM:
             applied = _catch_up_parallel(store, build, ix, state, pending, procs, progress, merges)
         elif pending:
-            applied = _catch_up_here(store, build, ix, state, pending, progress, merges, limit)
+            applied = _catch_up_here(store, build, ix, state, pending, progress, merges)
         else:
             applied = 0
         _commit_merges(build, merges, finish_merges)
         remove_partial_files(build)  # the writers' temporary folders
-        if limit is None or applied < limit:  # else stopped short: the rest is for next time
-            state.applied_seq = max(state.applied_seq, target)
+        state.applied_seq = max(state.applied_seq, target)
         state.write(build)
         applied += removed
     except OSError as exc:
@@ -378,9 +373,8 @@ def _write_failure(build: Path, exc: OSError, removed: list[str]) -> str:
     )
 
 
-def _catch_up_here(store, directory, ix, state, pending, progress, merges, limit=None) -> int:
-    """Index the pending changes in this process, a segment per ``SEGMENT_ARTICLES``; with
-    ``limit``, stop after the first commit that reaches it."""
+def _catch_up_here(store, directory, ix, state, pending, progress, merges) -> int:
+    """Index the pending changes in this process, a segment per ``SEGMENT_ARTICLES``."""
     applied = 0
     writer = _writer(ix)
     collecting = gc.isenabled()
@@ -399,15 +393,11 @@ def _catch_up_here(store, directory, ix, state, pending, progress, merges, limit
                 writer.commit(mergetype=merges.mergetype)
                 state.applied_seq = last_seq
                 state.write(directory)
-                if limit is not None and applied >= limit:
-                    writer = None
-                    break
                 writer = _writer(ix)
                 deleter = _Replacer(writer)
-        if writer is not None:
-            writer.commit(mergetype=merges.mergetype)
-            writer = None
-            state.applied_seq = last_seq
+        writer.commit(mergetype=merges.mergetype)
+        writer = None
+        state.applied_seq = last_seq
     finally:
         if writer is not None:
             writer.cancel()
