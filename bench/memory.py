@@ -10,8 +10,9 @@ machine; both sums are reported. Reading it walks a process's page tables (17 ms
 against 0.05 ms for ``RssAnon``), so it is read every ``--pss-every`` seconds only, not at every
 sample: its peak is the highest of those samples. Samples every ``--every`` seconds; prints
 the peak of each process, the peak of all of them together, and how the total grew over the run.
-CPU seconds (user and system) are reported for each process as last sampled, and for the whole
-command as the kernel counted them for it and every process it waited for.
+CPU seconds (user and system) are reported for each process as last sampled, with when it was
+first and last seen, and for the whole command as the kernel counted them for it and every
+process it waited for.
 
     python -m bench.memory -- arkhiv import --no-progress $ARKHIV_BENCH_DATA/1000k.jsonl
     python -m bench.memory --pid 1234 --seconds 60      # a process already running
@@ -110,8 +111,11 @@ class Sampler:
                     "file_mb": 0,
                     "pss_anon_mb": 0,
                     "cpu_s": 0.0,
+                    "seen_s": None,  # the first and the last sample that found it
                 },
             )
+            at = round(now - self.started, 1)
+            peak["seen_s"] = [peak["seen_s"][0] if peak["seen_s"] else at, at]
             peak["pss_anon_mb"] = max(peak["pss_anon_mb"], pss)
             peak["cpu_s"] = max(peak["cpu_s"], round(cpu, 1))
             peak["anon_mb"] = max(peak["anon_mb"], anon)
