@@ -109,6 +109,18 @@ def _number_from_env(name: str, default: float, least: float) -> float:
     return value
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def _log_level_from_env() -> str:
+    level = os.environ.get("ARKHIV_LOG_LEVEL", "WARNING").strip().upper()
+    if level not in LOG_LEVELS:
+        raise ConfigError(
+            f"ARKHIV_LOG_LEVEL: {level!r} is not a level; use one of {', '.join(LOG_LEVELS)}"
+        )
+    return level
+
+
 def _contact_from_env() -> str | None:
     raw = os.environ.get("ARKHIV_CONTACT", "").strip()
     # It goes into a header: a line break or a control character would end it.
@@ -181,6 +193,9 @@ class Settings:
     # commit writes the pages it changed once: the copy bands' are spread over the whole table);
     # an import killed keeps every batch it committed.
     import_batch: int = DEFAULT_IMPORT_BATCH
+    # ARKHIV_LOG_LEVEL: what `arkhiv serve` logs; INFO adds each index generation opened and how
+    # long it took.
+    log_level: str = "WARNING"
 
     @property
     def fetch_max_bytes(self) -> int:
@@ -232,4 +247,5 @@ def load_settings(home: str | os.PathLike[str] | None = None) -> Settings:
         import_batch=_whole_number_from_env(
             "ARKHIV_IMPORT_BATCH", DEFAULT_IMPORT_BATCH, "articles", MAX_IMPORT_BATCH
         ),
+        log_level=_log_level_from_env(),
     )

@@ -8,20 +8,20 @@ import logging
 import pytest
 from werkzeug.datastructures import MultiDict
 
+from archive.config import ConfigError, load_settings
 from archive.store import Store
 from index.searching.request import SearchRequest
 from index.searching.search import SearchIndex
-from webapp.server import log_level
 
 
-def test_the_level_comes_from_the_environment(monkeypatch):
+def test_the_level_comes_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.delenv("ARKHIV_LOG_LEVEL", raising=False)
-    assert log_level() == "WARNING"
+    assert load_settings(tmp_path).log_level == "WARNING"
     monkeypatch.setenv("ARKHIV_LOG_LEVEL", " info ")
-    assert log_level() == "INFO"
+    assert load_settings(tmp_path).log_level == "INFO"
     monkeypatch.setenv("ARKHIV_LOG_LEVEL", "loud")
-    with pytest.raises(SystemExit, match="ARKHIV_LOG_LEVEL: 'LOUD' is not a level; use one of"):
-        log_level()
+    with pytest.raises(ConfigError, match="ARKHIV_LOG_LEVEL: 'LOUD' is not a level; use one of"):
+        load_settings(tmp_path)
 
 
 def test_each_generation_opened_is_logged_with_its_time(demo_archive, caplog):
@@ -38,3 +38,15 @@ def test_each_generation_opened_is_logged_with_its_time(demo_archive, caplog):
         assert " of build-" in opened[0]
     finally:
         index.close()
+
+
+def test_serve_refuses_a_level_that_is_not_one_before_it_starts(tmp_path):
+    from click.testing import CliRunner
+
+    from webapp.cli import main
+
+    env = {"ARKHIV_HOME": str(tmp_path / "home"), "ARKHIV_LOG_LEVEL": "loud"}
+    result = CliRunner().invoke(main, ["serve", "--port", "1"], env=env)
+    assert result.exit_code == 1
+    assert "ARKHIV_LOG_LEVEL: 'LOUD' is not a level; use one of DEBUG, INFO" in result.output
+    assert not (tmp_path / "home").exists()  # refused before anything was made

@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import ctypes
 import logging
-import os
 import threading
 
 from flask import Flask
@@ -95,20 +94,6 @@ class TrimWhenIdle:
             self._trim()
 
 
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
-
-
-def log_level() -> str:
-    """What the server logs: warnings and errors, unless ``ARKHIV_LOG_LEVEL`` says otherwise
-    (``INFO`` adds each index generation opened and how long it took)."""
-    level = os.environ.get("ARKHIV_LOG_LEVEL", "WARNING").strip().upper()
-    if level not in LOG_LEVELS:
-        raise SystemExit(
-            f"ARKHIV_LOG_LEVEL: {level!r} is not a level; use one of {', '.join(LOG_LEVELS)}"
-        )
-    return level
-
-
 def _malloc_trim():
     try:
         trim = ctypes.CDLL("libc.so.6").malloc_trim
@@ -175,7 +160,8 @@ def serve(
     # Reading a generation's columns frees a great deal (each segment's, once combined): given
     # back as soon as it is open (at a million articles the server starts at 420 MB, not 480).
     app.extensions["arkhiv"].index.views.opened = _malloc_trim()
-    logging.basicConfig(level=log_level())  # on stderr, as waitress.serve does
+    # ARKHIV_LOG_LEVEL (checked with the other settings), on stderr as waitress.serve logs.
+    logging.basicConfig(level=app.extensions["arkhiv"].settings.log_level)
     server = create(app, host=host, port=port, threads=threads)
     server.print_listen("Serving on http://{}:{}")
     server.run()
