@@ -30,10 +30,8 @@ class Gate:
 
 
 @pytest.fixture
-def small_merges(monkeypatch, tmp_path, store) -> Gate:
-    """Segments of 20 articles, merged three at a time, every merge in the background and held
-    until the test opens the gate: commits happen while a merge runs, whatever the machine's
-    speed."""
+def small_segments(monkeypatch, store) -> None:
+    """Segments of 20 articles, merged three at a time, every merge in the background."""
     # The records are near-copies of one another (a small vocabulary): grouping them into one
     # story would give them further changes, which is not what these tests count.
     store.detect_copies = False
@@ -42,6 +40,12 @@ def small_merges(monkeypatch, tmp_path, store) -> Gate:
     monkeypatch.setattr(merging, "FLOOR_DOCS", 20)
     monkeypatch.setattr(merging, "MERGE_FACTOR", 3)
     monkeypatch.setattr(merge_scheduler, "BACKGROUND_FROM", 1)
+
+
+@pytest.fixture
+def small_merges(monkeypatch, tmp_path, small_segments) -> Gate:
+    """Small segments (``small_segments``) whose merges are held until the test opens the gate:
+    commits happen while a merge runs, whatever the machine's speed."""
     gate = Gate(tmp_path / "merges-may-finish")
     merge = merging.merge_segments
 
@@ -135,16 +139,10 @@ def test_a_merge_whose_sources_another_writer_merged_is_dropped(
 
 
 def test_a_merge_runs_in_a_process_started_apart_from_the_committer(
-    store, settings, tmp_path, monkeypatch
+    store, settings, tmp_path, small_segments
 ):
     """Not a fork of the committing process, whose pages the merge would come to hold as that
     process writes them (see merge_scheduler): forked from multiprocessing's fork server."""
-    store.detect_copies = False
-    monkeypatch.setenv("ARKHIV_INDEX_PROCS", "1")
-    monkeypatch.setattr(indexer, "SEGMENT_ARTICLES", 20)
-    monkeypatch.setattr(merging, "FLOOR_DOCS", 20)
-    monkeypatch.setattr(merging, "MERGE_FACTOR", 3)
-    monkeypatch.setattr(merge_scheduler, "BACKGROUND_FROM", 1)
     build, merges, running = a_merge_running(store, settings, tmp_path, 60)
     assert running.process._start_method == "forkserver"  # noqa: SLF001
     target = running.target.segment_id()
