@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import threading
@@ -11,6 +12,10 @@ import pytest
 
 from index.searching.request import RequestError, request_from_mapping
 from tests.conftest import DEMO_FILES
+from tests.web_fixtures import wait_until
+
+# Threads of one process hand over within milliseconds: looked at every 10 ms, 5 s at most.
+_soon = functools.partial(wait_until, timeout=5.0, every=0.01)
 
 
 def search(index, **params):
@@ -348,7 +353,7 @@ def test_searches_beyond_the_cores_wait_their_turn(demo_archive, monkeypatch):
     ]
     for thread in threads:
         thread.start()
-    assert wait_until(lambda: inside[0] == 2)
+    _soon(lambda: inside[0] == 2)
     time.sleep(0.3)
     assert inside[0] == 2  # two evaluate, four wait
     release.set()
@@ -372,12 +377,12 @@ def test_turns_are_taken_in_the_order_searches_came():
     first_hold = threading.Event()
     first = threading.Thread(target=search, args=(0, first_hold))
     first.start()
-    assert wait_until(lambda: order == [0])
+    _soon(lambda: order == [0])
     waiting = []
     for number in range(1, 6):  # each queued before the next comes
         waiting.append(threading.Thread(target=search, args=(number,)))
         waiting[-1].start()
-        assert wait_until(lambda n=number: len(turns._waiting) == n)
+        _soon(lambda n=number: len(turns._waiting) == n)
     first_hold.set()
     for thread in [first, *waiting]:
         thread.join(5)
@@ -387,12 +392,12 @@ def test_turns_are_taken_in_the_order_searches_came():
     held, second_hold = threading.Event(), threading.Event()
     holder = threading.Thread(target=search, args=(1, held))
     holder.start()
-    assert wait_until(lambda: order == [1])
+    _soon(lambda: order == [1])
     queued = threading.Thread(target=search, args=(2, second_hold))
     queued.start()
-    assert wait_until(lambda: len(turns._waiting) == 1)
+    _soon(lambda: len(turns._waiting) == 1)
     held.set()
-    assert wait_until(lambda: order == [1, 2])  # handed over: 2 holds the slot now
+    _soon(lambda: order == [1, 2])  # handed over: 2 holds the slot now
     late = threading.Thread(target=search, args=(3,))
     late.start()
     time.sleep(0.2)
@@ -401,12 +406,3 @@ def test_turns_are_taken_in_the_order_searches_came():
     for thread in (holder, queued, late):
         thread.join(5)
     assert order == [1, 2, 3]
-
-
-def wait_until(condition, timeout: float = 5.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.01)
-    return False
