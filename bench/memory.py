@@ -52,9 +52,15 @@ def _pss_anon(pid: int) -> int:
     return 0
 
 
+def _stat_fields(stat: Path) -> list[str]:
+    """The fields of a ``/proc/PID/stat`` after the command's name (which may hold spaces and
+    parentheses): the state first, then the parent's pid, ..."""
+    return stat.read_text().rsplit(")", 1)[1].split()
+
+
 def _cpu_seconds(pid: int) -> float:
     """User and system CPU seconds ``pid`` has used so far (``/proc/PID/stat``, fields 14, 15)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    fields = _stat_fields(Path(f"/proc/{pid}/stat"))
     return (int(fields[11]) + int(fields[12])) / _TICKS
 
 
@@ -64,7 +70,7 @@ def _tree(root: int) -> list[int]:
         if not entry.name.isdigit():
             continue
         try:
-            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            ppid = int(_stat_fields(entry / "stat")[1])
         except (OSError, IndexError, ValueError):
             continue
         children.setdefault(ppid, []).append(int(entry.name))
