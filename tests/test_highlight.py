@@ -9,6 +9,7 @@ import pytest
 
 from index.searching.highlight import FormMatcher, mark, snippet
 from index.text.analysis import query_terms, tokenize, word_terms
+from index.text.word_bounds import word_bounds
 from tests.conftest import DEMO_FILES, corpus_files
 
 
@@ -37,9 +38,9 @@ def test_form_matcher_marks_what_full_analysis_marks():
             got = [w for _, _, _, w in tokenize(text) if matcher(w)]
             assert got == expected, (word, terms)
             # Over the whole text at once (words passed over by a regular expression): the same.
-            spans = [(s, e) for _, s, e, _ in tokenize(text)]
-            flagged = matcher.spans(text, spans)
-            assert [text[s:e] for (s, e), hit in zip(spans, flagged, strict=True) if hit] == got
+            starts, ends = word_bounds(text)
+            flagged = matcher.marked(text, starts, ends)
+            assert [text[s:e] for s, e in zip(starts[flagged], ends[flagged], strict=True)] == got
             compared += 1
     assert compared > 100
 
@@ -57,9 +58,9 @@ def test_form_matcher_marks_what_full_analysis_marks():
 def test_the_whole_text_at_once_marks_every_spelling(text, query, marked):
     terms = frozenset(t for word in query.split() for t in query_terms(word))
     matcher = FormMatcher(terms)
-    spans = [(s, e) for _, s, e, _ in tokenize(text)]
-    flagged = matcher.spans(text, spans)
-    assert [text[s:e] for (s, e), hit in zip(spans, flagged, strict=True) if hit] == marked
+    starts, ends = word_bounds(text)
+    flagged = matcher.marked(text, starts, ends)
+    assert [text[s:e] for s, e in zip(starts[flagged], ends[flagged], strict=True)] == marked
     assert marked == every_word_marks(text, terms)
 
 

@@ -92,6 +92,7 @@ WORD_PATTERN = rf"{_START}[^\W_]*(?:(?:[{_IN_WORD_MARKS}]+|[{_APOSTROPHES}](?={_
 _WORD_RE = re.compile(WORD_PATTERN)
 WORD_RE = _WORD_RE  # what a word is, for those who find words without analysing them
 APOSTROPHES = _APOSTROPHES  # every apostrophe a word may be written with
+IN_WORD_MARKS = _IN_WORD_MARKS  # the marks a word may hold (a character class's body)
 
 _CYRILLIC_RE = re.compile(r"[\u0400-\u052f]")
 _LATIN_RE = re.compile(r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]")
