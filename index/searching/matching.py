@@ -26,6 +26,8 @@ B = 0.75
 # notice, rather than reading the positions of hundreds of thousands of documents.
 PHRASE_WORK_LIMIT = 100_000
 FIELD_BOOSTS = {"title": TITLE_BOOST, "summary": SUMMARY_BOOST, "body": 1.0}
+_NO_DOCS = np.zeros(0, dtype=np.int64)
+_NO_WEIGHTS = np.zeros(0, dtype=np.float32)
 
 
 class Matcher:
@@ -99,40 +101,94 @@ class _Evaluation:
         return self._by_whoosh(q)
 
     def _and(self, children: list[query.Query], boost: float) -> tuple[np.ndarray, np.ndarray]:
+        """Every positive child's documents, none of the negative's; the positives' scores.
+
+        A child made of terms only (a word in every field and form, the common case) is read
+        first and not scored yet: its postings are cut to what the children read before it
+        matched, smallest child first, and only the documents every child matched are scored.
+        A pair of words, one rare, one found in 300,000 articles, costs the common word's
+        postings read and looked up in the rare word's matches, not 300,000 scores added up.
+        Scores are those of evaluating each child over the whole archive, in the same order."""
         positive = [c for c in children if not isinstance(c, query.Not)]
         negative = [c.query for c in children if isinstance(c, query.Not)]
-        if positive:
-            mask, scores = self._evaluate(positive[0])
-            for child in positive[1:]:
-                child_mask, child_scores = self._evaluate(child)
-                mask &= child_mask
-                scores += child_scores
-        else:
-            mask, scores = self.columns.live.copy(), np.zeros(self.size, dtype=np.float32)
+        mask: np.ndarray | None = None
+        evaluated: dict[int, np.ndarray] = {}  # child's place -> its scores
+        read: dict[int, list[tuple[query.Term, np.ndarray, np.ndarray]]] = {}
+        for place, child in enumerate(positive):
+            postings = self._term_postings(child)
+            if postings is None:
+                child_mask, evaluated[place] = self._evaluate(child)
+                mask = child_mask if mask is None else mask & child_mask
+            else:
+                read[place] = postings
+        for place in sorted(read, key=lambda p: sum(len(docs) for _, docs, _ in read[p])):
+            child_mask = np.zeros(self.size, dtype=bool)
+            for _, docs, _ in read[place]:
+                child_mask[docs if mask is None else docs[mask[docs]]] = True
+            mask = child_mask
+        if mask is None:
+            mask = self.columns.live.copy()
         for child in negative:
             excluded, _ = self._evaluate(child)
             mask &= ~excluded
+        scores = np.zeros(self.size, dtype=np.float32)
+        for place, child in enumerate(positive):
+            if place in evaluated:
+                scores += evaluated[place]
+                continue
+            child_scores = np.zeros(self.size, dtype=np.float32)
+            for term, docs, weights in read[place]:
+                kept = mask[docs]
+                self._score_term(term, len(docs), docs[kept], weights[kept], child_scores)
+            if child.boost != 1.0 and isinstance(child, query.Or):
+                child_scores *= child.boost
+            scores += child_scores
         return mask, scores * boost
+
+    def _term_postings(
+        self, q: query.Query
+    ) -> list[tuple[query.Term, np.ndarray, np.ndarray]] | None:
+        """The postings of each term of ``q`` when it is a term or an OR of terms, else None."""
+        if isinstance(q, query.Term):
+            terms = [q]
+        elif isinstance(q, query.Or) and all(isinstance(c, query.Term) for c in q.subqueries):
+            terms = q.subqueries
+        else:
+            return None
+        found = []
+        for term in terms:
+            docs, weights = self._postings(term)
+            if len(docs):
+                found.append((term, docs, weights))
+        return found
 
     def _term(self, q: query.Term) -> tuple[np.ndarray, np.ndarray]:
         mask, scores = self._empty()
         self._add_term(q, mask, scores)
         return mask, scores
 
+    def _postings(self, q: query.Term) -> tuple[np.ndarray, np.ndarray]:
+        if q.fieldname in NAME_FIELDS and not self.columns.holds(q.fieldname, q.text):
+            return _NO_DOCS, _NO_WEIGHTS  # most query words are in no byline, tag or outlet
+        return read_postings(self.matcher.reader, q.fieldname, q.text)
+
     def _add_term(self, q: query.Term, mask: np.ndarray, scores: np.ndarray) -> None:
         """Mark the term's documents in ``mask`` and add its BM25 scores to ``scores``."""
-        if q.fieldname in NAME_FIELDS and not self.columns.holds(q.fieldname, q.text):
-            return  # most query words are in no byline, tag or outlet
-        docs, weights = read_postings(self.matcher.reader, q.fieldname, q.text)
+        docs, weights = self._postings(q)
         if not len(docs):
             return
         mask[docs] = True
+        self._score_term(q, len(docs), docs, weights, scores)
+
+    def _score_term(
+        self, q: query.Term, df: int, docs: np.ndarray, weights: np.ndarray, scores: np.ndarray
+    ) -> None:
+        """Add the BM25 scores of term ``q`` (found in ``df`` documents) in ``docs``."""
         boost = FIELD_BOOSTS.get(q.fieldname)
         if boost is None:  # names, tags, sources: matching decides, scoring does not
             scores[docs] += 0.5 * q.boost
             return
         frequency = weights / boost
-        df = len(docs)
         idf = math.log(1.0 + (self.matcher.live_count - df + 0.5) / (df + 0.5))
         # BM25, computed in place over the term's postings (half a million for a common word):
         # (boost * idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + B * length / average length)).
