@@ -7,7 +7,16 @@ import json
 
 import pytest
 
-from index.searching.highlight import FormMatcher, mark, snippet
+from index.searching.highlight import (
+    MARGIN_CHARS,
+    OPENING_CHARS,
+    SNIPPET_WORDS,
+    FormMatcher,
+    _render,
+    mark,
+    snippet,
+    snippets,
+)
 from index.text.analysis import query_terms, tokenize, word_terms
 from index.text.word_bounds import word_bounds
 from tests.conftest import DEMO_FILES, corpus_files
@@ -40,7 +49,7 @@ def test_form_matcher_marks_what_full_analysis_marks():
             # Over the whole text at once (words passed over by a regular expression): the same.
             starts, ends = word_bounds(text)
             flagged = matcher.marked(text, starts, ends)
-            assert [text[s:e] for s, e in zip(starts[flagged], ends[flagged], strict=True)] == got
+            assert [text[starts[i] : ends[i]] for i in flagged] == got
             compared += 1
     assert compared > 100
 
@@ -60,7 +69,7 @@ def test_the_whole_text_at_once_marks_every_spelling(text, query, marked):
     matcher = FormMatcher(terms)
     starts, ends = word_bounds(text)
     flagged = matcher.marked(text, starts, ends)
-    assert [text[s:e] for s, e in zip(starts[flagged], ends[flagged], strict=True)] == marked
+    assert [text[starts[i] : ends[i]] for i in flagged] == marked
     assert marked == every_word_marks(text, terms)
 
 
@@ -78,3 +87,42 @@ def test_marks_inflected_forms_and_names(query, text, marked):
     html = mark(text, terms)
     assert [piece.split("</mark>")[0] for piece in html.split("<mark>")[1:]] == marked
     assert snippet(text, terms).count("<mark>") == len(marked)
+
+
+def reference_snippet(text: str, terms: frozenset[str], words: int = SNIPPET_WORDS) -> str:
+    """A snippet made the plain way: every word of the opening analysed, every window of
+    ``words`` words counted, the first with the most matches taken."""
+    opening = text[: OPENING_CHARS + MARGIN_CHARS]
+    whole = opening == text
+    spans = [(s, e) for _, s, e, _ in tokenize(opening)]
+    matched = [not terms.isdisjoint(word_terms(text[s:e])) for s, e in spans]
+    if terms and not any(matched) and not whole:
+        spans, whole = [(s, e) for _, s, e, _ in tokenize(text)], True
+        matched = [not terms.isdisjoint(word_terms(text[s:e])) for s, e in spans]
+    if not spans:
+        return ""
+    start = 0
+    if any(matched):
+        counts = [sum(matched[i : i + words]) for i in range(max(len(spans) - words + 1, 1))]
+        start = counts.index(max(counts))
+        start = max(0, matched.index(True, start) - 4)
+    end = min(start + words, len(spans))
+    at_end = whole and end == len(spans)
+    marks = [span for span, hit in zip(spans[start:end], matched[start:end], strict=True) if hit]
+    html = _render(
+        text, marks, spans[start][0] if start else 0, len(text) if at_end else spans[end - 1][1]
+    )
+    return ("… " if start else "") + html + ("" if at_end else " …")
+
+
+def test_a_page_of_snippets_is_the_first_passage_with_the_most_matches():
+    texts = [article.get("body") or article.get("summary") or "" for article in articles(300)]
+    compared = 0
+    for query in ("Україна", "Київ", "said", "budget war", "президент Зеленський", "people"):
+        terms = frozenset(t for word in query.split() for t in query_terms(word))
+        made = snippets(texts, terms)
+        assert made == [snippet(text, terms) for text in texts]  # one by one: the same
+        for text, passage in zip(texts, made, strict=True):
+            assert passage == reference_snippet(text, terms), (query, text[:80])
+            compared += "<mark>" in passage
+    assert compared > 50

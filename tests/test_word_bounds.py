@@ -10,7 +10,7 @@ import pytest
 
 from index.searching.highlight import _word_starts
 from index.text.analysis import WORD_RE
-from index.text.word_bounds import word_bounds
+from index.text.word_bounds import word_bounds, word_bounds_of_each
 from tests.conftest import DEMO_FILES, corpus_files, needs_corpus
 
 
@@ -82,3 +82,12 @@ def test_a_match_inside_a_word_hides_no_word_start():
     # "war" inside "towar", "swarm" and "warward" starts no word; the search goes on after it.
     assert _word_starts(re.compile("war"), "towar war swarm warward") == [6, 16]
     assert _word_starts(re.compile("[A-Z]"), "A bC D_E") == [0, 5, 7]  # _ is no letter
+
+
+def test_the_words_of_several_texts_found_in_one_pass():
+    texts = ["Україна, п’ять", "", "ʼ", "snake_case 2024", "a\u0301b c", "x" * 5, "end'"]
+    for count in range(len(texts) + 1):
+        each = word_bounds_of_each(texts[:count])
+        assert len(each) == count
+        for text, (starts, ends) in zip(texts, each, strict=False):
+            assert list(zip(starts.tolist(), ends.tolist(), strict=True)) == expected(text)

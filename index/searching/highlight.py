@@ -20,6 +20,9 @@ the passage is chosen over the array of which words match: no Python runs per wo
 from __future__ import annotations
 
 import re
+import threading
+from bisect import bisect_left
+from collections import OrderedDict
 from functools import lru_cache
 from html import escape
 
@@ -36,7 +39,7 @@ from index.text.analysis import (
 )
 from index.text.name_keys import latin_key, transliteration_key
 from index.text.transliteration import transliterate
-from index.text.word_bounds import word_bounds
+from index.text.word_bounds import word_bounds, word_bounds_of_each
 
 SNIPPET_WORDS = 36
 SNIPPETS_KEPT = 1024  # texts held by the snippet cache: a few megabytes
@@ -92,32 +95,32 @@ class FormMatcher:
             found.append(unknown(word) if terms is None else not disjoint(terms))
         return found
 
-    def marked(self, text: str, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-        """``self(word)`` for each word of ``text`` (bool; the words given by where they start
-        and end, see :func:`index.text.word_bounds.word_bounds`): only the words that start as
-        a term or a form can, or are capitalised (a name's transliteration), are looked at one
-        by one; the others are passed over by one regular expression over the text."""
-        found = np.zeros(len(starts), dtype=bool)
+    def marked(self, text: str, starts: np.ndarray, ends: np.ndarray) -> list[int]:
+        """The numbers of the words of ``text`` that match, in order (the words given by where
+        they start and end, see :func:`index.text.word_bounds.word_bounds`): only the words
+        that start as a term or a form can, or are capitalised (a name's transliteration), are
+        looked at one by one; the others are passed over by one regular expression."""
         if not self.terms or not len(starts):
-            return found
+            return []
         # Up to where a match at the last word's start may reach (the opening of a long text).
         piece = text[: int(starts[-1]) + PREFIX]
         lowered = piece.lower()
         if len(lowered) != len(piece) or self.starts is None:  # a letter lowercased to two
             spans = zip(starts.tolist(), ends.tolist(), strict=True)
             words = [text[start:end] for start, end in spans]
-            return np.array(self.each(words), dtype=bool)
+            return [i for i, hit in enumerate(self.each(words)) if hit]
         candidates = _word_starts(self.starts, lowered)
         if self.transliterated:
             candidates += _word_starts(_CAPITALS, piece)
         if not candidates:
-            return found
+            return []
         at = np.array(candidates, dtype=np.int64)
         number = np.searchsorted(starts, at)
         inside = number < len(starts)
         number, at = number[inside], at[inside]
         number = np.unique(number[starts[number] == at])
         seen = self._seen
+        found = []
         for i, start, end in zip(
             number.tolist(), starts[number].tolist(), ends[number].tolist(), strict=True
         ):
@@ -127,7 +130,8 @@ class FormMatcher:
                 if len(seen) >= 4096:
                     seen.clear()
                 hit = seen[word] = self(word)
-            found[i] = hit
+            if hit:
+                found.append(i)
         return found
 
     def _unknown(self, word: str) -> bool:
@@ -225,16 +229,74 @@ def snippet(text: str, terms: set[str], words: int = SNIPPET_WORDS) -> str:
     most recently made are kept (a search repeated, a page turned back, the same search from
     the page, the API and the feed): keyed by the text itself, so a changed article is never
     shown with the snippet of its former text."""
-    return _snippet(text, frozenset(terms), words)
+    return snippets([text], terms, words)[0]
 
 
-@lru_cache(maxsize=SNIPPETS_KEPT)
-def _snippet(text: str, terms: frozenset[str], words: int) -> str:
+def snippets(texts: list[str], terms: set[str], words: int = SNIPPET_WORDS) -> list[str]:
+    """:func:`snippet` of each text (a page of hits), their words found in one pass."""
+    chosen = frozenset(terms)
+    found = [_KEPT.get((text, chosen, words)) for text in texts]
+    missing = [i for i, made in enumerate(found) if made is None]
+    openings = [_opening(texts[i]) for i in missing]
+    for i, opening, (starts, ends) in zip(
+        missing, openings, word_bounds_of_each(openings), strict=True
+    ):
+        found[i] = _snippet(texts[i], chosen, words, len(opening) == len(texts[i]), starts, ends)
+        _KEPT.put((texts[i], chosen, words), found[i])
+    return found  # type: ignore[return-value]
+
+
+def _opening(text: str) -> str:
+    """What is read of a text first: all of it, unless it is longer than the opening and room
+    for a passage after it."""
+    return (
+        text if len(text) <= OPENING_CHARS + MARGIN_CHARS else text[: OPENING_CHARS + MARGIN_CHARS]
+    )
+
+
+class _Kept:
+    """The snippets most recently made, by (text, terms, words); shared by every thread."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._made: OrderedDict[tuple, str] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> str | None:
+        with self._lock:
+            made = self._made.get(key)
+            if made is not None:
+                self._made.move_to_end(key)
+            return made
+
+    def put(self, key: tuple, made: str) -> None:
+        with self._lock:
+            self._made[key] = made
+            while len(self._made) > self.size:
+                self._made.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._made.clear()
+
+
+_KEPT = _Kept(SNIPPETS_KEPT)
+
+
+def _snippet(
+    text: str,
+    terms: frozenset[str],
+    words: int,
+    whole: bool,
+    starts: np.ndarray,
+    ends: np.ndarray,
+) -> str:
+    """The snippet of ``text``, whose opening's words are given (``whole``: the opening is all
+    of it). The passage is chosen from the matched words' numbers alone: no pass over every
+    word."""
     matches = form_matcher(terms)
-    whole = len(text) <= OPENING_CHARS + MARGIN_CHARS
-    starts, ends = word_bounds(text if whole else text[: OPENING_CHARS + MARGIN_CHARS])
     matched = matches.marked(text, starts, ends)
-    if terms and not whole and not matched.any():
+    if terms and not whole and not matched:
         starts, ends = word_bounds(text)
         whole = True
         matched = matches.marked(text, starts, ends)
@@ -242,24 +304,36 @@ def _snippet(text: str, terms: frozenset[str], words: int) -> str:
     if not count:
         return ""
     best_start = 0
-    if matched.any():
-        if count > words:
-            # Matches in the window of ``words`` words starting at each word: the first best.
-            running = np.concatenate(([0], np.cumsum(matched)))
-            best_start = int(np.argmax(running[words:] - running[:-words]))
+    if matched:
+        best_start = _best_window(matched, count, words)
         # Start a few words before the window's first match, so it reads in context.
-        first = best_start + int(np.argmax(matched[best_start:]))
+        first = matched[bisect_left(matched, best_start)]
         best_start = max(0, first - 4)
     end = min(best_start + words, count)
     at_end = whole and end == count
     start_char = 0 if best_start == 0 else int(starts[best_start])
     end_char = len(text) if at_end else int(ends[end - 1])
-    shown = best_start + np.flatnonzero(matched[best_start:end])
+    shown = matched[bisect_left(matched, best_start) : bisect_left(matched, end)]
     marks = list(zip(starts[shown].tolist(), ends[shown].tolist(), strict=True))
     html = _render(text, marks, start_char, end_char)
     prefix = "… " if best_start > 0 else ""
     suffix = "" if at_end else " …"
     return f"{prefix}{html}{suffix}"
+
+
+def _best_window(matched: list[int], count: int, words: int) -> int:
+    """The first word of the first window of ``words`` words (of ``count``) holding the most
+    of the ``matched`` words (their numbers, ascending). A window holds more than the one
+    before it only where its last word matches, so only those windows (and the first) are
+    counted."""
+    best, best_start = bisect_left(matched, words), 0
+    for number in matched:
+        start = number - words + 1
+        if 0 < start <= count - words:
+            held = bisect_left(matched, start + words) - bisect_left(matched, start)
+            if held > best:
+                best, best_start = held, start
+    return best_start
 
 
 def _render(text: str, marks: list[tuple[int, int]], start: int, end: int) -> str:

@@ -13,7 +13,7 @@ from whoosh.searching import Searcher
 from archive.record import Article
 from archive.store import Store
 from index.searching.facets import as_date
-from index.searching.highlight import mark, snippet
+from index.searching.highlight import mark, snippets
 from index.segments.columns import Columns
 
 
@@ -33,14 +33,17 @@ def page_hits(
     translations = store.translations_of(
         a.translation_key for a in articles.values() if a.translation_key
     )
+    shown = [
+        (docnum, articles[article_id])
+        for docnum, article_id in zip(docnums, ids, strict=True)
+        # An article indexed but since gone from the store is not shown: the index catches up.
+        if article_id in articles
+    ]
+    passages = snippets([article.body or article.summary or "" for _, article in shown], terms)
     hits = []
-    for docnum, article_id in zip(docnums, ids, strict=True):
-        article = articles.get(article_id)
-        if article is None:  # indexed but since gone from the store: the index catches up
-            continue
+    for (docnum, article), passage in zip(shown, passages, strict=True):
         hit = hit_fields(article)
-        text = article.body or article.summary or ""
-        hit["snippet"] = snippet(text, terms)
+        hit["snippet"] = passage
         hit["title_html"] = mark(article.title, terms)
         hit["translations"] = [
             other

@@ -61,6 +61,23 @@ def _table() -> np.ndarray:
     return np.fromiter(map(_class_of, map(chr, range(_BASIC))), dtype=np.uint8, count=_BASIC)
 
 
+def word_bounds_of_each(texts: list[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """:func:`word_bounds` of each text, found in one pass over them all (a search's 20 hits):
+    each pass over an array lets other threads have the interpreter, and a search that let it go
+    200 times waited for a thread building the vocabulary as many times."""
+    if len(texts) < 2:
+        return [word_bounds(text) for text in texts]
+    # A line break between two texts: no word runs across it.
+    lengths = np.array([len(text) + 1 for text in texts], dtype=np.int64)
+    offsets = np.concatenate(([0], np.cumsum(lengths)))
+    starts, ends = word_bounds("\n".join(texts))
+    cuts = np.searchsorted(starts, offsets).tolist()
+    return [
+        (starts[cuts[i] : cuts[i + 1]] - offsets[i], ends[cuts[i] : cuts[i + 1]] - offsets[i])
+        for i in range(len(texts))
+    ]
+
+
 def word_bounds(text: str) -> tuple[np.ndarray, np.ndarray]:
     """The start and the end of each word of ``text`` (int64, in characters), in order: the
     spans of ``WORD_RE.finditer(text)``."""
