@@ -7,10 +7,12 @@ import dataclasses
 import json
 
 import numpy as np
+import pytest
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 
 from archive.importer import Importer
 from index.searching.views import open_view
+from index.segments import columns as columns_module
 from index.segments import indexer, layout
 from index.segments.columns import (
     _BYTE_TO_LENGTH,
@@ -183,7 +185,11 @@ def test_a_value_no_segment_holds_any_more_is_no_longer_listed():
     assert combined.starts.tolist() == [0, 1, 2]
 
 
-def test_facet_counts_of_few_and_of_many_matches_equal_brute_force(store, settings, tmp_path):
+@pytest.mark.parametrize("at_once", [1 << 20, 7])  # all pairs at once, or a few at a time
+def test_facet_counts_of_few_and_of_many_matches_equal_brute_force(
+    store, settings, tmp_path, monkeypatch, at_once
+):
+    monkeypatch.setattr(columns_module, "COUNTED_AT_ONCE", at_once)
     import_records(store, settings, tmp_path, "a", records(0, 150))
     import_records(store, settings, tmp_path, "b", records(150, 200))
     columns = open_view(layout.current_build(settings.index_dir)).columns

@@ -131,19 +131,36 @@ class _Evaluation:
         for child in negative:
             excluded, _ = self._evaluate(child)
             mask &= ~excluded
-        scores = np.zeros(self.size, dtype=np.float32)
+        # The children's scores added in their order, each summed from zero: the first in
+        # place, the others in one array reused (each of these is 4 MB at a million articles).
+        scores: np.ndarray | None = None
+        spare: np.ndarray | None = None
         for place, child in enumerate(positive):
             if place in evaluated:
-                scores += evaluated[place]
+                if scores is None:
+                    scores = evaluated[place]
+                else:
+                    scores += evaluated[place]
                 continue
-            child_scores = np.zeros(self.size, dtype=np.float32)
+            if scores is None:
+                scores = target = np.zeros(self.size, dtype=np.float32)
+            elif spare is None:
+                spare = target = np.zeros(self.size, dtype=np.float32)
+            else:
+                spare.fill(0.0)
+                target = spare
             for term, docs, weights in read[place]:
                 kept = mask[docs]
-                self._score_term(term, len(docs), docs[kept], weights[kept], child_scores)
+                self._score_term(term, len(docs), docs[kept], weights[kept], target)
             if child.boost != 1.0 and isinstance(child, query.Or):
-                child_scores *= child.boost
-            scores += child_scores
-        return mask, scores * boost
+                target *= child.boost
+            if target is not scores:
+                scores += target
+        if scores is None:
+            scores = np.zeros(self.size, dtype=np.float32)
+        if boost != 1.0:
+            scores *= boost
+        return mask, scores
 
     def _term_postings(
         self, q: query.Query
