@@ -19,6 +19,7 @@ the passage is chosen over the array of which words match: no Python runs per wo
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 from bisect import bisect_left
@@ -42,7 +43,7 @@ from index.text.transliteration import transliterate
 from index.text.word_bounds import word_bounds, word_bounds_of_each
 
 SNIPPET_WORDS = 36
-SNIPPETS_KEPT = 1024  # texts held by the snippet cache: a few megabytes
+SNIPPETS_KEPT = 1024  # snippets kept, keyed by their texts' digests: under a megabyte
 # Form matchers kept (one per set of query terms: the hits of one search share it, a search
 # repeated or a page turned finds it). Each holds its forms, an expression and the words it has
 # answered, about 16 KB: 1,024 of them held 16 MB after a thousand distinct searches at 1M.
@@ -227,22 +228,23 @@ def snippet(text: str, terms: set[str], words: int = SNIPPET_WORDS) -> str:
 
     Only the opening of a long text is read, unless the opening holds no match. The snippets
     most recently made are kept (a search repeated, a page turned back, the same search from
-    the page, the API and the feed): keyed by the text itself, so a changed article is never
-    shown with the snippet of its former text."""
+    the page, the API and the feed): keyed by a digest of the text itself, so a changed article
+    is never shown with the snippet of its former text."""
     return snippets([text], terms, words)[0]
 
 
 def snippets(texts: list[str], terms: set[str], words: int = SNIPPET_WORDS) -> list[str]:
     """:func:`snippet` of each text (a page of hits), their words found in one pass."""
     chosen = frozenset(terms)
-    found = [_KEPT.get((text, chosen, words)) for text in texts]
+    keys = [(_digest(text), chosen, words) for text in texts]
+    found = [_KEPT.get(key) for key in keys]
     missing = [i for i, made in enumerate(found) if made is None]
     openings = [_opening(texts[i]) for i in missing]
     for i, opening, (starts, ends) in zip(
         missing, openings, word_bounds_of_each(openings), strict=True
     ):
         found[i] = _snippet(texts[i], chosen, words, len(opening) == len(texts[i]), starts, ends)
-        _KEPT.put((texts[i], chosen, words), found[i])
+        _KEPT.put(keys[i], found[i])
     return found  # type: ignore[return-value]
 
 
@@ -254,8 +256,15 @@ def _opening(text: str) -> str:
     )
 
 
+def _digest(text: str) -> bytes:
+    """What the snippets kept are keyed by instead of the text: holding 1,024 articles' texts
+    for their snippets' sake was 6 to 10 MB of a server's memory."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
 class _Kept:
-    """The snippets most recently made, by (text, terms, words); shared by every thread."""
+    """The snippets most recently made, by (the text's digest, terms, words); shared by every
+    thread."""
 
     def __init__(self, size: int):
         self.size = size
