@@ -26,6 +26,9 @@ B = 0.75
 # notice, rather than reading the positions of hundreds of thousands of documents.
 PHRASE_WORK_LIMIT = 100_000
 FIELD_BOOSTS = {"title": TITLE_BOOST, "summary": SUMMARY_BOOST, "body": 1.0}
+# A word of an AND has only its matched documents scored when its postings are at least this
+# many times the match (see _Evaluation._and).
+SCORED_SHARE = 4
 _NO_DOCS = np.zeros(0, dtype=np.int64)
 _NO_WEIGHTS = np.zeros(0, dtype=np.float32)
 
@@ -103,12 +106,13 @@ class _Evaluation:
     def _and(self, children: list[query.Query], boost: float) -> tuple[np.ndarray, np.ndarray]:
         """Every positive child's documents, none of the negative's; the positives' scores.
 
-        A child made of terms only (a word in every field and form, the common case) is read
-        first and not scored yet: its postings are cut to what the children read before it
-        matched, smallest child first, and only the documents every child matched are scored.
-        A pair of words, one rare, one found in 300,000 articles, costs the common word's
-        postings read and looked up in the rare word's matches, not 300,000 scores added up.
-        Scores are those of evaluating each child over the whole archive, in the same order."""
+        A child made of terms only (a word in every field and form, the common case) is scored
+        once the match is known: a word whose postings are many times the documents every child
+        matched has only those scored (its postings looked up in the match), so a pair of words,
+        one rare, one found in 300,000 articles, does not add up 300,000 scores. A word about as
+        common as the match is scored whole: looking up every posting, then picking out the
+        matched ones, cost more than scoring them all (measured at a million articles). Scores
+        are those of evaluating each child over the whole archive, added in the same order."""
         positive = [c for c in children if not isinstance(c, query.Not)]
         negative = [c.query for c in children if isinstance(c, query.Not)]
         mask: np.ndarray | None = None
@@ -121,16 +125,20 @@ class _Evaluation:
                 mask = child_mask if mask is None else mask & child_mask
             else:
                 read[place] = postings
-        for place in sorted(read, key=lambda p: sum(len(docs) for _, docs, _ in read[p])):
+        for place in read:
             child_mask = np.zeros(self.size, dtype=bool)
             for _, docs, _ in read[place]:
-                child_mask[docs if mask is None else docs[mask[docs]]] = True
-            mask = child_mask
+                child_mask[docs] = True
+            if mask is None:
+                mask = child_mask
+            else:
+                mask &= child_mask
         if mask is None:
             mask = self.columns.live.copy()
         for child in negative:
             excluded, _ = self._evaluate(child)
             mask &= ~excluded
+        matched = int(np.count_nonzero(mask))
         # The children's scores added in their order, each summed from zero: the first in
         # place, the others in one array reused (each of these is 4 MB at a million articles).
         scores: np.ndarray | None = None
@@ -149,9 +157,13 @@ class _Evaluation:
             else:
                 spare.fill(0.0)
                 target = spare
+            cut = matched * SCORED_SHARE < sum(len(docs) for _, docs, _ in read[place])
             for term, docs, weights in read[place]:
-                kept = mask[docs]
-                self._score_term(term, len(docs), docs[kept], weights[kept], target)
+                if cut:
+                    kept = mask[docs]
+                    self._score_term(term, len(docs), docs[kept], weights[kept], target)
+                else:
+                    self._score_term(term, len(docs), docs, weights, target)
             if child.boost != 1.0 and isinstance(child, query.Or):
                 target *= child.boost
             if target is not scores:
