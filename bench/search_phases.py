@@ -21,6 +21,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+from bench.http_load import percentile
 from bench.queries import api_path, query_stream
 from bench.run import ROOT, save_results
 
@@ -62,10 +63,6 @@ def _instrument(watch: Stopwatch) -> None:
     watch.wrap(hits, "mark")
     watch.wrap(matching.Matcher, "evaluate")
     watch.wrap(Store, "get_many")
-
-
-def _percentile(ordered: list[float], share: float) -> float:
-    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -112,9 +109,9 @@ def main(argv: list[str] | None = None) -> int:
     result = {
         "home": str(args.home),
         "searches": count,
-        "p50_ms": round(_percentile(ordered, 0.5) * 1000, 1),
-        "p95_ms": round(_percentile(ordered, 0.95) * 1000, 1),
-        "p99_ms": round(_percentile(ordered, 0.99) * 1000, 1),
+        "p50_ms": round(percentile(ordered, 0.5) * 1000, 1),
+        "p95_ms": round(percentile(ordered, 0.95) * 1000, 1),
+        "p99_ms": round(percentile(ordered, 0.99) * 1000, 1),
         "mean_ms": round(sum(ordered) / count * 1000, 2),
         "ms_per_search": {
             label: round(seconds / count * 1000, 2)

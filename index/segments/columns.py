@@ -22,9 +22,9 @@ from index.segments.postings import leaf_readers, read_postings, segment_id
 from index.segments.schema import NAME_FIELDS, TEXT_FIELDS
 from index.text.facet_groups import GROUPED_FACETS, ValueGroups
 
-# Facet name (as in the API) -> the exact-values field that holds it.
 # (value, document) pairs a facet counts at once (see ValueColumn.counts).
 COUNTED_AT_ONCE = 1 << 20
+# Facet name (as in the API) -> the exact-values field that holds it.
 FACET_FIELDS = {
     "source": "source_value",
     "author": "author_value",

@@ -15,6 +15,7 @@ the run's end. A run holds at most one word.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import numpy as np
@@ -27,33 +28,20 @@ _APOSTROPHE = 4
 _BASIC = 0x10000  # classes of the Basic Multilingual Plane are tabled; the rest are rare
 _NOT_A_START = "\u02bc"
 
+# The marks as the word expression reads them (IN_WORD_MARKS is a character class's body).
+_MARK = re.compile(f"[{IN_WORD_MARKS}]")
+
 
 def _class_of(char: str) -> int:
     flags = 0
-    if char.isalnum() or char in _MARKS:  # ``isalnum``: what ``\w`` is, but for the underscore
+    # ``isalnum``: what ``\w`` is, but for the underscore.
+    if char.isalnum() or _MARK.fullmatch(char):
         flags |= _CONTINUES
     if char.isalnum() and char != _NOT_A_START:
         flags |= _START
     if char in APOSTROPHES:
         flags |= _APOSTROPHE
     return flags
-
-
-def _expand(ranges: str) -> frozenset[str]:
-    """The characters of a character class's body written as single characters and ``a-b``."""
-    found: set[str] = set()
-    i = 0
-    while i < len(ranges):
-        if i + 2 < len(ranges) and ranges[i + 1] == "-":
-            found.update(map(chr, range(ord(ranges[i]), ord(ranges[i + 2]) + 1)))
-            i += 3
-        else:
-            found.add(ranges[i])
-            i += 1
-    return frozenset(found)
-
-
-_MARKS = _expand(IN_WORD_MARKS)
 
 
 @cache
