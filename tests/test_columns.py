@@ -15,11 +15,12 @@ from index.searching.views import open_view
 from index.segments import columns as columns_module
 from index.segments import indexer, layout
 from index.segments.columns import (
-    _BYTE_TO_LENGTH,
     FACET_FIELDS,
+    LENGTH_OF_CODE,
     ColumnReuse,
     Columns,
     SegmentColumns,
+    SingleValueColumn,
     ValueColumn,
 )
 from index.segments.postings import leaf_readers, segment_id
@@ -63,7 +64,7 @@ def whoosh_columns(reader) -> dict:
             column = leaf._perdoc._cached_reader(_lenfield(name), LENGTHS_COLUMN)
             raw = [int(b or 0) for b in column] if column is not None else []
             raw += [0] * (leaf.doc_count_all() - len(raw))
-            parts.append(_BYTE_TO_LENGTH[np.array(raw, dtype=np.uint8)])
+            parts.append(LENGTH_OF_CODE[np.array(raw, dtype=np.uint8)])
         lengths[name] = np.concatenate(parts)
     facets = {}
     for facet, field in FACET_FIELDS.items():
@@ -80,11 +81,9 @@ def assert_same(columns: Columns, expected: dict) -> None:
     assert (columns.published == expected["published"]).all()
     assert (columns.day == expected["day"]).all()
     for name in TEXT_FIELDS:
-        assert np.array_equal(columns.lengths[name], expected["lengths"][name]), name
+        assert np.array_equal(columns.lengths(name), expected["lengths"][name]), name
     for facet, column in columns.facets.items():
-        pairs = {
-            (int(d), column.values[v]) for d, v in zip(column.docs, column.value_ids, strict=True)
-        }
+        pairs = {(int(d), column.values[v]) for d, v in zip(*column.pairs(), strict=True)}
         live_pairs = {(d, t) for d, t in expected["facets"][facet] if expected["live"][d]}
         assert {(d, t) for d, t in pairs if expected["live"][d]} == live_pairs, facet
         assert column.values == sorted(column.values)
@@ -185,6 +184,44 @@ def test_a_value_no_segment_holds_any_more_is_no_longer_listed():
     assert combined.starts.tolist() == [0, 1, 2]
 
 
+def test_a_single_valued_column_combined_keeps_only_held_values_and_none():
+    first = SingleValueColumn(["a", "gone"], np.array([0, -1, 1], np.int8), {"a": 0, "gone": 1})
+    second = SingleValueColumn(["b"], np.array([-1, 0], np.int8), {"b": 0})
+    combined = SingleValueColumn.combine([(first.part(0, 2), 0), (second, 2)])
+    assert combined.values == ["a", "b"] and combined.index_of == {"a": 0, "b": 1}
+    assert combined.value_of.tolist() == [0, -1, -1, 1] and combined.value_of.dtype == np.int8
+    docs, value_ids = combined.pairs()
+    assert docs.tolist() == [0, 3] and value_ids.tolist() == [0, 1]
+    assert combined.mask_for(("b", "unknown"), 4).tolist() == [False, False, False, True]
+    assert combined.mask_for((), 4).tolist() == [False] * 4
+    assert combined.value_ids_of(1) == [] and combined.value_ids_of(3) == [1]
+
+
+@pytest.mark.parametrize("count", [1, 126, 127, 300, 40000])
+def test_a_single_valued_column_holds_every_value_id_in_its_smallest_type(count):
+    values = [f"v{n:05d}" for n in range(count)]
+    value_of = np.append(np.arange(count), -1)
+    combined = SingleValueColumn.combine(
+        [(SingleValueColumn(values, value_of, {v: i for i, v in enumerate(values)}), 0)]
+    )
+    assert combined.value_of.tolist() == value_of.tolist()
+    assert combined.value_of.dtype.itemsize == (1 if count < 127 else 2 if count < 32767 else 4)
+    everyone = np.ones(count + 1, dtype=bool)
+    assert combined.counts(everyone).tolist() == [1] * count
+    assert combined.counts(~everyone).tolist() == [0] * count
+
+
+def test_outlet_and_language_are_one_small_number_per_article(store, settings, tmp_path):
+    import_records(store, settings, tmp_path, "a", records(0, 60))
+    columns = open_view(layout.current_build(settings.index_dir)).columns
+    for facet in ("source", "language"):
+        column = columns.facets[facet]
+        assert isinstance(column, SingleValueColumn) and column.value_of.dtype == np.int8
+        assert column.nbytes == columns.size
+    # The stories' outlets are the source column's own array, not a copy of it.
+    assert columns.stories.outlet_of is columns.facets["source"].value_of
+
+
 @pytest.mark.parametrize("at_once", [1 << 20, 7])  # all pairs at once, or a few at a time
 def test_facet_counts_of_few_and_of_many_matches_equal_brute_force(
     store, settings, tmp_path, monkeypatch, at_once
@@ -198,6 +235,6 @@ def test_facet_counts_of_few_and_of_many_matches_equal_brute_force(
         mask = rng.random(columns.size) < share
         for column in columns.facets.values():
             expected = np.zeros(len(column.values), dtype=np.int64)
-            for doc, value in zip(column.docs, column.value_ids, strict=True):
+            for doc, value in zip(*column.pairs(), strict=True):
                 expected[value] += mask[doc]
             assert np.array_equal(column.counts(mask), expected)

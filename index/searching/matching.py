@@ -15,7 +15,7 @@ from whoosh import query
 from whoosh.searching import Searcher
 
 from index.searching.messages import Message
-from index.segments.columns import Columns
+from index.segments.columns import LENGTH_OF_CODE, Columns
 from index.segments.postings import read_postings
 from index.segments.schema import NAME_FIELDS, SUMMARY_BOOST, TITLE_BOOST
 
@@ -41,7 +41,20 @@ class Matcher:
         self.reader = searcher.reader()
         self.columns = columns
         self.size = columns.size
-        self.live_count = max(int(columns.live.sum()), 1)
+        self.live_count = columns.live_count
+        self._length_norms: dict[str, np.ndarray] = {}
+
+    def length_norms(self, fieldname: str) -> np.ndarray:
+        """BM25's length part, ``K1 * (1 - B + B * length / average length)``, for each of the
+        256 codes of a field's length (float32, computed as it would be per document)."""
+        norms = self._length_norms.get(fieldname)
+        if norms is None:
+            norms = LENGTH_OF_CODE * B
+            norms /= self.columns.average_length[fieldname]
+            norms += 1.0 - B
+            norms *= K1
+            self._length_norms[fieldname] = norms
+        return norms
 
     def evaluate(
         self, q: query.Query, notices: list[Message] | None = None
@@ -221,11 +234,7 @@ class _Evaluation:
         idf = math.log(1.0 + (self.matcher.live_count - df + 0.5) / (df + 0.5))
         # BM25, computed in place over the term's postings (half a million for a common word):
         # (boost * idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + B * length / average length)).
-        norm = self.columns.lengths[q.fieldname][docs]
-        norm *= B
-        norm /= self.columns.average_length[q.fieldname]
-        norm += 1.0 - B
-        norm *= K1
+        norm = self.matcher.length_norms(q.fieldname)[self.columns.length_codes[q.fieldname][docs]]
         norm += frequency
         score = frequency * (boost * q.boost * idf)
         score *= K1 + 1.0

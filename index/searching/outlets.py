@@ -47,11 +47,8 @@ def outlet_counts(columns: Columns, final: np.ndarray, size: int) -> dict[str, A
     column = columns.facets["source"]
     docs = np.flatnonzero(final)
     story = columns.stories.story
-    # One outlet per document: the source it holds (-1: none).
-    outlet_of = np.full(columns.size, -1, dtype=np.int64)
-    if len(column.docs):
-        outlet_of[column.docs] = column.value_ids
-    outlets = outlet_of[docs]
+    # Each result's outlet: the source it holds (-1: none).
+    outlets = column.value_of[docs].astype(np.int64)
     count = len(column.values)
     articles = np.bincount(outlets[outlets >= 0], minlength=count)
 

@@ -31,6 +31,9 @@ FACET_FIELDS = {
     "tag": "tag_value",
     "language": "language",
 }
+# The facets of which an article holds one value at most (its outlet, its language): one small
+# number per document (SingleValueColumn), not (document, value) pairs.
+SINGLE_VALUED = frozenset({"source", "language"})
 
 
 @dataclass
@@ -122,6 +125,14 @@ class ValueColumn:
         """The value ids document ``doc`` holds."""
         return self.value_ids[self.starts[doc] : self.starts[doc + 1]].tolist()
 
+    def pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every (document, value id) pair: the documents ascending, and their value ids."""
+        return self.docs, self.value_ids
+
+    @property
+    def nbytes(self) -> int:
+        return self.docs.nbytes + self.value_ids.nbytes + self.starts.nbytes
+
     def mask_for(self, selected: tuple[str, ...], size: int) -> np.ndarray:
         """Documents holding any of ``selected`` (several values of one facet combine with OR)."""
         wanted = [self.index_of[value] for value in selected if value in self.index_of]
@@ -166,6 +177,111 @@ class ValueColumn:
 
 
 @dataclass
+class SingleValueColumn:
+    """A column of one value at most per document (an article's outlet, its language): each
+    document's value id, -1 for none, in the smallest integer type that holds them all.
+
+    At a million articles among 39 outlets that is 1 MB, where (document, value) pairs with a
+    start per document (:class:`ValueColumn`) took 12.5. It answers as a ValueColumn does."""
+
+    values: list[str]
+    value_of: np.ndarray  # per document: its value id, -1 for none
+    index_of: dict[str, int]
+
+    @classmethod
+    def read(cls, leaf: IndexReader, fieldname: str) -> SingleValueColumn:
+        """The column of one segment, from the field's terms (sorted in the lexicon)."""
+        values: list[str] = []
+        holders: list[np.ndarray] = []
+        for term in leaf.field_terms(fieldname):
+            docs, _ = read_postings(leaf, fieldname, term, cache=False)
+            if len(docs):
+                values.append(term)
+                holders.append(docs)
+        value_of = np.full(leaf.doc_count_all(), -1, dtype=_value_id_type(len(values)))
+        for value_id, docs in enumerate(holders):
+            if (value_of[docs] >= 0).any():
+                raise ValueError(f"{fieldname}: a document holds two values, where one is kept")
+            value_of[docs] = value_id
+        return cls(values, value_of, {value: i for i, value in enumerate(values)})
+
+    @classmethod
+    def combine(cls, parts: list[tuple[SingleValueColumn, int]]) -> SingleValueColumn:
+        """One column over several segments, given in order with the number of each one's first
+        document (which follows the last one's end). Its values are those a document holds, as
+        in :meth:`ValueColumn.combine`."""
+        values = sorted(set().union(*(part.values for part, _ in parts)))
+        index_of = {value: i for i, value in enumerate(values)}
+        value_of = np.empty(sum(len(part.value_of) for part, _ in parts), np.int64)
+        for part, start in parts:
+            # -1 (none) reads the table's last entry, which stays -1.
+            renumbered = np.array([index_of[v] for v in part.values] + [-1], dtype=np.int64)
+            value_of[start : start + len(part.value_of)] = renumbered[part.value_of]
+        held = np.bincount(value_of + 1, minlength=len(values) + 1)[1:] > 0
+        if not held.all():
+            renumbered = np.append(np.cumsum(held) - 1, -1)
+            value_of = renumbered[value_of]
+            values = [value for value, kept in zip(values, held, strict=True) if kept]
+            index_of = {value: i for i, value in enumerate(values)}
+        return cls(values, value_of.astype(_value_id_type(len(values))), index_of)
+
+    def part(self, start: int, end: int) -> SingleValueColumn:
+        """The column of documents ``start:end`` only (a view), with all of this one's values."""
+        return SingleValueColumn(self.values, self.value_of[start:end], self.index_of)
+
+    @classmethod
+    def empty(cls, size: int) -> SingleValueColumn:
+        return cls([], np.full(size, -1, dtype=np.int8), {})
+
+    def value_ids_of(self, doc: int) -> list[int]:
+        value_id = int(self.value_of[doc])
+        return [value_id] if value_id >= 0 else []
+
+    def pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        docs = np.flatnonzero(self.value_of >= 0)
+        return docs, self.value_of[docs].astype(np.int32)
+
+    @property
+    def nbytes(self) -> int:
+        return self.value_of.nbytes
+
+    def mask_for(self, selected: tuple[str, ...], size: int) -> np.ndarray:
+        wanted = [self.index_of[value] for value in selected if value in self.index_of]
+        return self.mask_for_ids(wanted, size)
+
+    def mask_for_ids(self, wanted, size: int) -> np.ndarray:
+        # A table of the values wanted, and one more entry (False) that -1 (none) reads.
+        table = np.zeros(len(self.values) + 1, dtype=bool)
+        table[np.asarray(wanted, dtype=np.int64)] = True
+        return table[self.value_of]
+
+    def counts(self, mask: np.ndarray, groups: ValueGroups | None = None) -> np.ndarray:
+        """How many documents of ``mask`` hold each value (such a facet has no groups)."""
+        if groups is not None:
+            raise ValueError("a column of one value per document has no groups of spellings")
+        counts = np.zeros(len(self.values) + 1, dtype=np.int64)
+        if np.count_nonzero(mask) * 8 < len(self.value_of):  # few matches: read only theirs
+            held = self.value_of[np.flatnonzero(mask)]
+            return np.bincount(held + 1, minlength=len(self.values) + 1)[1:]
+        for start in range(0, len(self.value_of), COUNTED_AT_ONCE):
+            end = start + COUNTED_AT_ONCE
+            held = self.value_of[start:end][mask[start:end]]
+            counts += np.bincount(held + 1, minlength=len(self.values) + 1)
+        return counts[1:]
+
+
+def _value_id_type(count: int):
+    """The smallest integer type that holds ``count`` value ids, -1, and each id plus one."""
+    for dtype in (np.int8, np.int16, np.int32):
+        if count < np.iinfo(dtype).max:
+            return dtype
+    return np.int64
+
+
+FacetColumn = ValueColumn | SingleValueColumn
+
+
+@dataclass
 class SegmentColumns:
     """The columns of one segment: what does not change while the segment lives.
 
@@ -177,8 +293,8 @@ class SegmentColumns:
     size: int
     published: np.ndarray
     day: np.ndarray
-    lengths: dict[str, np.ndarray]
-    facets: dict[str, ValueColumn]
+    length_codes: dict[str, np.ndarray]
+    facets: dict[str, FacetColumn]
     cluster: ValueColumn  # the story of each article that has copies (see archive.copies)
     # The terms of the analysed names (bylines, tags, outlet): every query word is looked for
     # there too, and most are in none, so a look-up here spares reading the segment's lexicon.
@@ -191,8 +307,8 @@ class SegmentColumns:
             size,
             _numeric_column(leaf, "published", size, np.int64),
             _numeric_column(leaf, "day", size, np.int32),
-            {name: field_lengths(leaf, name) for name in TEXT_FIELDS},
-            {facet: ValueColumn.read(leaf, field) for facet, field in FACET_FIELDS.items()},
+            {name: field_length_codes(leaf, name) for name in TEXT_FIELDS},
+            {facet: _facet_type(facet).read(leaf, field) for facet, field in FACET_FIELDS.items()},
             ValueColumn.read(leaf, "cluster")
             if "cluster" in leaf.schema
             else ValueColumn.empty(size),
@@ -204,10 +320,9 @@ class SegmentColumns:
 
     @property
     def nbytes(self) -> int:
-        arrays = [self.published, self.day, *self.lengths.values()]
-        arrays += [a for c in self.facets.values() for a in (c.docs, c.value_ids)]
-        arrays += [self.cluster.docs, self.cluster.value_ids]
-        return sum(a.nbytes for a in arrays)
+        arrays = [self.published, self.day, *self.length_codes.values()]
+        columns = [*self.facets.values(), self.cluster]
+        return sum(a.nbytes for a in arrays) + sum(c.nbytes for c in columns)
 
 
 def live_docs(leaf: IndexReader) -> np.ndarray:
@@ -248,14 +363,25 @@ class Columns:
     live: np.ndarray  # bool: not deleted
     published: np.ndarray  # int64 seconds since the epoch; -1 when undated
     day: np.ndarray  # int32 YYYYMMDD of the publication's local date; -1 when undated
-    lengths: dict[str, np.ndarray]  # float32 field length (terms) per document
+    # Per text field, each document's length in terms as Whoosh stores it: a byte, decoded by
+    # LENGTH_OF_CODE (a quarter of the memory of the lengths themselves).
+    length_codes: dict[str, np.ndarray]
     average_length: dict[str, float]
-    facets: dict[str, ValueColumn]
+    facets: dict[str, FacetColumn]
     stories: Stories
     # The facets whose values are names: their spellings grouped (index.facet_groups).
     groups: dict[str, ValueGroups]
     # Per name field, the terms of each segment (see SegmentColumns.name_terms).
     name_terms: dict[str, list[frozenset[str]]]
+
+    @cached_property
+    def live_count(self) -> int:
+        """How many documents are not deleted (at least 1: BM25 divides by it)."""
+        return max(int(np.count_nonzero(self.live)), 1)
+
+    def lengths(self, fieldname: str) -> np.ndarray:
+        """Each document's length of text field ``fieldname``, in terms (float32)."""
+        return LENGTH_OF_CODE[self.length_codes[fieldname]]
 
     @cached_property
     def day_offsets(self) -> tuple[np.ndarray, int]:
@@ -300,7 +426,7 @@ class Columns:
             size,
             self.published[start:end],
             self.day[start:end],
-            {name: column[start:end] for name, column in self.lengths.items()},
+            {name: codes[start:end] for name, codes in self.length_codes.items()},
             {facet: column.part(start, end) for facet, column in self.facets.items()},
             self.stories.column(start, end),
             {name: terms[number] for name, terms in self.name_terms.items()},
@@ -314,17 +440,19 @@ class Columns:
             return np.concatenate(arrays).astype(dtype, copy=False)
 
         live = joined([live for _, live, _ in parts], bool)
-        lengths = {
-            name: joined([part.lengths[name] for part, _, _ in parts], np.float32)
+        length_codes = {
+            name: joined([part.length_codes[name] for part, _, _ in parts], np.uint8)
             for name in TEXT_FIELDS
         }
         live_count = max(int(live.sum()), 1)
         average = {
-            name: max(float(column[live].sum()) / live_count, 1.0)
-            for name, column in lengths.items()
+            name: max(float(LENGTH_OF_CODE[codes[live]].sum()) / live_count, 1.0)
+            for name, codes in length_codes.items()
         }
         facets = {
-            facet: ValueColumn.combine([(part.facets[facet], start) for part, _, start in parts])
+            facet: _facet_type(facet).combine(
+                [(part.facets[facet], start) for part, _, start in parts]
+            )
             for facet in FACET_FIELDS
         }
         cluster = ValueColumn.combine([(part.cluster, start) for part, _, start in parts])
@@ -334,7 +462,7 @@ class Columns:
             live,
             published,
             joined([part.day for part, _, _ in parts], np.int32),
-            lengths,
+            length_codes,
             average,
             facets,
             Stories.build(cluster, live, size, published, facets["source"]),
@@ -366,7 +494,8 @@ class Stories:
     earliest: np.ndarray  # int32 per story: a document, -1 when none is live
     # Each story's outlets: source value ids (ascending) and how many of its live copies each
     # has, grouped by story (``outlet_starts[s] : outlet_starts[s + 1]``); and each document's
-    # outlet (-1: none). A hit names its other copies' outlets without reading every copy.
+    # outlet (-1: none; the source column's own array). A hit names its other copies' outlets
+    # without reading every copy.
     outlet_values: np.ndarray
     outlet_counts: np.ndarray
     outlet_starts: np.ndarray
@@ -379,7 +508,7 @@ class Stories:
         live: np.ndarray,
         size: int,
         published: np.ndarray,
-        sources: ValueColumn,
+        sources: SingleValueColumn,
     ) -> Stories:
         story = np.full(size, -1, dtype=np.int32)
         kept = live[column.docs] if len(column.docs) else np.zeros(0, bool)
@@ -398,12 +527,11 @@ class Stories:
             first = np.ones(len(by_date), dtype=bool)
             first[1:] = numbers[1:] != numbers[:-1]
             earliest[numbers[first]] = members[by_date[first]]
-        outlet_of = np.full(size, -1, dtype=np.int32)
-        held = sources.starts[:-1] < sources.starts[1:]
-        outlet_of[held] = sources.value_ids[sources.starts[:-1][held]]
+        outlet_of = sources.value_of
         kinds = np.int64(len(sources.values) + 1)
         pairs = np.unique(
-            ids[order].astype(np.int64) * kinds + outlet_of[members] + 1, return_counts=True
+            ids[order].astype(np.int64) * kinds + outlet_of[members].astype(np.int64) + 1,
+            return_counts=True,
         )
         outlet_values = (pairs[0] % kinds - 1).astype(np.int32)
         outlet_starts = np.searchsorted(
@@ -448,6 +576,10 @@ class Stories:
         return self.members[self.starts[number] : self.starts[number + 1]]
 
 
+def _facet_type(facet: str) -> type[ValueColumn] | type[SingleValueColumn]:
+    return SingleValueColumn if facet in SINGLE_VALUED else ValueColumn
+
+
 def day_offsets(day: np.ndarray) -> tuple[np.ndarray, int]:
     """See :attr:`Columns.day_offsets`: from ``day`` (yyyymmdd, -1 when undated)."""
     dated = day >= 0
@@ -469,7 +601,7 @@ def _positions(starts: np.ndarray) -> np.ndarray:
 
 
 # Whoosh stores a field's length per document as one byte; this table decodes all 256 at once.
-_BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
+LENGTH_OF_CODE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float32)
 
 
 def _fixed_values(column, count: int) -> np.ndarray | None:
@@ -488,17 +620,22 @@ def _fixed_values(column, count: int) -> np.ndarray | None:
 
 def field_lengths(leaf: IndexReader, fieldname: str) -> np.ndarray:
     """The length of the field in each document of the segment (decoded from its byte)."""
+    return LENGTH_OF_CODE[field_length_codes(leaf, fieldname)]
+
+
+def field_length_codes(leaf: IndexReader, fieldname: str) -> np.ndarray:
+    """The byte that encodes the field's length in each document of the segment (uint8)."""
     count = leaf.doc_count_all()
     perdoc = getattr(leaf, "_perdoc", None)  # Whoosh has no public bulk access to lengths
     if perdoc is None:  # an empty reader
-        return np.zeros(count, dtype=np.float32)
+        return np.zeros(count, dtype=np.uint8)
     column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)  # noqa: SLF001
     if column is None:
-        return np.zeros(count, dtype=np.float32)
+        return np.zeros(count, dtype=np.uint8)
     raw = _fixed_values(column, count)
     if raw is None:
         raw = np.fromiter((int(b or 0) for b in column), dtype=np.uint8, count=count)
-    return _BYTE_TO_LENGTH[raw.astype(np.uint8)]
+    return raw.astype(np.uint8, copy=False)
 
 
 def _numeric_column(reader: IndexReader, fieldname: str, size: int, dtype) -> np.ndarray:
