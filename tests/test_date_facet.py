@@ -19,6 +19,7 @@ from index.searching.facets import (
     histogram,
 )
 from index.searching.request import SearchRequest
+from index.segments import columns as columns_module
 from index.segments.columns import day_offsets
 
 
@@ -45,9 +46,11 @@ def yyyymmdd(value: date) -> int:
     return value.year * 10000 + value.month * 100 + value.day
 
 
+@pytest.mark.parametrize("at_once", [1 << 18, 97])  # the archive at once, or parts of it
 @pytest.mark.parametrize("seed", range(12))
 @pytest.mark.parametrize("span_days", [20, 61, 62, 63, 400, 3 * 366 + 1, 20_000])
-def test_counted_per_day_equals_sorting_the_dates(seed, span_days):
+def test_counted_per_day_equals_sorting_the_dates(seed, span_days, at_once, monkeypatch):
+    monkeypatch.setattr(columns_module, "COUNTED_AT_ONCE", at_once)
     rng = np.random.default_rng(seed)
     size = int(rng.integers(0, 4000))
     start = date(1995, 12, 20) + timedelta(days=int(rng.integers(0, 12_000)))

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from index.searching.request import FACET_PARAMS, SearchRequest
-from index.segments.columns import Columns, ValueColumn
+from index.segments.columns import Columns, ValueColumn, counted_parts
 from index.text.facet_groups import ValueGroups, in_script
 
 YEARS_ABOVE_DAYS = 3 * 366
@@ -158,10 +158,15 @@ def date_facet(columns: Columns, filtered: Filtered, request: SearchRequest) -> 
     final = filtered.final
     if np.count_nonzero(final) * 8 < len(final):  # few matches: count only theirs
         per_day = np.bincount(offsets[final] + 1, minlength=1)  # 0: undated; 1 + offset: a day
-    else:
-        pairs = (offsets + 1) << 1
-        pairs |= final
-        per_day = np.bincount(pairs, minlength=2)[1::2]
+    else:  # (day, matched) pairs counted, a part of the archive at a time (as facets are)
+        size = 2 * (int(offsets.max(initial=-1)) + 2)
+        per_day = np.zeros(size, dtype=np.int64)
+        for part in counted_parts(len(final)):
+            pairs = offsets[part] + 1
+            pairs <<= 1
+            pairs |= final[part]
+            per_day += np.bincount(pairs, minlength=size)
+        per_day = per_day[1::2]
     undated, per_day = int(per_day[0]), per_day[1:]
     days = np.flatnonzero(per_day)
     if not len(days):

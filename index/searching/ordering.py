@@ -72,8 +72,14 @@ def page(
     candidates = np.flatnonzero(final)
     if start >= len(candidates):
         return []
-    primary, secondary = sort_keys(candidates, scores, columns, sort)
     wanted = start + count
+    if sort == "relevance" and scores is not None and len(candidates) > 2 * wanted:
+        # The best scores first, the dates only of those that can reach the page: every
+        # candidate whose score is at least the wanted-th best (ties included).
+        primary = -scores[candidates]
+        threshold = np.partition(primary, wanted - 1)[wanted - 1]
+        candidates = candidates[primary <= threshold]
+    primary, secondary = sort_keys(candidates, scores, columns, sort)
     if len(candidates) > 2 * wanted:
         # Only what can reach the page is sorted: every candidate whose primary key is at
         # most the wanted-th smallest (ties included), found in linear time.

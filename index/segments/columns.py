@@ -8,6 +8,7 @@ instead of asking Whoosh one document at a time: counting a facet over 100k matc
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -22,8 +23,9 @@ from index.segments.postings import leaf_readers, read_postings, segment_id
 from index.segments.schema import NAME_FIELDS, TEXT_FIELDS
 from index.text.facet_groups import GROUPED_FACETS, ValueGroups
 
-# (value, document) pairs a facet counts at once (see ValueColumn.counts).
-COUNTED_AT_ONCE = 1 << 20
+# Documents or (value, document) pairs a facet counts at once (see ValueColumn.counts): what a
+# search allocates and frees for it stays under a few megabytes whatever the archive's size.
+COUNTED_AT_ONCE = 1 << 18
 # Facet name (as in the API) -> the exact-values field that holds it.
 FACET_FIELDS = {
     "source": "source_value",
@@ -165,12 +167,11 @@ class ValueColumn:
         # part of the pairs at a time: what a search allocates and frees stays a few megabytes
         # (the tags of a million articles are 3 million pairs, 15 MB of arrays at once).
         counts = np.zeros(size, dtype=np.int64)
-        for start in range(0, len(self.docs), COUNTED_AT_ONCE):
-            end = start + COUNTED_AT_ONCE
-            chosen = np.take(mask, self.docs[start:end])
+        for part in counted_parts(len(self.docs)):
+            chosen = np.take(mask, self.docs[part])
             if unique is not None:
-                chosen &= unique[start:end]
-            pairs = ids[start:end] << 1
+                chosen &= unique[part]
+            pairs = ids[part] << 1
             pairs |= chosen
             counts += np.bincount(pairs, minlength=2 * size)[1::2]
         return counts
@@ -263,11 +264,15 @@ class SingleValueColumn:
         if np.count_nonzero(mask) * 8 < len(self.value_of):  # few matches: read only theirs
             held = self.value_of[np.flatnonzero(mask)]
             return np.bincount(held + 1, minlength=len(self.values) + 1)[1:]
-        for start in range(0, len(self.value_of), COUNTED_AT_ONCE):
-            end = start + COUNTED_AT_ONCE
-            held = self.value_of[start:end][mask[start:end]]
+        for part in counted_parts(len(self.value_of)):
+            held = self.value_of[part][mask[part]]
             counts += np.bincount(held + 1, minlength=len(self.values) + 1)
         return counts[1:]
+
+
+def counted_parts(length: int) -> Iterator[slice]:
+    """``0:length`` in parts of ``COUNTED_AT_ONCE``: what is counted at once."""
+    return (slice(start, start + COUNTED_AT_ONCE) for start in range(0, length, COUNTED_AT_ONCE))
 
 
 def _value_id_type(count: int):
