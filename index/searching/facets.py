@@ -154,12 +154,12 @@ def date_facet(columns: Columns, filtered: Filtered, request: SearchRequest) -> 
     The matches are counted per day in one pass over the archive (each document's day offset,
     paired with whether it matches, counted by ``bincount``; when they are few, only their
     offsets), then the days that have any are grouped by period: no sort."""
-    offsets, earliest = columns.day_offsets
+    offsets, earliest, days_spanned = columns.day_offsets
     final = filtered.final
     if np.count_nonzero(final) * 8 < len(final):  # few matches: count only theirs
         per_day = np.bincount(offsets[final] + 1, minlength=1)  # 0: undated; 1 + offset: a day
     else:  # (day, matched) pairs counted, a part of the archive at a time (as facets are)
-        size = 2 * (int(offsets.max(initial=-1)) + 2)
+        size = 2 * (days_spanned + 1)
         per_day = np.zeros(size, dtype=np.int64)
         for part in counted_parts(len(final)):
             pairs = offsets[part] + 1

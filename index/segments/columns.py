@@ -230,14 +230,6 @@ class SingleValueColumn:
         """The column of documents ``start:end`` only (a view), with all of this one's values."""
         return SingleValueColumn(self.values, self.value_of[start:end], self.index_of)
 
-    @classmethod
-    def empty(cls, size: int) -> SingleValueColumn:
-        return cls([], np.full(size, -1, dtype=np.int8), {})
-
-    def value_ids_of(self, doc: int) -> list[int]:
-        value_id = int(self.value_of[doc])
-        return [value_id] if value_id >= 0 else []
-
     def pairs(self) -> tuple[np.ndarray, np.ndarray]:
         docs = np.flatnonzero(self.value_of >= 0)
         return docs, self.value_of[docs].astype(np.int32)
@@ -260,10 +252,10 @@ class SingleValueColumn:
         """How many documents of ``mask`` hold each value (such a facet has no groups)."""
         if groups is not None:
             raise ValueError("a column of one value per document has no groups of spellings")
-        counts = np.zeros(len(self.values) + 1, dtype=np.int64)
         if np.count_nonzero(mask) * 8 < len(self.value_of):  # few matches: read only theirs
             held = self.value_of[np.flatnonzero(mask)]
             return np.bincount(held + 1, minlength=len(self.values) + 1)[1:]
+        counts = np.zeros(len(self.values) + 1, dtype=np.int64)
         for part in counted_parts(len(self.value_of)):
             held = self.value_of[part][mask[part]]
             counts += np.bincount(held + 1, minlength=len(self.values) + 1)
@@ -368,6 +360,7 @@ class Columns:
     live: np.ndarray  # bool: not deleted
     published: np.ndarray  # int64 seconds since the epoch; -1 when undated
     day: np.ndarray  # int32 YYYYMMDD of the publication's local date; -1 when undated
+    live_count: int  # documents not deleted, at least 1 (BM25 divides by it)
     # Per text field, each document's length in terms as Whoosh stores it: a byte, decoded by
     # LENGTH_OF_CODE (a quarter of the memory of the lengths themselves).
     length_codes: dict[str, np.ndarray]
@@ -379,21 +372,16 @@ class Columns:
     # Per name field, the terms of each segment (see SegmentColumns.name_terms).
     name_terms: dict[str, list[frozenset[str]]]
 
-    @cached_property
-    def live_count(self) -> int:
-        """How many documents are not deleted (at least 1: BM25 divides by it)."""
-        return max(int(np.count_nonzero(self.live)), 1)
-
     def lengths(self, fieldname: str) -> np.ndarray:
         """Each document's length of text field ``fieldname``, in terms (float32)."""
         return LENGTH_OF_CODE[self.length_codes[fieldname]]
 
     @cached_property
-    def day_offsets(self) -> tuple[np.ndarray, int]:
+    def day_offsets(self) -> tuple[np.ndarray, int, int]:
         """Each document's day as the number of days after the earliest day any document has
-        (int32; -1 when undated), and that earliest day in days since 1970-01-01: a date histogram
-        counts these in one pass over the archive (computed at its first use, once per
-        generation)."""
+        (int32; -1 when undated), that earliest day in days since 1970-01-01, and how many days
+        the offsets span (the greatest plus one; 0 when none is dated): a date histogram counts
+        these in one pass over the archive (computed at its first use, once per generation)."""
         return day_offsets(self.day)
 
     def holds(self, fieldname: str, term: str) -> bool:
@@ -467,6 +455,7 @@ class Columns:
             live,
             published,
             joined([part.day for part, _, _ in parts], np.int32),
+            live_count,
             length_codes,
             average,
             facets,
@@ -585,17 +574,17 @@ def _facet_type(facet: str) -> type[ValueColumn] | type[SingleValueColumn]:
     return SingleValueColumn if facet in SINGLE_VALUED else ValueColumn
 
 
-def day_offsets(day: np.ndarray) -> tuple[np.ndarray, int]:
+def day_offsets(day: np.ndarray) -> tuple[np.ndarray, int, int]:
     """See :attr:`Columns.day_offsets`: from ``day`` (yyyymmdd, -1 when undated)."""
     dated = day >= 0
     if not dated.any():
-        return np.full(len(day), -1, dtype=np.int32), 0
+        return np.full(len(day), -1, dtype=np.int32), 0, 0
     year, month, of_month = day // 10000, day // 100 % 100, day % 100
     months = ((year - 1970) * 12 + month - 1).astype("datetime64[M]")
     since_epoch = (months.astype("datetime64[D]") + (of_month - 1)).astype(np.int64)
     earliest = int(since_epoch[dated].min())
     offsets = np.where(dated, since_epoch - earliest, -1).astype(np.int32)
-    return offsets, earliest
+    return offsets, earliest, int(since_epoch[dated].max()) - earliest + 1
 
 
 def _positions(starts: np.ndarray) -> np.ndarray:
