@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from whoosh import fields
 from whoosh import index as whoosh_index
 from whoosh import query
 
@@ -14,6 +15,7 @@ from archive.importer import Importer
 from archive.store import Store
 from index.segments import indexer, layout, merge_scheduler, merging
 from index.segments.schema import build_schema
+from index.segments.storage import INDEX_NAME, ArchiveStorage
 
 UK_WORDS = [
     "Київ",
@@ -267,7 +269,6 @@ def test_fast_path_postings_equal_whooshs_own_writer(
         query.Phrase("body", ["уряд", "бюджет"]),
         query.Sequence([query.Term("body", "рада"), query.Term("body", "вибори")]),
         query.And([query.Term("body", "school"), query.Term("language", "en")]),
-        query.NumericRange("day", 20150101, 20191231),
     ]
     for q in queries:
         assert search_ids(fast, q) == search_ids(plain, q), q
@@ -330,6 +331,56 @@ def test_merging_drops_deleted_documents(store, settings, tmp_path, monkeypatch)
     for key in expected:
         assert got[key] == expected[key], key
     assert indexer.compare(store, settings.index_dir).agree
+
+
+def test_dates_are_columns_without_terms_and_a_merge_drops_the_old_terms(
+    store, settings, tmp_path
+):
+    """The publication time and day are read from columns only: new segments write no terms
+    for them, and merging a segment written when they had terms leaves those terms behind
+    while the columns, and so the date filters and order, keep every value."""
+    load(store, settings, [record(i) for i in range(40)], tmp_path / "a.jsonl")
+    expected = {
+        stored.article.id: indexer.stored_document(stored, build_schema())["day"]
+        for stored in store.changed_since(0)
+    }
+    assert len(set(expected.values())) > 1
+
+    indexer.catch_up(store, settings.index_dir)
+    ix = indexer.open_index(layout.current_build(settings.index_dir))
+    with ix.reader() as reader:
+        assert not list(reader.lexicon("published")) and not list(reader.lexicon("day"))
+
+    # An index written by the schema before, the dates indexed as numbers.
+    before = build_schema()
+    before.remove("published")
+    before.remove("day")
+    before.add("published", fields.NUMERIC(int, bits=64, signed=True, sortable=True))
+    before.add("day", fields.NUMERIC(int, bits=32, signed=True, sortable=True))
+    old = tmp_path / "old"
+    old.mkdir()
+    writer = whoosh_index.FileIndex.create(ArchiveStorage(old), before, INDEX_NAME).writer()
+    for stored in store.changed_since(0):
+        writer.add_document(**indexer.stored_document(stored, before))
+    writer.commit()
+    with indexer.open_index(old).reader() as reader:
+        assert list(reader.lexicon("day"))  # the old terms are there to drop
+
+    ix = indexer.open_index(old)
+    segments = ix._read_toc().segments
+    writer = ix.writer()
+    merged = merging.merge_segments(
+        writer.storage, writer.schema, writer.codec, writer.indexname, segments
+    )
+    writer._close_segment()
+    writer._commit_toc([merged])
+    writer._finish()
+    with indexer.open_index(old).reader() as reader:
+        assert not list(reader.lexicon("published")) and not list(reader.lexicon("day"))
+        assert list(reader.lexicon("body"))
+        days = reader.column_reader("day")
+        got = {fields_["id"]: days[docnum] for docnum, fields_ in reader.iter_docs()}
+    assert got == expected
 
 
 def test_merge_plan_tiers():

@@ -205,7 +205,15 @@ def _merged_terms(schema, readers, docmaps) -> Iterator[tuple]:
     sources = [
         _SourceSegment(reader, docmap) for reader, docmap in zip(readers, docmaps, strict=True)
     ]
-    fields = sorted({name for source in sources for name in source.fieldnames() if name in schema})
+    # A field no longer indexed (the dates, kept as columns only) loses its terms here.
+    fields = sorted(
+        {
+            name
+            for source in sources
+            for name in source.fieldnames()
+            if name in schema and schema[name].indexed
+        }
+    )
     for fieldname in fields:
         fixed_size = schema[fieldname].format.fixed_value_size()
         merged = heapq.merge(

@@ -229,9 +229,12 @@ class FastSegmentWriter(SegmentWriter):
     def add_postings_to_pool(self, reader, startdoc, docmap):
         all_postings = self._postings
         text_fields = self._text_fields
+        unindexed = {name for name in self.schema.names() if not self.schema[name].indexed}
         for fieldname, btext, docnum, weight, vbytes in self._process_posts(
             reader.iter_postings(), startdoc, docmap
         ):
+            if fieldname in unindexed:  # the dates' terms, from a segment written before
+                continue
             postings = all_postings.get(fieldname)
             if postings is None:
                 postings = all_postings[fieldname] = {}
