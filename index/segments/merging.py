@@ -31,16 +31,17 @@ from itertools import accumulate
 
 import numpy as np
 from whoosh import columns as whoosh_columns
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.reading import SegmentReader
+from whoosh.util.numeric import byte_to_length
 
-from index.segments.columns import field_lengths, live_docs
+from index.segments.columns import field_length_codes, live_docs
 from index.segments.posting_arrays import create_writer
 from index.segments.posting_blocks import (
     _FIELD_ID,
     _KV_LENGTHS,
     _POINTER,
     _TERMINFO,
-    quantized_length,
     write_terms,
 )
 from index.segments.postings import posting_blocks
@@ -164,38 +165,66 @@ def _docmaps(readers) -> tuple[list[np.ndarray], int]:
 
 
 def _copy_documents(perdoc, schema, readers, total: int) -> dict[str, list[int]]:
-    """Stored fields, field lengths and column values of every live document, in order (as
-    Whoosh's ``write_per_doc``); returns the field lengths of the new segment."""
+    """Stored fields, field lengths and column values of every live document, in order (what
+    Whoosh's ``write_per_doc`` writes); returns the field lengths of the new segment.
+
+    The lengths are copied as the bytes they are stored as, a segment at a time, and each
+    column's writer is called directly: not a call per field of every document, most of which
+    (fields a document does not have) would do nothing."""
     names = set(schema.names())
-    scorable = [name for name in names if schema[name].scorable]
+    scorable = sorted(name for name in names if schema[name].scorable)
+    stored_names = {name for name in names if schema[name].stored}
     lengths: dict[str, list[int]] = {name: [0] * total for name in scorable}
+    totals = dict.fromkeys(scorable, 0)
     docnum = 0
     for reader in readers:
-        # Read in one go per field: Whoosh's per-document length lookup checks the file system.
-        old_lengths = {
-            name: field_lengths(reader, name).astype(np.int64).tolist() for name in scorable
-        }
-        columns = {}
-        for name in names:
+        documents = list(reader.iter_docs())
+        olds = np.fromiter((old for old, _ in documents), dtype=np.int64, count=len(documents))
+        start = docnum
+        for name in scorable:
+            codes = field_length_codes(reader, name)[olds]
+            decoded = _LENGTH_OF_BYTE[codes]
+            lengths[name][start : start + len(olds)] = decoded.tolist()
+            totals[name] += int(decoded.sum())
+            written = np.flatnonzero(codes)
+            if len(written):
+                add = _column_writer(perdoc, _lenfield(name), LENGTHS_COLUMN)
+                for at, code in zip(
+                    (written + start).tolist(), codes[written].tolist(), strict=True
+                ):
+                    add(at, code)
+        columns = []
+        for name in sorted(names):
             column_type = schema[name].column_type
             if column_type and reader.has_column(name):
                 column = reader.column_reader(name, column_type)
                 if isinstance(column, whoosh_columns.TranslatingColumnReader):
                     column = column.raw_column()
-                columns[name] = column
-        for old, stored in reader.iter_docs():
+                columns.append((column, _column_writer(perdoc, name, column_type)))
+        for old, stored in documents:
             perdoc.start_doc(docnum)
-            for name in names | {n for n in stored if n in schema}:
-                field = schema[name]
-                length = old_lengths[name][old] if name in old_lengths else 0
-                if length and name in lengths:
-                    lengths[name][docnum] = quantized_length(length)
-                perdoc.add_field(name, field, stored.get(name), length)
-                if name in columns:
-                    perdoc.add_column_value(name, field.column_type, columns[name][old])
+            for name, value in stored.items():
+                if name in stored_names:
+                    perdoc.add_field(name, schema[name], value, 0)
+            for column, add in columns:
+                add(docnum, column[old])
             perdoc.finish_doc()
             docnum += 1
+    for name, length in totals.items():
+        if length:
+            perdoc._fieldlengths[name] += length  # noqa: SLF001 - what add_field would sum
     return lengths
+
+
+def _column_writer(perdoc, name: str, column_type):
+    """The ``add(docnum, value)`` of the per-document writer's column ``name``."""
+    if not perdoc._has_column(name):  # noqa: SLF001 - Whoosh creates columns on first use
+        perdoc._create_column(name, column_type)  # noqa: SLF001
+    return perdoc._get_column(name).add  # noqa: SLF001
+
+
+# The length each stored byte stands for, as whole numbers.
+_LENGTH_OF_BYTE = np.array([byte_to_length(code) for code in range(256)], dtype=np.int64)
 
 
 def _merged_terms(schema, readers, docmaps) -> Iterator[tuple]:
