@@ -58,6 +58,31 @@ def test_words_drop_apostrophes_and_stress_marks():
     assert len(set(hashes)) == 4
 
 
+def test_signature_is_datasketchs_minhash_of_the_shingles():
+    """The signatures stored by earlier code were datasketch's: the MinHash computed here must
+    give the same values, and the distinct count ``np.unique``'s, or a new article would not
+    match the copies stored before it."""
+    from datasketch import MinHash
+
+    rng = np.random.default_rng(7)
+    vocabulary = [f"слово{i}" for i in range(300)] + ["Київ", "budget", "з'явився"]
+    for length in (30, 31, 64, 400, 3000):
+        text = " ".join(rng.choice(vocabulary, size=length))
+        shingles = copies.shingle_hashes(word_hashes(text))
+        reference = MinHash(
+            num_perm=copies.NUM_PERM, seed=copies.SEED, hashfunc=int, scheme="affine32"
+        )
+        reference.update_batch(shingles.tolist())  # one shingle at a time
+        found = copies.signature(text)
+        assert found.values.dtype == np.uint32
+        assert np.array_equal(found.values, reference.hashvalues.astype(np.uint32)), length
+        assert found.shingles == len(np.unique(shingles))
+    repeated = copies.signature(" ".join(["one two three four five"] * 20))
+    assert repeated.shingles == 5  # 96 shingles, five distinct
+    assert copies.distinct_count(np.zeros(0, dtype=np.uint32)) == 0
+    assert copies.distinct_count(np.array([5, 5, 5], dtype=np.uint32)) == 1
+
+
 def test_signature_ignores_case_and_apostrophes():
     text = " ".join(f"word{i}" for i in range(40))
     same = copies.signature(text.upper().replace("word1 ", "word'1 "))
