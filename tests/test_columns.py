@@ -8,6 +8,7 @@ import json
 
 import numpy as np
 import pytest
+from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 
 from archive.importer import Importer
@@ -23,8 +24,9 @@ from index.segments.columns import (
     SingleValueColumn,
     ValueColumn,
 )
-from index.segments.postings import leaf_readers, segment_id
-from index.segments.schema import TEXT_FIELDS
+from index.segments.postings import field_documents, leaf_readers, read_postings, segment_id
+from index.segments.schema import TEXT_FIELDS, build_schema
+from index.segments.term_table import TermTable
 
 
 def records(start: int, stop: int, tag: str = "") -> list[dict]:
@@ -237,3 +239,58 @@ def test_facet_counts_of_few_and_of_many_matches_equal_brute_force(
             for doc, value in zip(*column.pairs(), strict=True):
                 expected[value] += mask[doc]
             assert np.array_equal(column.counts(mask), expected)
+
+
+def test_a_fields_documents_read_in_order_equal_its_terms_read_one_by_one(
+    store, settings, tmp_path, monkeypatch
+):
+    """``field_documents`` reads a field's terms front to back from the term table: the same
+    terms and documents (deleted included) as looking each term up, in this archive's segments
+    and in one written by stock Whoosh."""
+    monkeypatch.setenv("ARKHIV_INDEX_PROCS", "1")
+    import_records(store, settings, tmp_path, "a", records(0, 300))
+    import_records(store, settings, tmp_path, "b", records(10, 40, tag="corrected"))
+    stock = tmp_path / "stock"
+    stock.mkdir()
+    writer = whoosh_index.create_in(str(stock), build_schema()).writer()
+    for stored in store.changed_since(0):
+        writer.add_document(**indexer.stored_document(stored, build_schema()))
+    writer.commit()
+
+    fields = ("body", "title", "author_value", "tag_value", "source_value", "language", "cluster")
+    indexes = [
+        (indexer.open_index(layout.current_build(settings.index_dir)), True),
+        (indexer.open_index(stock), True),
+        (whoosh_index.open_dir(str(stock)), False),  # files not mapped: term by term
+    ]
+    for index, mapped in indexes:
+        reader = index.reader()
+        many_blocks = 0
+        for leaf, _ in leaf_readers(reader):
+            assert (TermTable.of(leaf) is not None) == mapped
+            for field in fields:
+                terms, counts, docs = field_documents(leaf, field)
+                assert terms == list(leaf.field_terms(field)), field
+                assert len(counts) == len(terms) and int(counts.sum()) == len(docs)
+                split = np.split(docs, np.cumsum(counts)[:-1]) if terms else []
+                for term, got in zip(terms, split, strict=True):
+                    expected, _ = read_postings(leaf, field, term, cache=False)
+                    assert got.tolist() == expected.tolist(), (field, term)
+                    many_blocks += len(got) > 128
+        assert many_blocks
+
+
+def test_a_single_valued_column_refuses_a_document_of_two_values(tmp_path):
+    """An outlet column keeps one value per article: a segment where one document holds two
+    (not written by this archive's indexer) is an error that names the field, not a silent
+    choice of one of them."""
+    writer = whoosh_index.create_in(str(tmp_path), build_schema()).writer()
+    writer.add_document(id="a", source_value=["Outlet 1"])
+    writer.add_document(id="b", source_value=["Outlet 1", "Outlet 2"])
+    writer.add_document(id="c", source_value=[])
+    writer.commit()
+    leaf = indexer.open_index(tmp_path).reader()
+    with pytest.raises(ValueError, match="source_value: a document holds two values"):
+        SingleValueColumn.read(leaf, "source_value")
+    column = SingleValueColumn.read(leaf, "language")
+    assert column.values == [] and column.value_of.tolist() == [-1, -1, -1]

@@ -19,7 +19,7 @@ from whoosh.fields import NUMERIC
 from whoosh.reading import IndexReader
 from whoosh.util.numeric import byte_to_length
 
-from index.segments.postings import leaf_readers, read_postings, segment_id
+from index.segments.postings import field_documents, leaf_readers, segment_id
 from index.segments.schema import NAME_FIELDS, TEXT_FIELDS
 from index.text.facet_groups import GROUPED_FACETS, ValueGroups
 
@@ -54,18 +54,11 @@ class ValueColumn:
     @classmethod
     def read(cls, leaf: IndexReader, fieldname: str) -> ValueColumn:
         """The column of one segment, from the field's terms (sorted in the lexicon)."""
-        values: list[str] = []
-        doc_parts: list[np.ndarray] = []
-        id_parts: list[np.ndarray] = []
-        for term in leaf.field_terms(fieldname):
-            docs, _ = read_postings(leaf, fieldname, term, cache=False)
-            if not len(docs):
-                continue
-            doc_parts.append(docs)
-            id_parts.append(np.full(len(docs), len(values), dtype=np.int32))
-            values.append(term)
-        docs = np.concatenate(doc_parts).astype(np.int32) if doc_parts else np.zeros(0, np.int32)
-        ids = np.concatenate(id_parts) if id_parts else np.zeros(0, np.int32)
+        terms, counts, found = field_documents(leaf, fieldname)
+        held = counts > 0
+        values = [term for term, kept in zip(terms, held.tolist(), strict=True) if kept]
+        docs = found.astype(np.int32)
+        ids = np.repeat(np.arange(len(values), dtype=np.int32), counts[held])
         order = np.argsort(docs, kind="stable")
         docs, ids = docs[order], ids[order]
         per_doc = np.bincount(docs, minlength=leaf.doc_count_all())
@@ -192,18 +185,13 @@ class SingleValueColumn:
     @classmethod
     def read(cls, leaf: IndexReader, fieldname: str) -> SingleValueColumn:
         """The column of one segment, from the field's terms (sorted in the lexicon)."""
-        values: list[str] = []
-        holders: list[np.ndarray] = []
-        for term in leaf.field_terms(fieldname):
-            docs, _ = read_postings(leaf, fieldname, term, cache=False)
-            if len(docs):
-                values.append(term)
-                holders.append(docs)
+        terms, counts, docs = field_documents(leaf, fieldname)
+        held = counts > 0
+        values = [term for term, kept in zip(terms, held.tolist(), strict=True) if kept]
         value_of = np.full(leaf.doc_count_all(), -1, dtype=_value_id_type(len(values)))
-        for value_id, docs in enumerate(holders):
-            if (value_of[docs] >= 0).any():
-                raise ValueError(f"{fieldname}: a document holds two values, where one is kept")
-            value_of[docs] = value_id
+        value_of[docs] = np.repeat(np.arange(len(values)), counts[held])
+        if np.count_nonzero(value_of >= 0) < len(docs):  # a document was given a second value
+            raise ValueError(f"{fieldname}: a document holds two values, where one is kept")
         return cls(values, value_of, {value: i for i, value in enumerate(values)})
 
     @classmethod

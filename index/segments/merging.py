@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import heapq
 import math
-import pickle
 from collections.abc import Iterator
 from itertools import accumulate
 
@@ -37,14 +36,9 @@ from whoosh.util.numeric import byte_to_length
 
 from index.segments.columns import field_length_codes, live_docs
 from index.segments.posting_arrays import create_writer
-from index.segments.posting_blocks import (
-    _FIELD_ID,
-    _KV_LENGTHS,
-    _POINTER,
-    _TERMINFO,
-    write_terms,
-)
+from index.segments.posting_blocks import write_terms
 from index.segments.postings import posting_blocks
+from index.segments.term_table import TermTable
 
 MERGE_FACTOR = 10
 FLOOR_DOCS = 5_000
@@ -266,44 +260,20 @@ class _SourceSegment:
     """One segment being merged: its term table read in order, its postings renumbered."""
 
     def __init__(self, reader, docmap: np.ndarray):
-        terms = reader._terms  # noqa: SLF001 - the W3 term table and postings file
-        self._table = terms._tindex  # noqa: SLF001
-        self._fieldmap = terms._fieldmap  # noqa: SLF001
-        self._terms_buffer = _buffer_of(self._table.dbfile)
-        self._postings_buffer = _buffer_of(terms._postfile)  # noqa: SLF001
+        self._table = TermTable(reader)
+        self._postings_buffer = self._table.postings
         # New document number = old + base, unless documents were deleted (then the map).
         self._base = int(docmap[0]) if len(docmap) else 0
         contiguous = len(docmap) and (docmap >= 0).all()
         self._docmap = None if contiguous else docmap.tolist()
 
     def fieldnames(self) -> list[str]:
-        return list(self._fieldmap)
+        return self._table.fieldnames()
 
     def terms(self, fieldname: str, index: int) -> Iterator[tuple[bytes, int, tuple]]:
-        """``(term, index, extent)`` of the field's terms in order; ``extent`` is where the
-        postings are: ``(offset, length)`` in the postings file, or the inlined postings."""
-        number = self._fieldmap.get(fieldname)
-        if number is None:
-            return
-        prefix = _FIELD_ID.pack(number)
-        table, buffer = self._table, self._terms_buffer
-        position = table.closest_key_pos(prefix)
-        end = table.endofdata
-        while position is not None and position < end:
-            key_length, value_length = _KV_LENGTHS.unpack_from(buffer, position)
-            key_at = position + _KV_LENGTHS.size
-            if bytes(buffer[key_at : key_at + 2]) != prefix:
-                return
-            value_at = key_at + key_length
-            term = bytes(buffer[key_at + 2 : value_at])
-            if buffer[value_at]:  # postings inlined in the term info (stock Whoosh may do so)
-                ids, weights, values = pickle.loads(
-                    buffer[value_at + _TERMINFO.size : value_at + value_length]
-                )
-                yield term, index, (list(ids), list(weights), list(values))
-            else:
-                yield term, index, _POINTER.unpack_from(buffer, value_at + _TERMINFO.size)
-            position = value_at + value_length
+        """``(term, index, extent)`` of the field's terms in order (see ``TermTable.terms``)."""
+        for term, extent in self._table.terms(fieldname):
+            yield term, index, extent
 
     def add_postings(self, extent, fixed_size, docs: list, weights: list, values: list) -> None:
         """Append one term's postings here, renumbered, deleted documents dropped."""
@@ -326,13 +296,6 @@ class _SourceSegment:
                 docs.append(new)
                 weights.append(weight)
                 values.append(value)
-
-
-def _buffer_of(file) -> memoryview:
-    buffer = getattr(file, "_buffer", None)
-    if buffer is None:  # pragma: no cover - ArchiveStorage maps every file it opens
-        raise TypeError(f"merging needs memory-mapped segment files, not {type(file).__name__}")
-    return buffer
 
 
 def _read_blocks(buffer: memoryview, offset: int, length: int, fixed_size) -> tuple:

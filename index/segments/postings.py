@@ -21,6 +21,7 @@ import threading
 import zlib
 from collections import OrderedDict
 from collections.abc import Iterator
+from itertools import accumulate
 
 import numpy as np
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC as _W3_MAGIC
@@ -29,6 +30,7 @@ from whoosh.reading import IndexReader, TermNotFound
 
 from index.segments.posting_arrays import posting_arrays
 from index.segments.storage import MappedFile
+from index.segments.term_table import TermTable
 
 _EMPTY_DOCS = np.zeros(0, dtype=np.int64)
 _EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
@@ -135,6 +137,39 @@ def read_postings(
     if len(doc_parts) == 1:
         return doc_parts[0], weight_parts[0]
     return np.concatenate(doc_parts), np.concatenate(weight_parts)
+
+
+def field_documents(leaf: IndexReader, fieldname: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Every term of a field in one segment, in order, with its documents, deleted included:
+    ``(terms, counts, docs)``, ``docs`` holding each term's documents (ascending) one term after
+    another, ``counts[i]`` of them the ``i``-th term's. Read front to back from the segment's term
+    table (:class:`~index.segments.term_table.TermTable`) and its blocks' document numbers only,
+    in one list: a facet field has thousands of terms, most in a few documents, and a look-up,
+    two arrays and a concatenation per term was most of opening an index."""
+    field = leaf.schema[fieldname]
+    table = TermTable.of(leaf)
+    terms: list[str] = []
+    counts: list[int] = []
+    if table is None:  # another codec or an empty reader: term by term
+        parts = []
+        for term in leaf.field_terms(fieldname) if hasattr(leaf, "_terms") else ():
+            docs, _ = read_postings(leaf, fieldname, term, cache=False)
+            terms.append(term)
+            counts.append(len(docs))
+            parts.append(docs)
+        docs = np.concatenate(parts) if parts else _EMPTY_DOCS
+        return terms, np.array(counts, dtype=np.int64), docs.astype(np.int64)
+    found: list[int] = []
+    for term, extent in table.terms(fieldname):
+        before = len(found)
+        if len(extent) == 3:
+            found.extend(extent[0])
+        else:
+            for _, raw_ids, _, _ in posting_blocks(table.postings, *extent):
+                found.extend(accumulate(raw_ids))  # each block's first id is from zero
+        terms.append(field.from_bytes(term))
+        counts.append(len(found) - before)
+    return terms, np.array(counts, dtype=np.int64), np.array(found, dtype=np.int64)
 
 
 def _read_matcher(matcher) -> tuple[np.ndarray, np.ndarray]:
