@@ -24,7 +24,13 @@ from index.segments.columns import (
     SingleValueColumn,
     ValueColumn,
 )
-from index.segments.postings import field_documents, leaf_readers, read_postings, segment_id
+from index.segments.postings import (
+    field_documents,
+    field_terms,
+    leaf_readers,
+    read_postings,
+    segment_id,
+)
 from index.segments.schema import TEXT_FIELDS, build_schema
 from index.segments.term_table import TermTable
 
@@ -270,7 +276,7 @@ def test_a_fields_documents_read_in_order_equal_its_terms_read_one_by_one(
             assert (TermTable.of(leaf) is not None) == mapped
             for field in fields:
                 terms, counts, docs = field_documents(leaf, field)
-                assert terms == list(leaf.field_terms(field)), field
+                assert terms == field_terms(leaf, field) == list(leaf.field_terms(field)), field
                 assert len(counts) == len(terms) and int(counts.sum()) == len(docs)
                 split = np.split(docs, np.cumsum(counts)[:-1]) if terms else []
                 for term, got in zip(terms, split, strict=True):

@@ -19,7 +19,7 @@ from whoosh.fields import NUMERIC
 from whoosh.reading import IndexReader
 from whoosh.util.numeric import byte_to_length
 
-from index.segments.postings import field_documents, leaf_readers, segment_id
+from index.segments.postings import field_documents, field_terms, leaf_readers, segment_id
 from index.segments.schema import NAME_FIELDS, TEXT_FIELDS
 from index.text.facet_groups import GROUPED_FACETS, ValueGroups
 
@@ -298,7 +298,7 @@ class SegmentColumns:
             if "cluster" in leaf.schema
             else ValueColumn.empty(size),
             {
-                name: frozenset(leaf.field_terms(name)) if name in leaf.schema else frozenset()
+                name: frozenset(field_terms(leaf, name)) if name in leaf.schema else frozenset()
                 for name in NAME_FIELDS
             },
         )

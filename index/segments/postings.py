@@ -172,6 +172,16 @@ def field_documents(leaf: IndexReader, fieldname: str) -> tuple[list[str], np.nd
     return terms, np.array(counts, dtype=np.int64), np.array(found, dtype=np.int64)
 
 
+def field_terms(leaf: IndexReader, fieldname: str) -> list[str]:
+    """The terms of a field in one segment, in order (Whoosh's ``field_terms``, read front to
+    back from the term table where it is mapped)."""
+    table = TermTable.of(leaf)
+    if table is None:
+        return list(leaf.field_terms(fieldname)) if hasattr(leaf, "_terms") else []
+    from_bytes = leaf.schema[fieldname].from_bytes
+    return [from_bytes(term) for term, _ in table.terms(fieldname)]
+
+
 def _read_matcher(matcher) -> tuple[np.ndarray, np.ndarray]:
     if isinstance(matcher, W3LeafMatcher):
         return _read_blocks(matcher)
