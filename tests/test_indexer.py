@@ -7,9 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-from whoosh import fields
+from whoosh import fields, query
 from whoosh import index as whoosh_index
-from whoosh import query
 
 from archive.importer import Importer
 from archive.store import Store
@@ -333,9 +332,7 @@ def test_merging_drops_deleted_documents(store, settings, tmp_path, monkeypatch)
     assert indexer.compare(store, settings.index_dir).agree
 
 
-def test_dates_are_columns_without_terms_and_a_merge_drops_the_old_terms(
-    store, settings, tmp_path
-):
+def test_dates_are_columns_without_terms_and_a_merge_drops_the_old_terms(store, settings, tmp_path):
     """The publication time and day are read from columns only: new segments write no terms
     for them, and merging a segment written when they had terms leaves those terms behind
     while the columns, and so the date filters and order, keep every value."""
