@@ -298,6 +298,20 @@ def test_merged_segments_keep_the_same_postings(store, settings, tmp_path, monke
         assert got[key] == expected[key], key
 
 
+def merge_every_segment(build: Path):
+    """Merge every segment of the index in ``build`` into one and commit it; returns it."""
+    ix = indexer.open_index(build)
+    segments = ix._read_toc().segments
+    writer = ix.writer()
+    merged = merging.merge_segments(
+        writer.storage, writer.schema, writer.codec, writer.indexname, segments
+    )
+    writer._close_segment()
+    writer._commit_toc([merged])
+    writer._finish()
+    return merged
+
+
 def test_merging_drops_deleted_documents(store, settings, tmp_path, monkeypatch):
     """After corrections, one merge of every segment holds exactly what Whoosh's own writer
     makes of the final store: deleted documents and the terms only they had are gone."""
@@ -312,16 +326,9 @@ def test_merging_drops_deleted_documents(store, settings, tmp_path, monkeypatch)
     load(store, settings, corrected, tmp_path / "b.jsonl")
     indexer.catch_up(store, settings.index_dir)
     build = layout.current_build(settings.index_dir)
-    ix = indexer.open_index(build)
-    segments = ix._read_toc().segments
+    segments = indexer.open_index(build)._read_toc().segments
     assert len(segments) >= 2 and any(s.has_deletions() for s in segments)
-    writer = ix.writer()
-    merged = merging.merge_segments(
-        writer.storage, writer.schema, writer.codec, writer.indexname, segments
-    )
-    writer._close_segment()
-    writer._commit_toc([merged])
-    writer._finish()
+    merged = merge_every_segment(build)
     assert merged.doc_count_all() == 200 and not merged.has_deletions()
 
     expected = postings_of(plain_whoosh_index(store, tmp_path / "plain"))
@@ -363,15 +370,7 @@ def test_dates_are_columns_without_terms_and_a_merge_drops_the_old_terms(store, 
     with indexer.open_index(old).reader() as reader:
         assert list(reader.lexicon("day"))  # the old terms are there to drop
 
-    ix = indexer.open_index(old)
-    segments = ix._read_toc().segments
-    writer = ix.writer()
-    merged = merging.merge_segments(
-        writer.storage, writer.schema, writer.codec, writer.indexname, segments
-    )
-    writer._close_segment()
-    writer._commit_toc([merged])
-    writer._finish()
+    merge_every_segment(old)
     with indexer.open_index(old).reader() as reader:
         assert not list(reader.lexicon("published")) and not list(reader.lexicon("day"))
         assert list(reader.lexicon("body"))
