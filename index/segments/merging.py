@@ -32,9 +32,8 @@ import numpy as np
 from whoosh import columns as whoosh_columns
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.reading import SegmentReader
-from whoosh.util.numeric import byte_to_length
 
-from index.segments.columns import field_length_codes, live_docs
+from index.segments.columns import LENGTH_OF_CODE, field_length_codes, live_docs
 from index.segments.posting_arrays import create_writer
 from index.segments.posting_blocks import write_terms
 from index.segments.postings import posting_blocks
@@ -177,7 +176,7 @@ def _copy_documents(perdoc, schema, readers, total: int) -> dict[str, list[int]]
         start = docnum
         for name in scorable:
             codes = field_length_codes(reader, name)[olds]
-            decoded = _LENGTH_OF_BYTE[codes]
+            decoded = LENGTH_OF_CODE[codes].astype(np.int64)  # whole numbers, exact in float32
             lengths[name][start : start + len(olds)] = decoded.tolist()
             totals[name] += int(decoded.sum())
             written = np.flatnonzero(codes)
@@ -215,10 +214,6 @@ def _column_writer(perdoc, name: str, column_type):
     if not perdoc._has_column(name):  # noqa: SLF001 - Whoosh creates columns on first use
         perdoc._create_column(name, column_type)  # noqa: SLF001
     return perdoc._get_column(name).add  # noqa: SLF001
-
-
-# The length each stored byte stands for, as whole numbers.
-_LENGTH_OF_BYTE = np.array([byte_to_length(code) for code in range(256)], dtype=np.int64)
 
 
 def _merged_terms(schema, readers, docmaps) -> Iterator[tuple]:
@@ -261,7 +256,6 @@ class _SourceSegment:
 
     def __init__(self, reader, docmap: np.ndarray):
         self._table = TermTable(reader)
-        self._postings_buffer = self._table.postings
         # New document number = old + base, unless documents were deleted (then the map).
         self._base = int(docmap[0]) if len(docmap) else 0
         contiguous = len(docmap) and (docmap >= 0).all()
@@ -280,9 +274,7 @@ class _SourceSegment:
         if len(extent) == 3:
             ids, term_weights, term_values = extent
         else:
-            ids, term_weights, term_values = _read_blocks(
-                self._postings_buffer, *extent, fixed_size
-            )
+            ids, term_weights, term_values = _read_blocks(self._table.postings, *extent, fixed_size)
         docmap = self._docmap
         if docmap is None:
             base = self._base
